@@ -1,0 +1,40 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+PYTHON ?= python3
+
+.PHONY: install browser run ingest test bench eval clean
+
+install: $(STAMP)
+
+# torch first, pinned: 2.13.0 is the CPU build on this machine's disk; any other request
+# pulls a multi-GB CUDA build. constraints.txt pins everything else for a reproducible install.
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+browser:
+	bash scripts/install-browser.sh
+
+ingest: install
+	$(VENV)/bin/rag ingest
+
+# Ingests seeds/ (only what changed) and starts the chat on http://127.0.0.1:7860
+run: install
+	$(VENV)/bin/rag ingest
+	$(VENV)/bin/rag serve
+
+test: install browser
+	$(PY) -m pytest
+
+bench: install
+	$(PY) bench/latency.py
+
+eval: install
+	$(VENV)/bin/rag eval ../shared/bench/squad-dev-tune.json --holdout-articles 3
+
+clean:
+	rm -rf $(VENV) index/chroma index/bm25 index/docstore.json

@@ -1,0 +1,104 @@
+"""The command line: ``rag ingest``, ``rag ask``, ``rag serve``, ``rag eval``. Nothing else lives here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Optional, Sequence
+
+from rag.config import Settings
+from rag.errors import RagError
+
+
+def _engine(args: argparse.Namespace):
+    from rag.engine import RAG
+
+    return RAG(docs_dir=args.docs_dir, index_dir=args.index_dir)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    report = _engine(args).ingest(show_progress=not args.quiet)
+    print(report.summary())
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    question = " ".join(args.question)
+    answer = _engine(args).ask(question)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(answer.text)
+    shown = answer.citations if not answer.abstained else []
+    if shown:
+        print("\nSources:")
+        for c in shown:
+            print(f"[{c.number}] {c.source} ({c.start}-{c.end}) {c.title}\n    \"{c.quote}\"")
+    else:
+        print("\nNearest passages:")
+        for i, p in enumerate(answer.passages, 1):
+            snippet = " ".join(p.text.split())[:200]
+            print(f"- {p.source} ({p.start}-{p.end}): {snippet}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ui.app import serve
+
+    serve(_engine(args), host=args.host, port=args.port)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from rag.evaluate import main as eval_main
+
+    return eval_main(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    defaults = Settings.from_env()
+    parser = argparse.ArgumentParser(prog="rag", description="Ask questions about a folder of documents; answers cite their sources.")
+    parser.add_argument("--docs-dir", help=f"documents folder (default {defaults.docs_dir}, RAG_DOCS_DIR)")
+    parser.add_argument("--index-dir", help=f"index folder (default {defaults.index_dir}, RAG_INDEX_DIR)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="index the documents folder (only what changed)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("ask", help="answer a question with numbered sources")
+    p.add_argument("question", nargs="+", help="the question")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("serve", help="start the browser chat")
+    p.add_argument("--host", default=defaults.host, help=f"address to bind (default {defaults.host})")
+    p.add_argument("--port", type=int, default=defaults.port, help=f"port (default {defaults.port})")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("eval", help="measure retrieval and answer quality on a SQuAD-format file")
+    p.add_argument("dataset", help="SQuAD-format JSON, e.g. ../shared/bench/squad-dev-tune.json")
+    p.add_argument("--limit", type=int, help="ask at most N questions, sampled with --seed")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--articles", type=int, help="use only the first N articles")
+    p.add_argument("--holdout-articles", type=int, default=0, help="leave K articles out; their questions must be abstained")
+    p.add_argument("--out", default="eval-out", help="folder for the JSON and HTML report")
+    p.add_argument("--floor", action="append", default=[], metavar="METRIC=VALUE", help="exit 1 if a metric falls below")
+    p.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except RagError as exc:
+        print(f"rag: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""Question + evidence -> Answer: the source's own sentences, each cited, or an abstention.
+
+The default composer is extractive (no generative model is available offline). Each
+candidate sentence is scored by
+
+- dense: cosine similarity of its MiniLM embedding to the question's;
+- lexical: the share of the question's terms, weighted by rarity (IDF), that it contains;
+- cue: whether it holds what the question asks for (a name for "who", a date for "when",
+  a number for "how many") that the question itself does not already contain;
+- passage: how high its passage ranks in the fused retrieval.
+
+The best sentence's score is the answer's confidence; below ``abstain_threshold`` the
+answer says the documents do not answer the question. A sentence that states the same
+fact as an already chosen one from another document is merged into it (cited ``[1][2]``),
+and differing names or numbers between such sentences are reported as conflicts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Protocol
+
+import numpy as np
+
+from rag.text import terms
+from rag.types import Answer, Citation, Conflict, ConflictVersion, Evidence, Sentence
+
+WEIGHTS = {"dense": 0.45, "lexical": 0.35, "cue": 0.10, "passage": 0.10}
+SAME_FACT_COSINE = 0.72  # two sentences from different documents this close state one fact
+KEEP_WITHIN = 0.92  # further answer sentences must score at least this share of the best
+ABSTAIN_TEXT = "The documents do not answer this question. The nearest passages are listed below."
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_CUES = {
+    "date": re.compile(rf"\b(?:{_MONTHS}|\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|century|decade)\b"),
+    "number": re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|dozen)\b", re.I),
+    "name": re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+"),
+}
+_QUESTION_CUE = [
+    (re.compile(r"\b(?:when|what (?:year|date|day|month|time|century|decade))\b", re.I), "date"),
+    (re.compile(r"\b(?:how (?:many|much|long|old|far|large|big)|what (?:percentage|number|amount|size))\b", re.I), "number"),
+    (re.compile(r"\b(?:who|whom|whose|where|which (?:person|city|country|company))\b", re.I), "name"),
+]
+_NAME = re.compile(r"\b[A-Z][a-z]{2,}\b")
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+class Composer(Protocol):
+    def compose(self, question: str, evidence: Evidence) -> Answer: ...
+
+
+@dataclass
+class _Pick:
+    """One answer sentence and the sentences from other documents that state the same fact."""
+
+    main: Sentence
+    score: float
+    same: list[Sentence] = field(default_factory=list)
+
+
+@dataclass
+class ExtractiveComposer:
+    abstain_threshold: float = 0.40
+    max_sentences: int = 3
+
+    def compose(self, question: str, evidence: Evidence) -> Answer:
+        scored = sorted(
+            ((self.score(question, s, evidence), s) for s in evidence.sentences),
+            key=lambda x: -x[0],
+        )
+        confidence = scored[0][0] if scored else 0.0
+        if confidence < self.abstain_threshold:
+            return Answer(question, ABSTAIN_TEXT, True, passages=evidence.passages, confidence=round(confidence, 4))
+        picks = self._pick(scored)
+        citations, parts, conflicts = [], [], []
+        for pick in picks:
+            numbers = []
+            for s in [pick.main, *pick.same]:
+                citations.append(
+                    Citation(len(citations) + 1, s.source, s.title, s.text, s.start, s.end, round(pick.score, 4))
+                )
+                numbers.append(citations[-1].number)
+            parts.append(pick.main.text + " " + "".join(f"[{n}]" for n in numbers))
+            conflicts += _conflicts(pick.main, pick.same, numbers)
+        text = " ".join(parts)
+        if conflicts:
+            text += "\n\nThe sources disagree: " + "; ".join(_describe(c) for c in conflicts) + "."
+        return Answer(
+            question, text, False, citations=citations, passages=evidence.passages,
+            conflicts=conflicts, confidence=round(confidence, 4),
+        )
+
+    @staticmethod
+    def score(question: str, s: Sentence, evidence: Evidence) -> float:
+        q_terms = set(evidence.query_terms)
+        weight = {t: evidence.idf.get(t, 1.0) for t in q_terms}
+        total = sum(weight.values()) or 1.0
+        s_terms = set(terms(s.text))
+        lexical = sum(w for t, w in weight.items() if t in s_terms) / total
+        passage = 0.0 if s.passage_rank is None else 1.0 / (1 + s.passage_rank)
+        return (
+            WEIGHTS["dense"] * s.dense
+            + WEIGHTS["lexical"] * lexical
+            + WEIGHTS["cue"] * _cue(question, s.text)
+            + WEIGHTS["passage"] * passage
+        )
+
+    def _pick(self, scored: list[tuple[float, Sentence]]) -> list[_Pick]:
+        best = scored[0][0]
+        picks: list[_Pick] = []
+        for score, s in scored:
+            twin = next((p for p in picks if _same_fact(p.main, s)), None)
+            if twin is not None:
+                if s.source != twin.main.source and all(s.source != o.source for o in twin.same):
+                    twin.same.append(s)
+                continue
+            if picks and (score < best * KEEP_WITHIN or len(picks) >= self.max_sentences):
+                continue
+            picks.append(_Pick(s, score))
+        return picks
+
+
+def _cue(question: str, sentence: str) -> float:
+    for pattern, kind in _QUESTION_CUE:
+        if pattern.search(question):
+            found = set(_CUES[kind].findall(sentence)) - set(_CUES[kind].findall(question))
+            return 1.0 if found else 0.0
+    return 0.0
+
+
+def _same_fact(a: Sentence, b: Sentence) -> bool:
+    if a.embedding is None or b.embedding is None:
+        return False
+    return float(np.dot(a.embedding, b.embedding)) >= SAME_FACT_COSINE
+
+
+def _conflicts(main: Sentence, others: list[Sentence], numbers: list[int]) -> list[Conflict]:
+    """Names spelled differently and numbers that differ between sentences stating one fact."""
+    found = []
+    for other, number in zip(others, numbers[1:]):
+        for kind, a, b in _differences(main.text, other.text):
+            found.append(Conflict(kind, [ConflictVersion(a, numbers[0], main.source), ConflictVersion(b, number, other.source)]))
+    return found
+
+
+def _differences(a: str, b: str) -> list[tuple[str, str, str]]:
+    out = []
+    names_a, names_b = set(_NAME.findall(a)), set(_NAME.findall(b))
+    for x in sorted(names_a - names_b):
+        for y in sorted(names_b - names_a):
+            # A near-identical spelling (Dunford / Danford), not a different form of one
+            # word (Russia / Russian) nor a different word altogether.
+            if abs(len(x) - len(y)) <= 1 and not (x.startswith(y) or y.startswith(x)) and SequenceMatcher(None, x, y).ratio() >= 0.8:
+                out.append(("name", x, y))
+    nums_a = {n.replace(",", "") for n in _NUMBER.findall(a)}
+    nums_b = {n.replace(",", "") for n in _NUMBER.findall(b)}
+    only_a, only_b = sorted(nums_a - nums_b), sorted(nums_b - nums_a)
+    if only_a and only_b:
+        out.append(("number", only_a[0], only_b[0]))
+    return out
+
+
+def _describe(c: Conflict) -> str:
+    return " vs ".join(f'"{v.value}" [{v.citation}]' for v in c.versions)

@@ -1,0 +1,81 @@
+"""One Settings object: defaults in code, ``RAG_*`` environment variables override them.
+
+>>> Settings(top_k=3).top_k
+3
+>>> Settings.from_env({"RAG_TOP_K": "7"}).top_k
+7
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of the engine and its front ends. Each field is documented in the README."""
+
+    # Where documents are read from and where the index lives.
+    docs_dir: Path = Path("seeds")
+    index_dir: Path = Path("index")
+    # Chroma: embedded (persisted under index_dir) unless chroma_host names a server.
+    chroma_host: Optional[str] = None
+    chroma_port: int = 8000
+    collection: str = "documents"
+    # Chunking: passages of about this many tokens, overlapping by this many.
+    chunk_size: int = 256
+    chunk_overlap: int = 32
+    # Retrieval and answer shape.
+    top_k: int = 5
+    max_answer_sentences: int = 3
+    # Below this confidence the answer abstains; measured with `rag eval` (see README).
+    abstain_threshold: float = 0.40
+    # Input limits.
+    max_question_chars: int = 2000
+    upload_max_bytes: int = 5_000_000
+    # Chat server.
+    host: str = "127.0.0.1"
+    port: int = 7860
+    # Optional login for the chat, "user:password"; empty means no login.
+    auth: str = ""
+
+    @classmethod
+    def from_env(cls, environ: Optional[Mapping[str, str]] = None, **overrides: Any) -> "Settings":
+        """Defaults, then ``RAG_<FIELD>`` variables, then explicit keyword overrides (not None)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(f"RAG_{f.name.upper()}")
+            if raw is not None and raw != "":
+                values[f.name] = _coerce(f, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for key in ("docs_dir", "index_dir"):
+            if key in values:
+                values[key] = Path(values[key])
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+
+def _coerce(f: dataclasses.Field, raw: str) -> Any:
+    kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+    try:
+        if "int" in kind:
+            return int(raw)
+        if "float" in kind:
+            return float(raw)
+        if "Path" in kind:
+            return Path(raw)
+    except ValueError:
+        from rag.errors import ConfigError
+
+        raise ConfigError(f"RAG_{f.name.upper()}={raw!r} is not a valid {kind}") from None
+    return raw
+
+
+SETTINGS_FIELDS = [f.name for f in fields(Settings)]

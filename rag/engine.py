@@ -1,0 +1,201 @@
+"""The RAG class: wires ingest, retrieve and compose; what every front end calls.
+
+>>> from rag import RAG
+>>> r = RAG(docs_dir="seeds", index_dir="index")   # doctest: +SKIP
+>>> r.ask("Who sent the proposal?").text           # doctest: +SKIP
+'According to the memo, the Russian proposal was sent on July 19 by Valery Gerasimov, ... [1][2]'
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from typing import Any, Iterable, Optional, Union
+
+from rag.compose import Composer, ExtractiveComposer
+from rag.config import Settings
+from rag.errors import BadQuestionError, BadUploadError, UnknownDocumentError
+from rag.types import Answer, DocumentInfo, IndexStatus, IngestReport
+
+History = Iterable[Any]  # [{"role": "user", "content": "..."}, ...] or [(user, assistant), ...]
+
+# Words that point back at an earlier turn: "When did he send it?"
+_ANAPHORA = re.compile(r"\b(?:he|she|it|they|him|her|them|his|its|their|this|that|these|those|there|then)\b", re.I)
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class RAG:
+    """Question answering over a folder of documents, citing the sentences it answers with.
+
+    Keyword arguments override settings; with none, ``Settings.from_env()`` decides
+    (``RAG_DOCS_DIR``, ``RAG_INDEX_DIR``, ...).
+    """
+
+    def __init__(
+        self,
+        docs_dir: Union[str, Path, None] = None,
+        index_dir: Union[str, Path, None] = None,
+        settings: Optional[Settings] = None,
+        composer: Optional[Composer] = None,
+        **overrides: Any,
+    ):
+        base = settings or Settings.from_env()
+        changes = {k: v for k, v in {"docs_dir": docs_dir, "index_dir": index_dir, **overrides}.items() if v is not None}
+        for key in ("docs_dir", "index_dir"):
+            if key in changes:
+                changes[key] = Path(changes[key])
+        self.settings = base.replace(**changes)
+        self.composer = composer or ExtractiveComposer(
+            abstain_threshold=self.settings.abstain_threshold, max_sentences=self.settings.max_answer_sentences
+        )
+        self._lock = threading.RLock()
+        self._collection = None
+        self._retriever = None
+
+    # --- set-up, lazily: `rag --help` and the UI's first paint need none of it ----------
+
+    @property
+    def collection(self) -> Any:
+        if self._collection is None:
+            from rag.models import chroma_collection
+
+            self._collection = chroma_collection(self.settings)
+        return self._collection
+
+    @property
+    def _lexical_dir(self) -> Path:
+        return self.settings.index_dir / "bm25"
+
+    def _get_retriever(self) -> Any:
+        with self._lock:
+            if self._retriever is None:
+                from rag.models import embedder
+                from rag.retrieve import HybridRetriever, LexicalIndex
+
+                lexical = LexicalIndex.load(self._lexical_dir)
+                if lexical is None or lexical.count != self._passage_count():
+                    lexical = LexicalIndex.build(self.collection, self._lexical_dir)
+                self._retriever = HybridRetriever(self.collection, embedder(), lexical)
+            return self._retriever
+
+    def _passage_count(self) -> int:
+        return len(self.collection.get(where={"kind": "passage"}, include=[])["ids"])
+
+    # --- public API ---------------------------------------------------------------------
+
+    def ingest(self, show_progress: bool = True) -> IngestReport:
+        """Bring the index in line with the documents folder; unchanged files cost nothing."""
+        from rag.ingest import Ingestor
+        from rag.models import embedder
+        from rag.retrieve import LexicalIndex
+
+        with self._lock:
+            report = Ingestor(self.settings, self.collection, embedder()).run(show_progress=show_progress)
+            if report.passages_added or report.passages_removed or not (self._lexical_dir / "meta.json").exists():
+                LexicalIndex.build(self.collection, self._lexical_dir)
+                self._retriever = None
+            return report
+
+    def ask(self, question: str, history: Optional[History] = None) -> Answer:
+        """Answer from the documents, citing each sentence used; abstains when they do not say.
+
+        ``history`` holds the earlier turns, so "When did he send it?" can follow
+        "Who sent the proposal?".
+        """
+        question = self._check_question(question)
+        if self.collection.count() == 0:
+            self.ingest(show_progress=False)  # first use: index the documents folder
+        query = _with_context(question, history)
+        evidence = self._get_retriever().retrieve(query, top_k=self.settings.top_k)
+        answer = self.composer.compose(question, evidence)
+        return answer
+
+    def status(self) -> IndexStatus:
+        """Which documents are indexed, with their titles and passage counts."""
+        got = self.collection.get(where={"kind": "passage"}, include=["metadatas"])
+        docs: dict[str, DocumentInfo] = {}
+        for meta in got["metadatas"]:
+            info = docs.setdefault(meta["source"], DocumentInfo(meta["source"], meta.get("title", ""), 0))
+            info.passages += 1
+        return IndexStatus(sorted(docs.values(), key=lambda d: d.source))
+
+    def add_document(self, filename: str, data: bytes, overwrite: bool = False) -> IngestReport:
+        """Save an uploaded file into the documents folder and index it.
+
+        Refuses unsupported types, files over ``upload_max_bytes``, and (unless
+        ``overwrite``) a name that an existing, different document already has.
+        """
+        from rag.ingest import SUPPORTED_SUFFIXES, decode_text
+
+        name = _SAFE_NAME.sub("_", Path(filename).name).strip("._") or "document"
+        suffix = Path(name).suffix.lower()
+        if suffix not in SUPPORTED_SUFFIXES:
+            raise BadUploadError(f"{Path(filename).name}: only {', '.join(SUPPORTED_SUFFIXES)} files can be added")
+        if len(data) > self.settings.upload_max_bytes:
+            raise BadUploadError(
+                f"{name} is {len(data):,} bytes; the limit is {self.settings.upload_max_bytes:,} (RAG_UPLOAD_MAX_BYTES)"
+            )
+        _, reason = decode_text(data)
+        if reason:
+            raise BadUploadError(f"{name} cannot be indexed: {reason}")
+        target = self.settings.docs_dir / name
+        if target.exists() and target.read_bytes() != data and not overwrite:
+            raise BadUploadError(f"a different document named {name} already exists; rename the file or choose to replace it")
+        self.settings.docs_dir.mkdir(parents=True, exist_ok=True)
+        staging = target.with_name(f".{name}.upload")  # hidden, so a concurrent ingest ignores it
+        staging.write_bytes(data)
+        staging.replace(target)
+        return self.ingest(show_progress=False)
+
+    def remove_document(self, source: str) -> IngestReport:
+        """Delete a document from the documents folder and from the index."""
+        path = (self.settings.docs_dir / source).resolve()
+        root = self.settings.docs_dir.resolve()
+        if root not in path.parents or not path.is_file():
+            raise UnknownDocumentError(f"{source} is not a document in {self.settings.docs_dir}")
+        path.unlink()
+        return self.ingest(show_progress=False)
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _check_question(self, question: str) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise BadQuestionError("the question is empty: type a question about the documents")
+        if len(question) > self.settings.max_question_chars:
+            raise BadQuestionError(
+                f"the question is {len(question):,} characters; the limit is {self.settings.max_question_chars:,} "
+                "(RAG_MAX_QUESTION_CHARS)"
+            )
+        return question.strip()
+
+
+def _user_turns(history: Optional[History]) -> list[str]:
+    turns = []
+    for turn in history or []:
+        if isinstance(turn, dict):
+            if turn.get("role") == "user" and isinstance(turn.get("content"), str):
+                turns.append(turn["content"])
+        elif isinstance(turn, (list, tuple)) and turn and isinstance(turn[0], str):
+            turns.append(turn[0])
+    return turns
+
+
+def _with_context(question: str, history: Optional[History]) -> str:
+    """The retrieval query: a follow-up that points back ("he", "it") carries the last question."""
+    earlier = _user_turns(history)
+    if earlier and _ANAPHORA.search(question):
+        return f"{earlier[-1]} {question}"
+    return question
+
+
+_default: Optional[RAG] = None
+
+
+def ask(question: str, history: Optional[History] = None) -> Answer:
+    """Module-level shortcut over a default engine built from the settings."""
+    global _default
+    if _default is None:
+        _default = RAG()
+    return _default.ask(question, history=history)
+

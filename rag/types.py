@@ -1,0 +1,140 @@
+"""Plain data that crosses stage boundaries. No llama-index or Chroma types leave the engine.
+
+Offsets (``start``, ``end``) are character offsets into the source file's text read as
+UTF-8 with Python's default newline handling: ``text[start:end] == quote``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Optional
+
+
+@dataclass
+class Citation:
+    """One cited sentence: ``number`` is the ``[n]`` marker in the answer text."""
+
+    number: int
+    source: str  # path relative to the documents folder
+    title: str  # the document's first line
+    quote: str  # exactly source_text[start:end]
+    start: int
+    end: int
+    score: float
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk of a document, shown as context and offered when the answer abstains."""
+
+    source: str
+    title: str
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+@dataclass
+class ConflictVersion:
+    value: str  # e.g. "Dunford"
+    citation: int  # the [n] that states this version
+    source: str
+
+
+@dataclass
+class Conflict:
+    """Cited sources state the same fact differently (a name spelled two ways, a different number)."""
+
+    kind: str  # "name" or "number"
+    versions: list[ConflictVersion]
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    confidence: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: ``json.dumps(answer.to_dict())`` works."""
+        return asdict(self)
+
+
+@dataclass
+class SkippedFile:
+    source: str
+    reason: str  # "empty", "not UTF-8", "binary", "unsupported type", ...
+
+
+@dataclass
+class IngestReport:
+    files_indexed: int = 0
+    passages_added: int = 0
+    passages_removed: int = 0
+    passages_unchanged: int = 0
+    embedded: int = 0  # texts sent to the embedding model (0 when nothing changed)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        lines = [
+            f"{self.files_indexed} files indexed: {self.passages_added} passages added, "
+            f"{self.passages_removed} removed, {self.passages_unchanged} unchanged "
+            f"({self.seconds:.1f}s)"
+        ]
+        lines += [f"skipped {s.source}: {s.reason}" for s in self.skipped]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class DocumentInfo:
+    source: str
+    title: str
+    passages: int
+
+
+@dataclass
+class IndexStatus:
+    documents: list[DocumentInfo]
+
+    @property
+    def passages(self) -> int:
+        return sum(d.passages for d in self.documents)
+
+
+# --- internal: retrieval -> composition -------------------------------------------------
+
+
+@dataclass
+class Sentence:
+    """A candidate evidence sentence with the features the composer scores it by."""
+
+    id: str
+    source: str
+    title: str
+    text: str
+    start: int
+    end: int
+    passage_id: str
+    dense: float  # cosine similarity to the question
+    embedding: Any = None  # numpy vector, for merging duplicates across documents
+    passage_rank: Optional[int] = None  # rank of its passage in the fused list (0 = best)
+
+
+@dataclass
+class Evidence:
+    """What retrieval hands the composer: ranked passages and candidate sentences."""
+
+    passages: list[Passage]
+    passage_ids: list[str]
+    sentences: list[Sentence]
+    query_terms: list[str]
+    idf: dict[str, float]
