@@ -52,7 +52,7 @@ class LexicalIndex:
         for node in nodes:
             node.excluded_embed_metadata_keys = list(node.metadata)
         bm25 = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=LEXICAL_PASSAGES, language="english")
-        bm25.persist(str(path))
+        bm25.persist(str(path), show_progress=False)
         df = Counter(t for text in got["documents"] for t in set(terms(text)))
         n = len(got["ids"])
         idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}

@@ -1,0 +1,66 @@
+"""The command line as a user meets it: fast help, one-line errors, JSON output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+
+def run_rag(*args, env=None, timeout=180):
+    return subprocess.run(
+        [sys.executable, "-m", "rag", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_help_lists_the_commands_without_loading_the_heavy_libraries():
+    result = run_rag("--help")
+    assert result.returncode == 0
+    for command in ("ingest", "ask", "serve", "eval"):
+        assert command in result.stdout
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sys, rag.cli; rag.cli.build_parser(); print('torch' in sys.modules, 'llama_index.core' in sys.modules)"],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert probe.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize("question", ["", "   ", "q" * 5000])
+def test_bad_questions_exit_non_zero_with_one_line_and_no_traceback(question, tmp_path):
+    result = run_rag("--index-dir", str(tmp_path / "index"), "ask", question)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "question" in result.stderr
+
+
+def test_ask_json_prints_the_answer_with_citations(seeded_engine):
+    env = {"RAG_DOCS_DIR": str(seeded_engine.settings.docs_dir), "RAG_INDEX_DIR": str(seeded_engine.settings.index_dir)}
+    result = run_rag("ask", "--json", "Who was the spokeswoman?", env=env)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert "Paula Dunn" in data["text"]
+    assert data["citations"] and data["abstained"] is False
+
+
+def test_ask_prints_numbered_sources_below_the_answer(seeded_engine):
+    env = {"RAG_DOCS_DIR": str(seeded_engine.settings.docs_dir), "RAG_INDEX_DIR": str(seeded_engine.settings.index_dir)}
+    result = run_rag("ask", "How many Syrian refugees does Jordan host?", env=env)
+    assert result.returncode == 0, result.stderr
+    answer, sources = result.stdout.split("\nSources:\n")
+    assert "650,000" in answer
+    assert sources.lstrip().startswith("[1] ")
+
+
+def test_ingest_on_an_empty_folder_explains_what_to_do(tmp_path):
+    (tmp_path / "docs").mkdir()
+    result = run_rag("--docs-dir", str(tmp_path / "docs"), "--index-dir", str(tmp_path / "index"), "ingest", "-q")
+    assert result.returncode != 0
+    assert "add .txt or .md files" in result.stderr
+    assert "Traceback" not in result.stderr
