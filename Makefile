@@ -24,7 +24,6 @@ ingest: install
 
 # Ingests seeds/ (only what changed) and starts the chat on http://127.0.0.1:7860
 run: install
-	$(VENV)/bin/rag ingest
 	$(VENV)/bin/rag serve
 
 test: install browser

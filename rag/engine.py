@@ -23,6 +23,10 @@ History = Iterable[Any]  # [{"role": "user", "content": "..."}, ...] or [(user, 
 # Words that point back at an earlier turn: "When did he send it?"
 _ANAPHORA = re.compile(r"\b(?:he|she|it|they|him|her|them|his|its|their|this|that|these|those|there|then)\b", re.I)
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+# Two or three capitalised words in a row, not starting a sentence with "The": "Valery Gerasimov".
+# Honorifics and place words make poor "what about X" subjects: "Mr Al Assad", "United States".
+_TITLE_WORDS = frozenset("Mr Mrs Ms Dr President General Gen Captain Secretary Minister Chief United States Kingdom".split())
+_PROPER_NAME = re.compile(r"\b(?!The\b)[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}\b")
 
 
 class RAG:
@@ -120,6 +124,26 @@ class RAG:
             info.passages += 1
         return IndexStatus(sorted(docs.values(), key=lambda d: d.source))
 
+    def source_text(self, source: str) -> str:
+        """The text of a document in the folder, as citation offsets index it."""
+        path = self._document_path(source)
+        return path.read_text(encoding="utf-8")
+
+    def example_questions(self, n: int = 3) -> list[str]:
+        """A few questions to start from, built from the names the indexed documents mention most."""
+        got = self.collection.get(where={"kind": "passage"}, include=["documents", "metadatas"])
+        mentions: dict[str, list[str]] = {}
+        for text, meta in zip(got["documents"], got["metadatas"]):
+            for name in _PROPER_NAME.findall(text):
+                if not _TITLE_WORDS.intersection(name.split()):
+                    mentions.setdefault(name, []).append(meta["source"])
+        # Names that several documents mention, then the most mentioned, are the main subjects.
+        names = sorted(
+            (k for k in mentions if len(mentions[k]) > 1), key=lambda k: (-len(set(mentions[k])), -len(mentions[k]), k)
+        )[:n]
+        titles = [d.title for d in self.status().documents][:1]
+        return [f"What do the documents say about {name}?" for name in names] + [f"What is {t!r} about?" for t in titles]
+
     def add_document(self, filename: str, data: bytes, overwrite: bool = False) -> IngestReport:
         """Save an uploaded file into the documents folder and index it.
 
@@ -150,14 +174,18 @@ class RAG:
 
     def remove_document(self, source: str) -> IngestReport:
         """Delete a document from the documents folder and from the index."""
-        path = (self.settings.docs_dir / source).resolve()
-        root = self.settings.docs_dir.resolve()
-        if root not in path.parents or not path.is_file():
-            raise UnknownDocumentError(f"{source} is not a document in {self.settings.docs_dir}")
-        path.unlink()
+        self._document_path(source).unlink()
         return self.ingest(show_progress=False)
 
     # --- helpers ------------------------------------------------------------------------
+
+    def _document_path(self, source: str) -> Path:
+        """The file for ``source``, refusing anything outside the documents folder."""
+        root = self.settings.docs_dir.resolve()
+        path = (root / source).resolve()
+        if root not in path.parents or not path.is_file():
+            raise UnknownDocumentError(f"{source} is not a document in {self.settings.docs_dir}")
+        return path
 
     def _check_question(self, question: str) -> str:
         if not isinstance(question, str) or not question.strip():
@@ -174,11 +202,20 @@ def _user_turns(history: Optional[History]) -> list[str]:
     turns = []
     for turn in history or []:
         if isinstance(turn, dict):
-            if turn.get("role") == "user" and isinstance(turn.get("content"), str):
-                turns.append(turn["content"])
+            if turn.get("role") == "user":
+                turns.append(_content_text(turn.get("content")))
         elif isinstance(turn, (list, tuple)) and turn and isinstance(turn[0], str):
             turns.append(turn[0])
     return turns
+
+
+def _content_text(content: Any) -> str:
+    """Message content as text: a string, or a list of parts such as {"type": "text", "text": ...}."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, (list, tuple)):
+        return " ".join(_content_text(p.get("text", "") if isinstance(p, dict) else p) for p in content)
+    return ""
 
 
 def _with_context(question: str, history: Optional[History]) -> str:

@@ -1,0 +1,81 @@
+"""End to end in a real browser: Playwright drives Debian's headless Chromium against the served app."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed: run `make browser`"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def served(fresh_engine):
+    from ui.app import serve
+
+    port = _free_port()
+    app = serve(fresh_engine, port=port, prevent_thread_lock=True, quiet=True)
+    yield f"http://127.0.0.1:{port}/"
+    app.close()
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-component-update", "--no-first-run"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(60_000)
+        yield page
+        browser.close()
+
+
+def ask(page, question: str) -> None:
+    page.locator("#question textarea").fill(question)
+    page.locator("#ask").click()
+
+
+def test_ask_see_cited_quote_upload_and_ask_about_the_upload(served, page, tmp_path):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(served)
+    ask(page, "Who was the spokeswoman?")
+    page.locator("#chat").get_by_text("Paula Dunn", exact=False).first.wait_for()
+    marked = page.locator("#sources mark").first
+    marked.wait_for()
+    assert "Paula Dunn" in marked.inner_text()
+    assert "[1][2]" in page.locator("#chat").inner_text()
+
+    ask(page, "To which US general did Gerasimov send the proposal?")
+    page.locator("#sources .conflict").wait_for()
+    assert "Danford" in page.locator("#sources .conflict").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "chat.png"), full_page=True)
+
+    note = tmp_path / "harbour.txt"
+    note.write_text("Harbour report\n\nThe new harbour crane at Port Elnor lifts 94 tonnes.\n")
+    page.locator("#upload input[type=file]").set_input_files(str(note))
+    page.locator("#index-status").get_by_text("harbour.txt").wait_for()
+    ask(page, "How much can the harbour crane at Port Elnor lift?")
+    page.locator("#chat").get_by_text("94 tonnes", exact=False).first.wait_for()
+    assert "94 tonnes" in page.locator("#sources mark").first.inner_text()
+
+    page.set_viewport_size({"width": 420, "height": 900})
+    page.screenshot(path=str(ARTIFACTS / "chat-narrow.png"), full_page=True)

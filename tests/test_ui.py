@@ -1,0 +1,110 @@
+"""The chat's handlers driven directly against a real engine on a temp index."""
+
+from __future__ import annotations
+
+import gradio as gr
+import pytest
+
+from ui.app import Handlers, build_app, launch_options
+
+
+@pytest.fixture
+def handlers(fresh_engine):
+    fresh_engine.ingest(show_progress=False)
+    return Handlers(fresh_engine)
+
+
+def test_a_question_adds_both_turns_and_fills_the_sources_panel(handlers):
+    history, box, answer, sources, pick, view = handlers.respond("Who was the spokeswoman?", [])
+    assert [m["role"] for m in history] == ["user", "assistant"]
+    assert "Paula Dunn" in history[1]["content"] and "[1]" in history[1]["content"]
+    assert box == ""
+    quote = answer["citations"][0]["quote"]
+    assert "<mark>" in sources and "Paula Dunn" in sources.split("<mark>")[1]
+    assert answer["citations"][0]["source"] in sources
+    assert len(pick["choices"]) == len(answer["citations"])
+    assert quote.split("”")[0][:20] in sources.replace("&quot;", '"')
+
+
+def test_the_whole_conversation_reaches_the_engine_for_a_follow_up(handlers):
+    history, *_ = handlers.respond("Who sent the proposal to rebuild Syria?", [])
+    history, _, answer, *_ = handlers.respond("When did he send it?", history)
+    assert "July 19" in history[-1]["content"]
+    assert not answer["abstained"]
+
+
+def test_an_abstention_reads_as_one_and_offers_the_nearest_passages(handlers):
+    history, _, answer, sources, pick, _ = handlers.respond("What is the capital of France?", [])
+    assert answer["abstained"]
+    assert "do not answer" in history[-1]["content"]
+    assert "do not answer" in sources and sources.count('class="card"') == len(answer["passages"]) > 0
+    assert pick["visible"] is False
+
+
+def test_conflicting_sources_are_flagged_in_the_panel(handlers):
+    *_, sources, _, _ = handlers.respond("To which US general did Gerasimov send the proposal?", [])
+    assert "The sources disagree" in sources
+    assert "Dunford" in sources and "Danford" in sources
+
+
+def test_selecting_a_citation_shows_its_whole_source_with_the_quote_marked(handlers):
+    _, _, answer, *_ = handlers.respond("Who was the spokeswoman?", [])
+    view = handlers.show_source(2, answer)
+    assert answer["citations"][1]["source"] in view
+    assert view.count("<mark>") == 1
+
+
+def test_an_empty_question_is_a_visible_error(handlers):
+    with pytest.raises(gr.Error, match="empty"):
+        handlers.respond("   ", [])
+
+
+def test_an_uploaded_file_is_indexed_and_can_be_asked_about(handlers, tmp_path):
+    note = tmp_path / "lighthouse notes.md"
+    note.write_text("Lighthouse notes\n\nThe Fastnet lighthouse keeper was Orla Brennan in 1904.\n")
+    message, status, remove_choices, cleared = handlers.upload([str(note)], False)
+    assert "Indexed" in message and cleared is None
+    assert "lighthouse_notes.md" in status and "3 documents" in status
+    assert "lighthouse_notes.md" in remove_choices["choices"]
+    _, _, answer, *_ = handlers.respond("Who was the keeper of the Fastnet lighthouse?", [])
+    assert "Orla Brennan" in answer["text"]
+
+
+def test_a_bad_upload_is_refused_and_nothing_indexed_is_lost(handlers, tmp_path):
+    before = handlers.engine.status().passages
+    bad = tmp_path / "slides.pdf"
+    bad.write_bytes(b"%PDF-1.4")
+    binary = tmp_path / "blob.txt"
+    binary.write_bytes(b"\x00\x01\x02")
+    message, status, *_ = handlers.upload([str(bad), str(binary)], False)
+    assert message.count("Not added") == 2 and ".pdf" not in status
+    assert handlers.engine.status().passages == before
+
+
+def test_an_upload_never_escapes_the_documents_folder_or_silently_overwrites(handlers, tmp_path):
+    engine = handlers.engine
+    engine.add_document("../../escape.txt", b"Escape attempt\n\nThis file tried to leave the folder.\n")
+    assert (engine.settings.docs_dir / "escape.txt").exists()
+    assert not (engine.settings.docs_dir.parent / "escape.txt").exists()
+    same_name = tmp_path / "escape.txt"
+    same_name.write_text("Different content\n\nA different document with the same name.\n")
+    message, *_ = handlers.upload([str(same_name)], False)
+    assert "already exists" in message
+    message, *_ = handlers.upload([str(same_name)], True)
+    assert "Indexed" in message
+
+
+def test_removing_a_document_takes_it_out_of_the_index(handlers):
+    message, status, _ = handlers.remove("russia-seeks-us-help-rebuild-syria.txt")
+    assert "Removed" in message
+    assert "1 documents" in status and "russia-seeks-us-help-rebuild-syria.txt" not in status
+    message, *_ = handlers.remove("../etc/passwd")
+    assert "Not removed" in message
+
+
+def test_the_app_builds_and_binds_locally_without_a_share_link(fresh_engine):
+    assert isinstance(build_app(fresh_engine), gr.Blocks)
+    options = launch_options(fresh_engine.settings)
+    assert options["server_name"] == "127.0.0.1" and options["share"] is False and "auth" not in options
+    options = launch_options(fresh_engine.settings.replace(auth="ana:s3cret"))
+    assert options["auth"] == ("ana", "s3cret")

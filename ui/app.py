@@ -1,0 +1,267 @@
+"""The browser chat: ``build_app(engine) -> gr.Blocks``. It calls only the engine's public API.
+
+    python -m ui.app            # or: rag serve
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+from typing import Any, Optional
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no telemetry calls
+
+import gradio as gr  # noqa: E402
+
+from rag.errors import RagError  # noqa: E402
+from rag.types import Answer  # noqa: E402
+
+CONTEXT_CHARS = 300  # shown either side of a cited sentence in the sources panel
+
+CSS = """
+#sources .card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin-bottom: 10px; }
+#sources .card h4 { margin: 0 0 4px 0; font-size: 0.95em; }
+#sources .meta { color: var(--body-text-color-subdued); font-size: 0.8em; margin-bottom: 6px; }
+#sources .context { white-space: pre-wrap; font-size: 0.9em; line-height: 1.45; }
+#sources mark { background: #fde68a; color: #111; padding: 0 2px; border-radius: 3px; }
+#sources .conflict { border-left: 4px solid #d97706; background: rgba(217,119,6,0.08); padding: 8px 10px; margin-bottom: 10px; border-radius: 4px; }
+#sources .abstain { border-left: 4px solid #6b7280; padding: 8px 10px; margin-bottom: 10px; }
+#source-view .context { white-space: pre-wrap; max-height: 420px; overflow-y: auto; font-size: 0.9em; }
+#source-view mark { background: #fde68a; color: #111; }
+@media (max-width: 800px) { #layout { flex-direction: column; } }
+"""
+# System fonts: the default theme's web fonts would be fetched from the internet.
+THEME = gr.themes.Soft(font=["system-ui", "Segoe UI", "Roboto", "sans-serif"], font_mono=["ui-monospace", "monospace"])
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def _highlight(engine: Any, source: str, start: int, end: int, context: Optional[int]) -> str:
+    """The cited span marked inside its surrounding text (the whole document if context is None)."""
+    try:
+        text = engine.source_text(source)
+    except RagError:
+        return "<em>(this document is no longer in the folder)</em>"
+    lo = 0 if context is None else max(0, start - context)
+    hi = len(text) if context is None else min(len(text), end + context)
+    before = ("…" if lo > 0 else "") + text[lo:start]
+    after = text[end:hi] + ("…" if hi < len(text) else "")
+    return f'<div class="context">{_esc(before)}<mark>{_esc(text[start:end])}</mark>{_esc(after)}</div>'
+
+
+def render_sources(engine: Any, answer: Optional[dict]) -> str:
+    """The sources panel: conflicts first, then each citation with its quote marked in context."""
+    if not answer:
+        return "<p>Ask a question: the sources of the answer appear here.</p>"
+    parts = []
+    for c in answer.get("conflicts", []):
+        versions = " vs ".join(f"“{_esc(v['value'])}” [{v['citation']}] ({_esc(v['source'])})" for v in c["versions"])
+        parts.append(f'<div class="conflict"><strong>The sources disagree</strong> ({c["kind"]}): {versions}</div>')
+    if answer["abstained"]:
+        parts.append('<div class="abstain"><strong>The documents do not answer this.</strong> Nearest passages:</div>')
+        for p in answer["passages"]:
+            parts.append(
+                f'<div class="card"><h4>{_esc(p["title"])}</h4><div class="meta">{_esc(p["source"])}, '
+                f'characters {p["start"]}–{p["end"]}</div><div class="context">{_esc(p["text"])}</div></div>'
+            )
+        return "\n".join(parts)
+    for c in answer["citations"]:
+        parts.append(
+            f'<div class="card" id="citation-{c["number"]}"><h4>[{c["number"]}] {_esc(c["title"])}</h4>'
+            f'<div class="meta">{_esc(c["source"])}, characters {c["start"]}–{c["end"]}</div>'
+            f'{_highlight(engine, c["source"], c["start"], c["end"], CONTEXT_CHARS)}</div>'
+        )
+    return "\n".join(parts)
+
+
+def render_status(engine: Any) -> str:
+    status = engine.status()
+    if not status.documents:
+        return "**No documents indexed yet.** Upload .txt or .md files below."
+    lines = [f"**{len(status.documents)} documents, {status.passages} passages**", ""]
+    lines += [f"- {d.title} — `{d.source}` ({d.passages} passages)" for d in status.documents]
+    return "\n".join(lines)
+
+
+def _citation_choices(answer: Optional[dict]) -> list[tuple[str, int]]:
+    if not answer or answer["abstained"]:
+        return []
+    return [(f"[{c['number']}] {c['source']}", c["number"]) for c in answer["citations"]]
+
+
+def _plain_history(history: list[Any]) -> list[dict[str, str]]:
+    """Chat history as {"role", "content"} with text content, whatever shape Gradio hands over."""
+    out = []
+    for m in history or []:
+        content = m.get("content") if isinstance(m, dict) else None
+        if isinstance(content, list):
+            content = " ".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
+        if isinstance(content, str):
+            out.append({"role": m.get("role", "user"), "content": content})
+    return out
+
+
+def _chat_text(answer: Answer) -> str:
+    if answer.abstained:
+        return f"_{answer.text}_"
+    return answer.text
+
+
+class Handlers:
+    """What the page's events call; plain methods, so tests can drive them without a browser."""
+
+    def __init__(self, engine: Any):
+        self.engine = engine
+
+    def respond(self, message: str, history: list[Any]):
+        history = _plain_history(history)
+        try:
+            answer = self.engine.ask(message, history=history)
+        except RagError as exc:
+            raise gr.Error(str(exc)) from None
+        data = answer.to_dict()
+        history = history + [{"role": "user", "content": message}, {"role": "assistant", "content": _chat_text(answer)}]
+        choices = _citation_choices(data)
+        return (
+            history, "", data, render_sources(self.engine, data),
+            gr.update(choices=choices, value=None, visible=bool(choices)), "",
+        )
+
+    def show_source(self, number: Optional[int], answer: Optional[dict]) -> str:
+        if not number or not answer:
+            return ""
+        c = next((c for c in answer["citations"] if c["number"] == number), None)
+        if c is None:
+            return ""
+        return (
+            f'<h4>[{c["number"]}] {_esc(c["title"])} — {_esc(c["source"])}</h4>'
+            f'{_highlight(self.engine, c["source"], c["start"], c["end"], None)}'
+        )
+
+    def upload(self, files: Optional[list[Any]], overwrite: bool, progress=gr.Progress()):
+        messages = []
+        paths = [Path(f if isinstance(f, str) else f.name) for f in files or []]
+        for i, path in enumerate(paths):
+            progress(i / max(1, len(paths)), desc=f"Indexing {path.name}")
+            try:
+                report = self.engine.add_document(path.name, path.read_bytes(), overwrite=overwrite)
+                messages.append(f"**Indexed** {path.name} ({report.passages_added} passages added)")
+            except RagError as exc:
+                messages.append(f"**Not added:** {exc}")
+        progress(1.0, desc="Done")
+        return "\n\n".join(messages), render_status(self.engine), gr.update(choices=_sources(self.engine), value=None), None
+
+    def remove(self, source: Optional[str]):
+        if not source:
+            return "Choose a document to remove.", render_status(self.engine), gr.update()
+        try:
+            self.engine.remove_document(source)
+            message = f"Removed {source}."
+        except RagError as exc:
+            message = f"**Not removed:** {exc}"
+        return message, render_status(self.engine), gr.update(choices=_sources(self.engine), value=None)
+
+    def ask_api(self, question: str, history: Optional[list[dict]] = None) -> dict:
+        """Answer a question about the documents; returns the answer with its citations as JSON."""
+        try:
+            return self.engine.ask(question, history=history or None).to_dict()
+        except RagError as exc:
+            raise gr.Error(str(exc)) from None
+
+
+def build_app(engine: Any) -> gr.Blocks:
+    """The chat page over ``engine`` (a ``rag.RAG``)."""
+    h = Handlers(engine)
+    with gr.Blocks(title="Ask your documents") as app:
+        gr.Markdown(
+            "# Ask your documents\nAnswers are the documents' own sentences; each `[n]` is a citation, "
+            "shown in the sources panel with the quoted sentence highlighted."
+        )
+        answer_state = gr.State(None)
+        with gr.Row(elem_id="layout", equal_height=False):
+            with gr.Column(scale=3, min_width=320):
+                chatbot = gr.Chatbot(label="Chat", height=460, elem_id="chat", buttons=["copy"])
+                with gr.Row():
+                    question = gr.Textbox(
+                        placeholder="Ask a question about the documents…", show_label=False,
+                        scale=5, elem_id="question", max_lines=4,
+                    )
+                    ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="ask", min_width=80)
+                examples = gr.Dataset(
+                    components=[question], samples=[[q] for q in _examples(engine)],
+                    label="Try one of these", elem_id="examples",
+                )
+            with gr.Column(scale=2, min_width=300):
+                gr.Markdown("### Sources")
+                sources = gr.HTML(render_sources(engine, None), elem_id="sources")
+                citation_pick = gr.Radio(label="Show a cited source in full", choices=[], visible=False, elem_id="citation-pick")
+                source_view = gr.HTML("", elem_id="source-view")
+                with gr.Accordion("Documents", open=True):
+                    status = gr.Markdown(render_status(engine), elem_id="index-status")
+                    files = gr.File(
+                        label="Add .txt or .md files", file_count="multiple", file_types=[".txt", ".md"],
+                        elem_id="upload",
+                    )
+                    overwrite = gr.Checkbox(label="Replace a document that has the same name", value=False)
+                    upload_message = gr.Markdown(elem_id="upload-message")
+                    with gr.Row():
+                        remove_pick = gr.Dropdown(choices=_sources(engine), label="Remove a document", scale=3)
+                        remove_button = gr.Button("Remove", scale=1, elem_id="remove")
+
+        outputs = [chatbot, question, answer_state, sources, citation_pick, source_view]
+        for trigger in (question.submit, ask_button.click):
+            trigger(h.respond, [question, chatbot], outputs, api_visibility="private")
+        examples.click(lambda sample: sample[0], examples, question, api_visibility="private")
+        citation_pick.change(h.show_source, [citation_pick, answer_state], source_view, api_visibility="private")
+        files.upload(h.upload, [files, overwrite], [upload_message, status, remove_pick, files], api_visibility="private")
+        remove_button.click(h.remove, remove_pick, [upload_message, status, remove_pick], api_visibility="private")
+        gr.api(h.ask_api, api_name="ask")
+    return app
+
+
+def _sources(engine: Any) -> list[str]:
+    return [d.source for d in engine.status().documents]
+
+
+def _examples(engine: Any) -> list[str]:
+    try:
+        return engine.example_questions() or ["What are these documents about?"]
+    except RagError:
+        return ["What are these documents about?"]
+
+
+def launch_options(settings: Any, host: Optional[str] = None, port: Optional[int] = None) -> dict[str, Any]:
+    """Keyword arguments for ``Blocks.launch``: local by default, never a public share link."""
+    options: dict[str, Any] = {
+        "server_name": host or settings.host,
+        "server_port": port or settings.port,
+        "share": False,
+        "max_file_size": settings.upload_max_bytes,
+        "theme": THEME,
+        "css": CSS,
+    }
+    if settings.auth:
+        user, _, password = settings.auth.partition(":")
+        options["auth"] = (user, password)
+    return options
+
+
+def serve(engine: Any, host: Optional[str] = None, port: Optional[int] = None, **extra: Any) -> gr.Blocks:
+    """Ingest what changed in the documents folder, then serve the chat (blocks unless told not to)."""
+    try:
+        engine.ingest(show_progress=True)
+    except RagError as exc:
+        print(f"rag: {exc}")  # the page still opens, so documents can be uploaded
+    app = build_app(engine)
+    app.queue(default_concurrency_limit=4)
+    app.launch(**launch_options(engine.settings, host, port), **extra)
+    return app
+
+
+if __name__ == "__main__":
+    from rag import RAG
+
+    serve(RAG())
