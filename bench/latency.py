@@ -17,8 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from common import ROOT, percentile
 
 QUESTIONS = [
     "Who sent the proposal?",
@@ -30,11 +29,6 @@ QUESTIONS = [
     "What is the capital of France?",
     "Why did the proposal get a cold reception in Washington?",
 ]
-
-
-def percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
 def main() -> None:

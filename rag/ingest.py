@@ -148,6 +148,22 @@ def make_passages_and_sentences(splitter: Any):
     return PassagesAndSentences()
 
 
+def make_embedding_step(embed_model: Any, show_progress: bool):
+    """A pipeline step that embeds nodes with a progress bar over all of them (the model's own
+    ``__call__`` draws none when the pipeline runs it)."""
+    from llama_index.core.schema import MetadataMode, TransformComponent
+
+    class EmbedWithProgress(TransformComponent):
+        def __call__(self, nodes: Sequence[Any], **kwargs: Any) -> Sequence[Any]:
+            texts = [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
+            vectors = embed_model.get_text_embedding_batch(texts, show_progress=show_progress and len(texts) > 0)
+            for node, vector in zip(nodes, vectors):
+                node.embedding = vector
+            return nodes
+
+    return EmbedWithProgress()
+
+
 class Ingestor:
     """Runs the pipeline for one documents folder into one collection."""
 
@@ -156,7 +172,7 @@ class Ingestor:
         self.collection = collection
         self.embed_model = embed_model
 
-    def _pipeline(self) -> Any:
+    def _pipeline(self, show_progress: bool) -> Any:
         from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
         from llama_index.core.node_parser import SentenceSplitter
         from llama_index.core.storage.docstore import SimpleDocumentStore
@@ -175,7 +191,7 @@ class Ingestor:
             id_func=_passage_id,
         )
         return IngestionPipeline(
-            transformations=[make_passages_and_sentences(splitter), self.embed_model],
+            transformations=[make_passages_and_sentences(splitter), make_embedding_step(self.embed_model, show_progress)],
             vector_store=ChromaVectorStore(chroma_collection=self.collection),
             docstore=docstore,
             docstore_strategy=DocstoreStrategy.UPSERTS_AND_DELETE,
@@ -196,8 +212,8 @@ class Ingestor:
                 "or set RAG_DOCS_DIR"
             )
         before = self.passage_ids()
-        pipeline = self._pipeline()
-        nodes = pipeline.run(documents=documents, show_progress=show_progress)
+        pipeline = self._pipeline(show_progress)
+        nodes = pipeline.run(documents=documents)
         pipeline.docstore.persist(str(self.settings.index_dir / DOCSTORE_FILE))
         after = self.passage_ids()
         return IngestReport(

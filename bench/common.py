@@ -1,0 +1,32 @@
+"""Helpers shared by the benchmarks: SQuAD articles as documents, percentiles, peak memory."""
+
+from __future__ import annotations
+
+import re
+import resource
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DEFAULT_DATASET = ROOT.parent / "shared" / "bench" / "squad-dev-tune.json"
+
+
+def write_articles(dataset: Path, folder: Path) -> list:
+    """One document per article, as `rag eval` writes them; returns the dataset's questions."""
+    from rag.evaluate import Dataset
+
+    data = Dataset.load(dataset)
+    folder.mkdir(parents=True, exist_ok=True)
+    for title, text in data.articles.items():
+        (folder / (re.sub(r"[^A-Za-z0-9._-]+", "_", title) + ".txt")).write_text(text, encoding="utf-8")
+    return data.questions
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
