@@ -82,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, help="ask at most N questions, sampled with --seed")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--articles", type=int, help="use only the first N articles")
+    p.add_argument("--split", default="all", choices=["all", "tune", "test"],
+                   help="all articles, or the tune or test half (alternating by title)")
     p.add_argument("--holdout-articles", type=int, default=0, help="leave K articles out; their questions must be abstained")
     p.add_argument("--out", default="eval-out", help="folder for the JSON and HTML report")
     p.add_argument("--floor", action="append", default=[], metavar="METRIC=VALUE", help="exit 1 if a metric falls below")

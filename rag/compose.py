@@ -64,6 +64,7 @@ class _Pick:
 class ExtractiveComposer:
     abstain_threshold: float = 0.40
     max_sentences: int = 3
+    weights: dict[str, float] = field(default_factory=lambda: dict(WEIGHTS))
 
     def compose(self, question: str, evidence: Evidence) -> Answer:
         scored = sorted(
@@ -92,20 +93,9 @@ class ExtractiveComposer:
             conflicts=conflicts, confidence=round(confidence, 4),
         )
 
-    @staticmethod
-    def score(question: str, s: Sentence, evidence: Evidence) -> float:
-        q_terms = set(evidence.query_terms)
-        weight = {t: evidence.idf.get(t, 1.0) for t in q_terms}
-        total = sum(weight.values()) or 1.0
-        s_terms = set(terms(s.text))
-        lexical = sum(w for t, w in weight.items() if t in s_terms) / total
-        passage = 0.0 if s.passage_rank is None else 1.0 / (1 + s.passage_rank)
-        return (
-            WEIGHTS["dense"] * s.dense
-            + WEIGHTS["lexical"] * lexical
-            + WEIGHTS["cue"] * _cue(question, s.text)
-            + WEIGHTS["passage"] * passage
-        )
+    def score(self, question: str, s: Sentence, evidence: Evidence) -> float:
+        f = sentence_features(question, s, evidence)
+        return sum(self.weights[k] * f[k] for k in self.weights)
 
     def _pick(self, scored: list[tuple[float, Sentence]]) -> list[_Pick]:
         best = scored[0][0]
@@ -120,6 +110,27 @@ class ExtractiveComposer:
                 continue
             picks.append(_Pick(s, score))
         return picks
+
+
+def weighted_coverage(query_terms: set[str], text_terms: set[str], evidence: Evidence) -> float:
+    """Share of the question's terms, weighted by rarity, that the text contains.
+
+    A term the corpus never uses gets the highest weight: a question about something the
+    documents never mention should find its key word missing.
+    """
+    weight = {t: evidence.idf.get(t, evidence.unseen_idf) for t in query_terms}
+    total = sum(weight.values())
+    return sum(w for t, w in weight.items() if t in text_terms) / total if total else 0.0
+
+
+def sentence_features(question: str, s: Sentence, evidence: Evidence) -> dict[str, float]:
+    """What the composer scores a candidate sentence by (see the module docstring)."""
+    return {
+        "dense": s.dense,
+        "lexical": weighted_coverage(set(evidence.query_terms), set(terms(s.text)), evidence),
+        "cue": _cue(question, s.text),
+        "passage": 0.0 if s.passage_rank is None else 1.0 / (1 + s.passage_rank),
+    }
 
 
 def _cue(question: str, sentence: str) -> float:

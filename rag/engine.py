@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any, Iterable, Optional, Union
 
+import rag.models  # noqa: F401  (sets the environment before torch or Chroma load)
 from rag.compose import Composer, ExtractiveComposer
 from rag.config import Settings
 from rag.errors import BadQuestionError, BadUploadError, UnknownDocumentError
@@ -54,18 +55,27 @@ class RAG:
             abstain_threshold=self.settings.abstain_threshold, max_sentences=self.settings.max_answer_sentences
         )
         self._lock = threading.RLock()
-        self._collection = None
+        self._collections = None
         self._retriever = None
 
     # --- set-up, lazily: `rag --help` and the UI's first paint need none of it ----------
 
     @property
     def collection(self) -> Any:
-        if self._collection is None:
-            from rag.models import chroma_collection
+        """The Chroma collection of passages."""
+        return self._chroma()[0]
 
-            self._collection = chroma_collection(self.settings)
-        return self._collection
+    @property
+    def sentence_collection(self) -> Any:
+        """The Chroma collection of the sentences inside the passages."""
+        return self._chroma()[1]
+
+    def _chroma(self) -> tuple[Any, Any]:
+        if self._collections is None:
+            from rag.models import chroma_collections
+
+            self._collections = chroma_collections(self.settings)
+        return self._collections
 
     @property
     def _lexical_dir(self) -> Path:
@@ -80,11 +90,11 @@ class RAG:
                 lexical = LexicalIndex.load(self._lexical_dir)
                 if lexical is None or lexical.count != self._passage_count():
                     lexical = LexicalIndex.build(self.collection, self._lexical_dir)
-                self._retriever = HybridRetriever(self.collection, embedder(), lexical)
+                self._retriever = HybridRetriever(self.collection, self.sentence_collection, embedder(), lexical)
             return self._retriever
 
     def _passage_count(self) -> int:
-        return len(self.collection.get(where={"kind": "passage"}, include=[])["ids"])
+        return self.collection.count()
 
     # --- public API ---------------------------------------------------------------------
 
@@ -95,7 +105,9 @@ class RAG:
         from rag.retrieve import LexicalIndex
 
         with self._lock:
-            report = Ingestor(self.settings, self.collection, embedder()).run(show_progress=show_progress)
+            report = Ingestor(self.settings, self.collection, self.sentence_collection, embedder()).run(
+                show_progress=show_progress
+            )
             if report.passages_added or report.passages_removed or not (self._lexical_dir / "meta.json").exists():
                 LexicalIndex.build(self.collection, self._lexical_dir)
                 self._retriever = None
@@ -117,7 +129,7 @@ class RAG:
 
     def status(self) -> IndexStatus:
         """Which documents are indexed, with their titles and passage counts."""
-        got = self.collection.get(where={"kind": "passage"}, include=["metadatas"])
+        got = self.collection.get(include=["metadatas"])
         docs: dict[str, DocumentInfo] = {}
         for meta in got["metadatas"]:
             info = docs.setdefault(meta["source"], DocumentInfo(meta["source"], meta.get("title", ""), 0))
@@ -131,7 +143,7 @@ class RAG:
 
     def example_questions(self, n: int = 3) -> list[str]:
         """A few questions to start from, built from the names the indexed documents mention most."""
-        got = self.collection.get(where={"kind": "passage"}, include=["documents", "metadatas"])
+        got = self.collection.get(include=["documents", "metadatas"])
         mentions: dict[str, list[str]] = {}
         for text, meta in zip(got["documents"], got["metadatas"]):
             for name in _PROPER_NAME.findall(text):

@@ -147,8 +147,23 @@ def summarize(outcomes: list[Outcome]) -> dict[str, float]:
     return m
 
 
+SPLITS = ("all", "tune", "test")
+
+
+def split_titles(titles: list[str], split: str) -> list[str]:
+    """Articles alternate between the tune and test halves (sorted by title), so settings
+    tuned on one half can be reported on articles they never saw."""
+    ordered = sorted(titles)
+    if split == "all":
+        return ordered
+    if split not in SPLITS:
+        raise RagError(f"--split must be one of {', '.join(SPLITS)}, not {split!r}")
+    return ordered[0::2] if split == "tune" else ordered[1::2]
+
+
 def run_eval(
     dataset_path: Path, *, limit: Optional[int] = None, seed: int = 0, max_articles: Optional[int] = None,
+    split: str = "all",
     holdout_articles: int = 0, out_dir: Optional[Path] = None, show_progress: bool = True,
     engine_options: Optional[dict[str, Any]] = None,
 ) -> tuple[Report, list[Outcome]]:
@@ -158,7 +173,8 @@ def run_eval(
 
     data = Dataset.load(dataset_path, max_articles)
     rng = random.Random(seed)
-    titles = sorted(data.articles)
+    titles = split_titles(list(data.articles), split)
+    data = Dataset({t: data.articles[t] for t in titles}, [q for q in data.questions if q.article in titles])
     if holdout_articles >= len(titles):
         raise RagError(f"--holdout-articles {holdout_articles} leaves no article in the corpus ({len(titles)} articles)")
     held_out = set(rng.sample(titles, holdout_articles)) if holdout_articles else set()
@@ -194,7 +210,7 @@ def run_eval(
     metrics["ingest_texts_embedded_per_second"] = ingest.embedded / ingest_seconds if ingest_seconds else 0.0
     report = Report(
         dataset=str(dataset_path),
-        settings={"limit": limit, "seed": seed, "articles": max_articles, "holdout_articles": holdout_articles,
+        settings={"limit": limit, "seed": seed, "articles": max_articles, "split": split, "holdout_articles": holdout_articles,
                   "held_out": sorted(held_out), **{k: str(v) for k, v in (engine_options or {}).items()}},
         corpus={"documents": ingest.files_indexed, "passages": ingest.passages_added,
                 "answerable": len(in_corpus), "off_corpus": len(off_corpus)},
@@ -248,7 +264,7 @@ def main(args: Any) -> int:
             raise RagError(f"--floor takes METRIC=NUMBER, not {item!r}") from None
     report, _ = run_eval(
         Path(args.dataset), limit=args.limit, seed=args.seed, max_articles=args.articles,
-        holdout_articles=args.holdout_articles, out_dir=Path(args.out),
+        holdout_articles=args.holdout_articles, out_dir=Path(args.out), split=args.split,
     )
     print(report.table())
     print(f"\nwrote {Path(args.out) / 'eval.json'} and {Path(args.out) / 'eval.png'}")

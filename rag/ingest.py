@@ -4,9 +4,8 @@ llama-index's ``IngestionPipeline`` with a persisted docstore does the bookkeepi
 whose text is unchanged is skipped (nothing is embedded), a changed file's old nodes are
 replaced, and a file that disappeared has its nodes deleted (``UPSERTS_AND_DELETE``).
 
-Two kinds of node go into one Chroma collection, told apart by ``metadata["kind"]``:
-passages (what retrieval ranks and the user reads) and the sentences inside them (what the
-composer cites). Embedding sentences here means answering needs no model call beyond the
+Two kinds of node go into two Chroma collections: passages (what retrieval ranks and the
+user reads) and the sentences inside them (what the composer cites). Embedding sentences here means answering needs no model call beyond the
 question's own embedding.
 """
 
@@ -156,27 +155,72 @@ def make_embedding_step(embed_model: Any, show_progress: bool):
     class EmbedWithProgress(TransformComponent):
         def __call__(self, nodes: Sequence[Any], **kwargs: Any) -> Sequence[Any]:
             texts = [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
-            vectors = embed_model.get_text_embedding_batch(texts, show_progress=show_progress and len(texts) > 0)
-            for node, vector in zip(nodes, vectors):
-                node.embedding = vector
+            # Batches of similar length pad less: short sentences are not padded to a
+            # passage's length. This roughly halves embedding time on a mixed batch.
+            order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+            vectors = embed_model.get_text_embedding_batch(
+                [texts[i] for i in order], show_progress=show_progress and len(texts) > 0
+            )
+            for i, vector in zip(order, vectors):
+                nodes[i].embedding = vector
             return nodes
 
     return EmbedWithProgress()
 
 
-class Ingestor:
-    """Runs the pipeline for one documents folder into one collection."""
+def make_vector_store(passages: Any, sentences: Any) -> Any:
+    """A llama-index vector store over the two Chroma collections: each node goes to the one
+    for its kind, and deleting a document deletes its nodes from both."""
+    from llama_index.core.bridge.pydantic import PrivateAttr
+    from llama_index.core.vector_stores.types import BasePydanticVectorStore
+    from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    def __init__(self, settings: Settings, collection: Any, embed_model: Any):
+    class PassageAndSentenceStore(BasePydanticVectorStore):
+        stores_text: bool = True
+        _stores: dict = PrivateAttr()
+
+        def __init__(self) -> None:
+            super().__init__()
+            self._stores = {
+                "passage": ChromaVectorStore(chroma_collection=passages),
+                "sentence": ChromaVectorStore(chroma_collection=sentences),
+            }
+
+        @property
+        def client(self) -> Any:
+            return None
+
+        def add(self, nodes: list[Any], **kwargs: Any) -> list[str]:
+            ids: list[str] = []
+            for kind, store in self._stores.items():
+                chosen = [n for n in nodes if n.metadata.get("kind") == kind]
+                if chosen:
+                    ids += store.add(chosen)
+            return ids
+
+        def delete(self, ref_doc_id: str, **kwargs: Any) -> None:
+            for store in self._stores.values():
+                store.delete(ref_doc_id)
+
+        def query(self, query: Any, **kwargs: Any) -> Any:
+            return self._stores["passage"].query(query, **kwargs)
+
+    return PassageAndSentenceStore()
+
+
+class Ingestor:
+    """Runs the pipeline for one documents folder into the passage and sentence collections."""
+
+    def __init__(self, settings: Settings, passages: Any, sentences: Any, embed_model: Any):
         self.settings = settings
-        self.collection = collection
+        self.passages = passages
+        self.sentences = sentences
         self.embed_model = embed_model
 
     def _pipeline(self, show_progress: bool) -> Any:
         from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
         from llama_index.core.node_parser import SentenceSplitter
         from llama_index.core.storage.docstore import SimpleDocumentStore
-        from llama_index.vector_stores.chroma import ChromaVectorStore
 
         docstore_path = self.settings.index_dir / DOCSTORE_FILE
         docstore = (
@@ -192,14 +236,14 @@ class Ingestor:
         )
         return IngestionPipeline(
             transformations=[make_passages_and_sentences(splitter), make_embedding_step(self.embed_model, show_progress)],
-            vector_store=ChromaVectorStore(chroma_collection=self.collection),
+            vector_store=make_vector_store(self.passages, self.sentences),
             docstore=docstore,
             docstore_strategy=DocstoreStrategy.UPSERTS_AND_DELETE,
         )
 
     def passage_ids(self) -> dict[str, str]:
         """{passage id: source} for every passage in the collection."""
-        got = self.collection.get(where={"kind": "passage"}, include=["metadatas"])
+        got = self.passages.get(include=["metadatas"])
         return {i: m.get("source", "") for i, m in zip(got["ids"], got["metadatas"])}
 
     def run(self, show_progress: bool = True) -> IngestReport:

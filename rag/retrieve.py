@@ -35,13 +35,14 @@ class LexicalIndex:
 
     def __init__(self, bm25: Any, idf: dict[str, float], count: int):
         self.bm25, self.idf, self.count = bm25, idf, count
+        self.unseen_idf = _idf(count, 0)
 
     @classmethod
     def build(cls, collection: Any, path: Path) -> Optional["LexicalIndex"]:
         from llama_index.core.schema import TextNode
         from llama_index.retrievers.bm25 import BM25Retriever
 
-        got = collection.get(where={"kind": "passage"}, include=["documents", "metadatas"])
+        got = collection.get(include=["documents", "metadatas"])
         path.mkdir(parents=True, exist_ok=True)
         if not got["ids"]:
             (path / "meta.json").unlink(missing_ok=True)
@@ -55,7 +56,7 @@ class LexicalIndex:
         bm25.persist(str(path), show_progress=False)
         df = Counter(t for text in got["documents"] for t in set(terms(text)))
         n = len(got["ids"])
-        idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        idf = {t: _idf(n, c) for t, c in df.items()}
         (path / "meta.json").write_text(json.dumps({"count": n, "idf": idf}))
         return cls(bm25, idf, n)
 
@@ -75,6 +76,11 @@ class LexicalIndex:
         return [(h.node.node_id, h.score, h.node.get_content(), h.node.metadata) for h in hits if h.score > 0]
 
 
+def _idf(n_docs: int, doc_freq: int) -> float:
+    """BM25's inverse document frequency."""
+    return math.log(1 + (n_docs - doc_freq + 0.5) / (doc_freq + 0.5))
+
+
 def _passage(text: str, meta: dict, score: float) -> Passage:
     return Passage(
         source=meta.get("source", ""), title=meta.get("title", ""), text=text,
@@ -83,20 +89,21 @@ def _passage(text: str, meta: dict, score: float) -> Passage:
 
 
 class HybridRetriever:
-    def __init__(self, collection: Any, embed_model: Any, lexical: Optional[LexicalIndex]):
-        self.collection, self.embed_model, self.lexical = collection, embed_model, lexical
+    def __init__(self, passages: Any, sentences: Any, embed_model: Any, lexical: Optional[LexicalIndex]):
+        self.passages, self.sentences = passages, sentences
+        self.embed_model, self.lexical = embed_model, lexical
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_model.get_query_embedding(text)
 
     def retrieve(self, query: str, top_k: int = 5) -> Evidence:
         query_embedding = self.embed_query(query)
-        dense_p = self.collection.query(
-            query_embeddings=[query_embedding], n_results=DENSE_PASSAGES, where={"kind": "passage"},
+        dense_p = self.passages.query(
+            query_embeddings=[query_embedding], n_results=DENSE_PASSAGES,
             include=["documents", "metadatas", "distances"],
         )
-        dense_s = self.collection.query(
-            query_embeddings=[query_embedding], n_results=DENSE_SENTENCES, where={"kind": "sentence"},
+        dense_s = self.sentences.query(
+            query_embeddings=[query_embedding], n_results=DENSE_SENTENCES,
             include=["documents", "metadatas", "distances", "embeddings"],
         )
         lexical_hits = self.lexical.search(query) if self.lexical else []
@@ -135,6 +142,7 @@ class HybridRetriever:
             sentences=sentences,
             query_terms=terms(query),
             idf=self.lexical.idf if self.lexical else {},
+            unseen_idf=self.lexical.unseen_idf if self.lexical else 1.0,
         )
 
     @staticmethod
@@ -148,16 +156,15 @@ class HybridRetriever:
     def _fetch_missing(self, ids: list[str], known: dict[str, tuple[str, dict]]) -> None:
         missing = [pid for pid in ids if pid not in known]
         if missing:
-            got = self.collection.get(ids=missing, include=["documents", "metadatas"])
+            got = self.passages.get(ids=missing, include=["documents", "metadatas"])
             for pid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
                 known[pid] = (text, meta)
 
     def _sentences_of(self, passage_ids: list[str], seen: set[str], query_embedding: list[float]) -> list[Sentence]:
         if not passage_ids:
             return []
-        got = self.collection.get(
-            where={"$and": [{"kind": "sentence"}, {"passage_id": {"$in": passage_ids}}]},
-            include=["documents", "metadatas", "embeddings"],
+        got = self.sentences.get(
+            where={"passage_id": {"$in": passage_ids}}, include=["documents", "metadatas", "embeddings"],
         )
         q = np.asarray(query_embedding, dtype=np.float32)
         out = []

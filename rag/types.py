@@ -138,3 +138,4 @@ class Evidence:
     sentences: list[Sentence]
     query_terms: list[str]
     idf: dict[str, float]
+    unseen_idf: float = 1.0  # weight of a term no passage contains
