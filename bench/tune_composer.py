@@ -15,17 +15,16 @@ import argparse
 import itertools
 import pickle
 import random
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from common import DEFAULT_DATASET
 
-FEATURES = ["dense", "lexical", "cue", "passage"]
+FEATURES = ["dense", "lexical", "context", "cue"]
 
 
-def collect(dataset: Path, holdout: int, seed: int, cache: Path):
+def collect(dataset: Path, holdout: int, seed: int, cache: Path, work: Path):
     if cache.exists():
         return pickle.loads(cache.read_bytes())
     from rag import RAG
@@ -36,21 +35,21 @@ def collect(dataset: Path, holdout: int, seed: int, cache: Path):
     titles = split_titles(list(data.articles), "tune")
     held = set(random.Random(seed).sample(titles, holdout))
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        docs = Path(tmp) / "docs"
-        docs.mkdir()
+    if True:
+        docs = work / "docs"
+        docs.mkdir(parents=True, exist_ok=True)
         for t in titles:
             if t not in held:
                 (docs / f"{t}.txt").write_text(data.articles[t], encoding="utf-8")
-        engine = RAG(docs_dir=docs, index_dir=Path(tmp) / "index")
-        engine.ingest(show_progress=True)
+        engine = RAG(docs_dir=docs, index_dir=work / "index")
+        engine.ingest(show_progress=True)  # incremental: a second run reuses the index
         retriever = engine._get_retriever()
         for q in [q for q in data.questions if q.article in titles]:
             ev = retriever.retrieve(q.question, top_k=5)
             feats = np.array([[sentence_features(q.question, s, ev)[k] for k in FEATURES] for s in ev.sentences])
             labels = np.array([contains_answer(s.text, q.answers) for s in ev.sentences])
             words = np.array([len(s.text.split()) for s in ev.sentences])
-            rows.append((q.article not in held, feats, labels, words))
+            rows.append((q.article not in held, feats, labels, words, q.question, [s.text for s in ev.sentences]))
     cache.write_bytes(pickle.dumps(rows))
     return rows
 
@@ -59,14 +58,14 @@ def evaluate(rows, w: np.ndarray, threshold: float):
     answerable = [r for r in rows if r[0]]
     off = [r for r in rows if not r[0]]
     hits = abstained = 0
-    for _, feats, labels, _ in answerable:
+    for _, feats, labels, *_ in answerable:
         scores = feats @ w
         best = int(np.argmax(scores))
         if scores[best] < threshold:
             abstained += 1
         elif labels[best]:
             hits += 1
-    off_abstained = sum(1 for _, feats, _, _ in off if (feats @ w).max() < threshold)
+    off_abstained = sum(1 for _, feats, *_ in off if (feats @ w).max() < threshold)
     return hits / len(answerable), abstained / len(answerable), off_abstained / max(1, len(off))
 
 
@@ -76,9 +75,10 @@ def main() -> None:
     parser.add_argument("--holdout-articles", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/rag-tune-features.pkl"))
-    parser.add_argument("--max-wrong-abstain", type=float, default=0.04)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/rag-tune"), help="documents and index, kept between runs")
+    parser.add_argument("--max-wrong-abstain", type=float, default=0.02)
     args = parser.parse_args()
-    rows = collect(args.dataset, args.holdout_articles, args.seed, args.cache)
+    rows = collect(args.dataset, args.holdout_articles, args.seed, args.cache, args.work)
     grid = np.round(np.arange(0.0, 1.01, 0.1), 2)
     results = []
     for combo in itertools.product(grid, repeat=len(FEATURES)):

@@ -52,7 +52,9 @@ class RAG:
                 changes[key] = Path(changes[key])
         self.settings = base.replace(**changes)
         self.composer = composer or ExtractiveComposer(
-            abstain_threshold=self.settings.abstain_threshold, max_sentences=self.settings.max_answer_sentences
+            abstain_threshold=self.settings.abstain_threshold,
+            max_sentences=self.settings.max_answer_sentences,
+            max_words=self.settings.max_answer_words,
         )
         self._lock = threading.RLock()
         self._collections = None
@@ -210,14 +212,16 @@ class RAG:
         return question.strip()
 
 
-def _user_turns(history: Optional[History]) -> list[str]:
+def _turns(history: Optional[History]) -> list[tuple[str, str]]:
+    """(role, text) for each earlier turn, from message dicts or (user, assistant) pairs."""
     turns = []
     for turn in history or []:
         if isinstance(turn, dict):
-            if turn.get("role") == "user":
-                turns.append(_content_text(turn.get("content")))
-        elif isinstance(turn, (list, tuple)) and turn and isinstance(turn[0], str):
-            turns.append(turn[0])
+            turns.append((turn.get("role", "user"), _content_text(turn.get("content"))))
+        elif isinstance(turn, (list, tuple)) and turn:
+            turns.append(("user", _content_text(turn[0])))
+            if len(turn) > 1 and turn[1]:
+                turns.append(("assistant", _content_text(turn[1])))
     return turns
 
 
@@ -231,11 +235,18 @@ def _content_text(content: Any) -> str:
 
 
 def _with_context(question: str, history: Optional[History]) -> str:
-    """The retrieval query: a follow-up that points back ("he", "it") carries the last question."""
-    earlier = _user_turns(history)
-    if earlier and _ANAPHORA.search(question):
-        return f"{earlier[-1]} {question}"
-    return question
+    """The retrieval query. A follow-up that points back ("When did he send it?") carries the
+    last question and the names its answer gave ("Valery Gerasimov"), which is what the
+    pronouns most likely stand for."""
+    turns = _turns(history)
+    users = [text for role, text in turns if role == "user"]
+    if not users or not _ANAPHORA.search(question):
+        return question
+    last_user = max(i for i, (role, _) in enumerate(turns) if role == "user")
+    answer = next((text for role, text in turns[last_user + 1 :] if role == "assistant"), "")
+    # The answer's first name is usually who or what it is about; more names drift the query.
+    names = [n for n in _PROPER_NAME.findall(answer) if n not in users[-1]][:1]
+    return " ".join([users[-1], *names, question])
 
 
 _default: Optional[RAG] = None

@@ -128,13 +128,19 @@ def make_passages_and_sentences(splitter: Any):
                 # overlap); it keeps its full extent even if the passage cuts it short.
                 while next_sentence < len(spans) and spans[next_sentence][0] < passage.end_char_idx:
                     start, end = spans[next_sentence]
+                    # The sentence before gives context: "He was hired by ..." names no one.
+                    before = text[spans[next_sentence - 1][0] : spans[next_sentence - 1][1]] if next_sentence else ""
+                    sentence_meta = {
+                        **meta, "kind": "sentence", "start": start, "end": end, "passage_id": passage.id_,
+                        "previous": before[:1000],
+                    }
                     nodes.append(
                         TextNode(
                             id_=f"{passage.id_}#s{next_sentence}",
                             text=text[start:end],
-                            metadata={**meta, "kind": "sentence", "start": start, "end": end, "passage_id": passage.id_},
-                            excluded_embed_metadata_keys=list(meta) + ["kind", "start", "end", "passage_id"],
-                            excluded_llm_metadata_keys=list(meta) + ["kind", "start", "end", "passage_id"],
+                            metadata=sentence_meta,
+                            excluded_embed_metadata_keys=list(sentence_meta),
+                            excluded_llm_metadata_keys=list(sentence_meta),
                             relationships={NodeRelationship.SOURCE: passage.relationships[NodeRelationship.SOURCE]},
                         )
                     )

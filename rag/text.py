@@ -52,12 +52,21 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     tokenizer = _punkt()
     for line in _LINE.finditer(text, start, end):
         line_text = line.group()
+        line_spans: list[tuple[int, int]] = []
         for s, e in tokenizer.span_tokenize(line_text):
             chunk = line_text[s:e]
             lead = len(chunk) - len(chunk.lstrip())
             trail = len(chunk) - len(chunk.rstrip())
-            if e - s - lead - trail > 0:
-                spans.append((line.start() + s + lead, line.start() + e - trail))
+            if e - s - lead - trail <= 0:
+                continue
+            s, e = s + lead, e - trail
+            # Punkt splits after abbreviations it does not know ("Howser, M.D. and the ...");
+            # a "sentence" that starts in lower case continues the previous one.
+            if line_spans and line_text[s].islower():
+                line_spans[-1] = (line_spans[-1][0], e)
+            else:
+                line_spans.append((s, e))
+        spans += [(line.start() + s, line.start() + e) for s, e in line_spans]
     return spans
 
 

@@ -126,7 +126,7 @@ class Sentence:
     passage_id: str
     dense: float  # cosine similarity to the question
     embedding: Any = None  # numpy vector, for merging duplicates across documents
-    passage_rank: Optional[int] = None  # rank of its passage in the fused list (0 = best)
+    previous: str = ""  # the sentence before it in the document, for context
 
 
 @dataclass
