@@ -78,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("eval", help="measure retrieval and answer quality on a SQuAD-format file")
-    p.add_argument("dataset", help="SQuAD-format JSON, e.g. ../shared/bench/squad-dev-tune.json")
+    p.add_argument("dataset", nargs="?", help="SQuAD-format JSON, e.g. ../shared/bench/squad-dev-tune.json")
+    p.add_argument("--followups", metavar="FILE", help="measure follow-up questions instead, e.g. bench/followups-seeds.json")
     p.add_argument("--limit", type=int, help="ask at most N questions, sampled with --seed")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--articles", type=int, help="use only the first N articles")

@@ -253,6 +253,38 @@ def write_outputs(report: Report, outcomes: list[Outcome], out_dir: Path) -> Non
     plt.close(fig)
 
 
+def run_followups(path: Path, index_dir: Optional[Path] = None) -> dict[str, float]:
+    """Multi-turn conversations (see bench/followups-seeds.json): each turn is asked with the
+    conversation so far as history; a turn passes when its answer contains an expected string."""
+    from rag.engine import RAG
+
+    try:
+        spec = json.loads(Path(path).read_text(encoding="utf-8"))
+        conversations = spec["conversations"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise RagError(f"{path} is not a readable follow-up file: {exc}") from None
+    docs = (Path(path).parent / spec.get("docs", "seeds")).resolve()
+    if not docs.is_dir():
+        docs = Path(spec.get("docs", "seeds")).resolve()
+    with tempfile.TemporaryDirectory(prefix="rag-followups-") as tmp:
+        engine = RAG(docs_dir=docs, index_dir=index_dir or Path(tmp) / "index")
+        engine.ingest(show_progress=False)
+        passed = {"first": [], "follow_up": []}
+        for conversation in conversations:
+            history: list[dict[str, str]] = []
+            for i, turn in enumerate(conversation):
+                answer = engine.ask(turn["question"], history=history)
+                ok = not answer.abstained and any(x in answer.text for x in turn["expect"].split("|"))
+                passed["first" if i == 0 else "follow_up"].append(ok)
+                print(f"{'pass' if ok else 'FAIL'}  {turn['question']}")
+                history += [{"role": "user", "content": turn["question"]}, {"role": "assistant", "content": answer.text}]
+    return {
+        "first_turns_answered": sum(passed["first"]) / max(1, len(passed["first"])),
+        "follow_ups_answered": sum(passed["follow_up"]) / max(1, len(passed["follow_up"])),
+        "follow_up_turns": float(len(passed["follow_up"])),
+    }
+
+
 def main(args: Any) -> int:
     """The ``rag eval`` command: table on the terminal, JSON and PNG in ``--out``; floors gate the exit code."""
     floors = {}
@@ -262,6 +294,13 @@ def main(args: Any) -> int:
             floors[name] = float(value)
         except ValueError:
             raise RagError(f"--floor takes METRIC=NUMBER, not {item!r}") from None
+    if args.followups:
+        figures = run_followups(Path(args.followups))
+        print("\n".join(f"{k}  {v:.3f}" for k, v in figures.items()))
+        failed = [k for k, v in floors.items() if figures.get(k, 0.0) < v]
+        return 1 if failed else 0
+    if not args.dataset:
+        raise RagError("rag eval needs a SQuAD-format DATASET.json, or --followups FILE")
     report, _ = run_eval(
         Path(args.dataset), limit=args.limit, seed=args.seed, max_articles=args.articles,
         holdout_articles=args.holdout_articles, out_dir=Path(args.out), split=args.split,
