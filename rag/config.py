@@ -35,7 +35,7 @@ class Settings:
     max_answer_words: int = 80  # a second or third sentence is added only within this length
     # Below this confidence the answer abstains. Chosen by bench/tune_composer.py on the tune
     # half of SQuAD: the highest value that wrongly abstains on at most 2% of answerable questions.
-    abstain_threshold: float = 0.36
+    abstain_threshold: float = 0.45
     # Input limits.
     max_question_chars: int = 2000
     upload_max_bytes: int = 5_000_000

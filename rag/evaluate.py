@@ -83,6 +83,7 @@ class Outcome:
     citations: int
     valid_citations: int
     latency_ms: float
+    confidence: float = 0.0
 
 
 @dataclass
@@ -120,6 +121,7 @@ def ask_and_judge(engine: Any, q: Question, answerable: bool, texts: dict[str, s
         first_hit_rank=_rank_of_first_hit(answer.passages, q.answers),
         answer_words=words if not answer.abstained else 0,
         citations=len(answer.citations), valid_citations=valid, latency_ms=latency,
+        confidence=answer.confidence,
     )
 
 
@@ -226,7 +228,8 @@ def write_outputs(report: Report, outcomes: list[Outcome], out_dir: Path) -> Non
     out_dir.mkdir(parents=True, exist_ok=True)
     per_question = [
         {"id": o.question.id, "question": o.question.question, "answerable": o.answerable, "abstained": o.abstained,
-         "answer_hit": o.answer_hit, "first_hit_rank": o.first_hit_rank, "latency_ms": round(o.latency_ms, 2)}
+         "answer_hit": o.answer_hit, "first_hit_rank": o.first_hit_rank, "confidence": o.confidence,
+         "latency_ms": round(o.latency_ms, 2)}
         for o in outcomes
     ]
     payload = {"dataset": report.dataset, "settings": report.settings, "corpus": report.corpus,
