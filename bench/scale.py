@@ -41,36 +41,36 @@ def build_base(dataset: Path, work: Path) -> Path:
 def build_scaled(base: Path, target: int, work: Path) -> Path:
     """An index with about ``target`` passages made of perturbed copies of the base corpus."""
     from rag.config import Settings
-    from rag.models import chroma_collection
+    from rag.models import chroma_collections
     from rag.retrieve import LexicalIndex
 
     index = work / f"index-{target}"
     if (index / "bm25" / "meta.json").exists():
         return index
-    source = chroma_collection(Settings(index_dir=base / "index"))
-    rows = source.get(include=["embeddings", "documents", "metadatas"])
-    n_passages = sum(1 for m in rows["metadatas"] if m["kind"] == "passage")
-    copies = max(1, math.ceil(target / n_passages))
-    collection = chroma_collection(Settings(index_dir=index))
+    sources = chroma_collections(Settings(index_dir=base / "index"))
+    targets = chroma_collections(Settings(index_dir=index))
+    copies = max(1, math.ceil(target / sources[0].count()))
     rng = np.random.default_rng(0)
-    vectors = np.asarray(rows["embeddings"], dtype=np.float32)
     started = time.perf_counter()
-    for copy in range(copies):
-        moved = vectors if copy == 0 else vectors + rng.normal(0, NOISE, vectors.shape).astype(np.float32)
-        moved /= np.linalg.norm(moved, axis=1, keepdims=True)
-        ids = [f"{i}~{copy}" for i in rows["ids"]]
-        metas = []
-        for m in rows["metadatas"]:
-            m = {k: v for k, v in m.items() if not k.startswith("_")}
-            m["source"] = f"{m['source']}~{copy}"
-            if "passage_id" in m:
-                m["passage_id"] = f"{m['passage_id']}~{copy}"
-            metas.append(m)
-        for lo in range(0, len(ids), BATCH):
-            collection.add(ids=ids[lo:lo + BATCH], embeddings=moved[lo:lo + BATCH],
-                           documents=rows["documents"][lo:lo + BATCH], metadatas=metas[lo:lo + BATCH])
-        print(f"  {target}: copy {copy + 1}/{copies} written ({time.perf_counter() - started:.0f}s)", flush=True)
-    LexicalIndex.build(collection, index / "bm25")
+    for source, collection in zip(sources, targets):  # passages, then sentences
+        rows = source.get(include=["embeddings", "documents", "metadatas"])
+        vectors = np.asarray(rows["embeddings"], dtype=np.float32)
+        for copy in range(copies):
+            moved = vectors if copy == 0 else vectors + rng.normal(0, NOISE, vectors.shape).astype(np.float32)
+            moved /= np.linalg.norm(moved, axis=1, keepdims=True)
+            ids = [f"{i}~{copy}" for i in rows["ids"]]
+            metas = []
+            for m in rows["metadatas"]:
+                m = {k: v for k, v in m.items() if not k.startswith("_")}
+                m["source"] = f"{m['source']}~{copy}"
+                if "passage_id" in m:
+                    m["passage_id"] = f"{m['passage_id']}~{copy}"
+                metas.append(m)
+            for lo in range(0, len(ids), BATCH):
+                collection.add(ids=ids[lo:lo + BATCH], embeddings=moved[lo:lo + BATCH],
+                               documents=rows["documents"][lo:lo + BATCH], metadatas=metas[lo:lo + BATCH])
+        print(f"  {target}: {collection.count():,} rows in {collection.name} ({time.perf_counter() - started:.0f}s)", flush=True)
+    LexicalIndex.build(targets[0], index / "bm25")
     return index
 
 

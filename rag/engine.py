@@ -2,8 +2,8 @@
 
 >>> from rag import RAG
 >>> r = RAG(docs_dir="seeds", index_dir="index")   # doctest: +SKIP
->>> r.ask("Who sent the proposal?").text           # doctest: +SKIP
-'According to the memo, the Russian proposal was sent on July 19 by Valery Gerasimov, ... [1][2]'
+>>> r.ask("Who was the spokeswoman?").text          # doctest: +SKIP
+'“In accordance with past practice, ...,” said spokeswoman Captain Paula Dunn. [1][2]'
 """
 
 from __future__ import annotations
