@@ -23,7 +23,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from rag import RAG
-    from rag.models import EMBED_BATCH_SIZE, embedder
+    from rag.models import EMBED_BATCH_SIZE, embedder, get_all
 
     embed_model = embedder()  # load the model outside both timings
     with tempfile.TemporaryDirectory() as tmp:
@@ -32,8 +32,8 @@ def main() -> None:
         started = time.perf_counter()
         report = engine.ingest(show_progress=False)
         pipeline_seconds = time.perf_counter() - started
-        passages = engine.collection.get(include=["documents"])["documents"]
-        sentences = engine.sentence_collection.get(include=["documents"])["documents"]
+        passages = get_all(engine.collection, ["documents"])["documents"]
+        sentences = get_all(engine.sentence_collection, ["documents"])["documents"]
         texts = passages + sentences
 
     model = embed_model._model  # the SentenceTransformer inside llama-index's wrapper

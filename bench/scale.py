@@ -41,7 +41,7 @@ def build_base(dataset: Path, work: Path) -> Path:
 def build_scaled(base: Path, target: int, work: Path) -> Path:
     """An index with about ``target`` passages made of perturbed copies of the base corpus."""
     from rag.config import Settings
-    from rag.models import chroma_collections
+    from rag.models import chroma_collections, get_all
     from rag.retrieve import LexicalIndex
 
     index = work / f"index-{target}"
@@ -53,7 +53,9 @@ def build_scaled(base: Path, target: int, work: Path) -> Path:
     rng = np.random.default_rng(0)
     started = time.perf_counter()
     for source, collection in zip(sources, targets):  # passages, then sentences
-        rows = source.get(include=["embeddings", "documents", "metadatas"])
+        if collection.count() == copies * source.count():
+            continue  # built by an earlier run that stopped before BM25
+        rows = get_all(source, ["embeddings", "documents", "metadatas"])
         vectors = np.asarray(rows["embeddings"], dtype=np.float32)
         for copy in range(copies):
             moved = vectors if copy == 0 else vectors + rng.normal(0, NOISE, vectors.shape).astype(np.float32)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable, Optional, Union
 
 import rag.models  # noqa: F401  (sets the environment before torch or Chroma load)
+from rag.models import get_all
 from rag.compose import Composer, ExtractiveComposer
 from rag.config import Settings
 from rag.errors import BadQuestionError, BadUploadError, UnknownDocumentError
@@ -131,7 +132,7 @@ class RAG:
 
     def status(self) -> IndexStatus:
         """Which documents are indexed, with their titles and passage counts."""
-        got = self.collection.get(include=["metadatas"])
+        got = get_all(self.collection, ["metadatas"])
         docs: dict[str, DocumentInfo] = {}
         for meta in got["metadatas"]:
             info = docs.setdefault(meta["source"], DocumentInfo(meta["source"], meta.get("title", ""), 0))
@@ -145,7 +146,7 @@ class RAG:
 
     def example_questions(self, n: int = 3) -> list[str]:
         """A few questions to start from, built from the names the indexed documents mention most."""
-        got = self.collection.get(include=["documents", "metadatas"])
+        got = get_all(self.collection, ["documents", "metadatas"])
         mentions: dict[str, list[str]] = {}
         for text, meta in zip(got["documents"], got["metadatas"]):
             for name in _PROPER_NAME.findall(text):

@@ -19,6 +19,7 @@ from typing import Any, Sequence
 
 from rag.config import Settings
 from rag.errors import NoDocumentsError
+from rag.models import get_all
 from rag.text import sentence_spans
 from rag.types import IngestReport, SkippedFile
 
@@ -249,7 +250,7 @@ class Ingestor:
 
     def passage_ids(self) -> dict[str, str]:
         """{passage id: source} for every passage in the collection."""
-        got = self.passages.get(include=["metadatas"])
+        got = get_all(self.passages, ["metadatas"])
         return {i: m.get("source", "") for i, m in zip(got["ids"], got["metadatas"])}
 
     def run(self, show_progress: bool = True) -> IngestReport:

@@ -74,3 +74,18 @@ def chroma_collections(settings: Settings) -> tuple[Any, Any]:
         client.get_or_create_collection(name=name, metadata={"hnsw:space": "cosine"})
         for name in (settings.collection, f"{settings.collection}-sentences")
     )
+
+
+def get_all(collection: Any, include: list[str], page: int = 5000) -> dict[str, list]:
+    """Every row of a collection, fetched a page at a time: one unpaged ``get`` on a large
+    collection fails in Chroma's SQLite layer ("too many SQL variables")."""
+    rows: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+    offset = 0
+    while True:
+        got = collection.get(include=include, limit=page, offset=offset)
+        rows["ids"] += got["ids"]
+        for key in include:
+            rows[key] += list(got[key])
+        if len(got["ids"]) < page:
+            return rows
+        offset += page

@@ -20,6 +20,7 @@ import numpy as np
 # bm25s warns when the corpus is smaller than top-k; for a small folder that is expected.
 logging.getLogger("llama_index.retrievers.bm25.base").setLevel(logging.ERROR)
 
+from rag.models import get_all
 from rag.text import terms
 from rag.types import Evidence, Passage, Sentence
 
@@ -47,7 +48,7 @@ class LexicalIndex:
         from llama_index.core.schema import TextNode
         from llama_index.retrievers.bm25 import BM25Retriever
 
-        got = collection.get(include=["documents", "metadatas"])
+        got = get_all(collection, ["documents", "metadatas"])
         path.mkdir(parents=True, exist_ok=True)
         if not got["ids"]:
             (path / "meta.json").unlink(missing_ok=True)
