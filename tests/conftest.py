@@ -55,5 +55,12 @@ def fresh_engine(tmp_path):
     return RAG(docs_dir=copy_seeds(tmp_path / "docs"), index_dir=tmp_path / "index")
 
 
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def source_text(engine, source: str) -> str:
     return (engine.settings.docs_dir / source).read_text(encoding="utf-8")

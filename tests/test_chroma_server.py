@@ -11,20 +11,16 @@ from pathlib import Path
 
 import pytest
 
+from conftest import free_port
+
 CHROMA = Path(sys.executable).parent / "chroma"
 
 pytestmark = pytest.mark.skipif(not CHROMA.exists(), reason="the chroma command (from the chromadb package) is missing")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def chroma_server(tmp_path):
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [str(CHROMA), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
