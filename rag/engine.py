@@ -91,13 +91,10 @@ class RAG:
                 from rag.retrieve import HybridRetriever, LexicalIndex
 
                 lexical = LexicalIndex.load(self._lexical_dir)
-                if lexical is None or lexical.count != self._passage_count():
+                if lexical is None or lexical.count != self.collection.count():
                     lexical = LexicalIndex.build(self.collection, self._lexical_dir)
                 self._retriever = HybridRetriever(self.collection, self.sentence_collection, embedder(), lexical)
             return self._retriever
-
-    def _passage_count(self) -> int:
-        return self.collection.count()
 
     # --- public API ---------------------------------------------------------------------
 

@@ -141,7 +141,6 @@ class HybridRetriever:
         passages = [_passage(*known[pid], score=round(scores[pid], 5)) for pid in ranked_ids[:top_k]]
         return Evidence(
             passages=passages,
-            passage_ids=ranked_ids[:top_k],
             sentences=sentences,
             query_terms=terms(query),
             idf=self.lexical.idf if self.lexical else {},

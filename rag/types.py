@@ -7,7 +7,7 @@ UTF-8 with Python's default newline handling: ``text[start:end] == quote``.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 
 @dataclass
@@ -134,7 +134,6 @@ class Evidence:
     """What retrieval hands the composer: ranked passages and candidate sentences."""
 
     passages: list[Passage]
-    passage_ids: list[str]
     sentences: list[Sentence]
     query_terms: list[str]
     idf: dict[str, float]
