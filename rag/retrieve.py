@@ -133,11 +133,11 @@ class HybridRetriever:
         ]
         rankings.append(list(dict.fromkeys(s.passage_id for s in sentences)))
 
-        fused = _reciprocal_rank_fusion(rankings)
+        scores = _reciprocal_rank_fusion(rankings)
+        fused = list(scores)
         self._fetch_missing(fused[: max(top_k, EXPAND_PASSAGES)], known)
         ranked_ids = [pid for pid in fused if pid in known]
         sentences += self._sentences_of(ranked_ids[:EXPAND_PASSAGES], {s.id for s in sentences}, query_embedding)
-        scores = dict(zip(fused, _rrf_scores(rankings, fused)))
         passages = [_passage(*known[pid], score=round(scores[pid], 5)) for pid in ranked_ids[:top_k]]
         return Evidence(
             passages=passages,
@@ -178,14 +178,10 @@ class HybridRetriever:
         return out
 
 
-def _reciprocal_rank_fusion(rankings: list[list[str]]) -> list[str]:
-    ids = list(dict.fromkeys(pid for ranking in rankings for pid in ranking))
-    scores = _rrf_scores(rankings, ids)
-    return [pid for _, pid in sorted(zip(scores, ids), key=lambda x: -x[0])]
-
-
-def _rrf_scores(rankings: list[list[str]], ids: list[str]) -> list[float]:
-    positions = [{pid: r for r, pid in enumerate(ranking)} for ranking in rankings]
-    return [
-        sum(w / (RRF_K + 1 + pos[pid]) for w, pos in zip(FUSION_WEIGHTS, positions) if pid in pos) for pid in ids
-    ]
+def _reciprocal_rank_fusion(rankings: list[list[str]]) -> dict[str, float]:
+    """{passage id: weighted RRF score}, best first."""
+    scores: dict[str, float] = {}
+    for weight, ranking in zip(FUSION_WEIGHTS, rankings):
+        for rank, pid in enumerate(ranking):
+            scores[pid] = scores.get(pid, 0.0) + weight / (RRF_K + 1 + rank)
+    return dict(sorted(scores.items(), key=lambda item: -item[1]))

@@ -36,9 +36,8 @@ def test_an_edited_file_replaces_its_passages_and_a_deleted_file_is_removed(fres
     report = fresh_engine.ingest(show_progress=False)
     assert report.passages_removed == 1
     assert [d.source for d in fresh_engine.status().documents] == ["russia-us-syria-reconstruction-translated.txt"]
-    assert not fresh_engine.ask("Which river did the zebra herd cross?").citations or all(
-        c.source != edited.name for c in fresh_engine.ask("Which river did the zebra herd cross?").citations
-    )
+    after_delete = fresh_engine.ask("Which river did the zebra herd cross?")
+    assert all(c.source != edited.name for c in after_delete.citations + after_delete.passages)
 
 
 def test_bad_files_are_skipped_with_reasons_and_the_rest_is_indexed(fresh_engine):
