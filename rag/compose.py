@@ -20,6 +20,7 @@ and differing names or numbers between such sentences are reported as conflicts.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Protocol
@@ -154,15 +155,28 @@ def weighted_coverage(query_terms: set[str], text_terms: set[str], evidence: Evi
 
 
 def sentence_features(question: str, s: Sentence, evidence: Evidence) -> dict[str, float]:
-    """What the composer scores a candidate sentence by (see the module docstring)."""
-    query_terms = set(evidence.query_terms)
+    """What the composer scores a candidate sentence by (see the module docstring).
+
+    For a follow-up, the retrieval query also carries the earlier turn ("How much will the
+    reconstruction cost? ... Who would it strengthen?"): the lexical score then counts what
+    is asked now as much as the whole query, or the earlier turn's terms would drown it.
+    """
     own_terms = set(terms(s.text))
+    query_terms = set(evidence.query_terms)
+    lexical = weighted_coverage(query_terms, own_terms, evidence)
+    if _question_terms(question) != query_terms:  # a follow-up: half for what is asked now
+        lexical = (lexical + weighted_coverage(_question_terms(question), own_terms, evidence)) / 2
     return {
         "dense": s.dense,
-        "lexical": weighted_coverage(query_terms, own_terms, evidence),
+        "lexical": lexical,
         "context": weighted_coverage(query_terms, own_terms | set(terms(s.previous)), evidence),
         "cue": _cue(question, s.text),
     }
+
+
+@lru_cache(maxsize=64)
+def _question_terms(question: str) -> frozenset[str]:
+    return frozenset(terms(question))
 
 
 def _cue(question: str, sentence: str) -> float:

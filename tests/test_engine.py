@@ -74,6 +74,17 @@ def test_a_follow_up_question_is_answered_about_the_earlier_subject(seeded_engin
     assert "July 19" in follow_up.text
 
 
+def test_a_follow_up_is_answered_by_what_it_asks_not_by_the_earlier_question(seeded_engine):
+    # The earlier question's words (cost, reconstruction, UN) would pick its own answer
+    # again; the follow-up asks for something else that the documents say about it.
+    question = "How much will the reconstruction of Syria cost according to the UN?"
+    first = seeded_engine.ask(question)
+    follow_up = seeded_engine.ask("Who would it strengthen?", history=[(question, first.text)])
+    assert not follow_up.abstained
+    assert "Assad" in follow_up.text
+    assert follow_up.text != first.text
+
+
 def test_answer_to_dict_is_json_ready(seeded_engine):
     answer = seeded_engine.ask("Who sent the proposal?")
     data = json.loads(json.dumps(answer.to_dict()))
