@@ -10,7 +10,7 @@ question once, then searches offline:
   answers while the median answer stays at most --max-median-words;
 - confidence weights and threshold: the most off-corpus questions abstained while wrongly
   abstaining on at most --max-wrong-abstain of the answerable ones. The issue allows 5%; the
-  default 3.5% leaves room for the test half, which abstained wrongly about 1.4 times as often
+  default 3.5% leaves room for the test half, which abstained wrongly 1.3-1.4 times as often
   as the tune half at every threshold tried.
 
 Prints the best settings; copy them into rag/compose.py / rag/config.py and confirm with

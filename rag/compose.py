@@ -20,9 +20,9 @@ and differing names or numbers between such sentences are reported as conflicts.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
