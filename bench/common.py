@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import resource
 import sys
 from pathlib import Path
@@ -14,12 +13,12 @@ DEFAULT_DATASET = ROOT.parent / "shared" / "bench" / "squad-dev-tune.json"
 
 def write_articles(dataset: Path, folder: Path) -> list:
     """One document per article, as `rag eval` writes them; returns the dataset's questions."""
-    from rag.evaluate import Dataset
+    from rag.evaluate import Dataset, document_name
 
     data = Dataset.load(dataset)
     folder.mkdir(parents=True, exist_ok=True)
     for title, text in data.articles.items():
-        (folder / (re.sub(r"[^A-Za-z0-9._-]+", "_", title) + ".txt")).write_text(text, encoding="utf-8")
+        (folder / document_name(title)).write_text(text, encoding="utf-8")
     return data.questions
 
 

@@ -37,27 +37,26 @@ def collect(dataset: Path, holdout: int, seed: int, cache: Path, work: Path):
         return pickle.loads(cache.read_bytes())
     from rag import RAG
     from rag.compose import sentence_features
-    from rag.evaluate import Dataset, contains_answer, split_titles
+    from rag.evaluate import Dataset, contains_answer, document_name, split_titles
 
     data = Dataset.load(dataset)
     titles = split_titles(list(data.articles), "tune")
     held = set(random.Random(seed).sample(titles, holdout))
     rows = []
-    if True:
-        docs = work / "docs"
-        docs.mkdir(parents=True, exist_ok=True)
-        for t in titles:
-            if t not in held:
-                (docs / f"{t}.txt").write_text(data.articles[t], encoding="utf-8")
-        engine = RAG(docs_dir=docs, index_dir=work / "index")
-        engine.ingest(show_progress=True)  # incremental: a second run reuses the index
-        retriever = engine._get_retriever()
-        for q in [q for q in data.questions if q.article in titles]:
-            ev = retriever.retrieve(q.question, top_k=5)
-            feats = np.array([[sentence_features(q.question, s, ev)[k] for k in FEATURES] for s in ev.sentences])
-            labels = np.array([contains_answer(s.text, q.answers) for s in ev.sentences])
-            words = np.array([len(s.text.split()) for s in ev.sentences])
-            rows.append((q.article not in held, feats, labels, words, q.question, [s.text for s in ev.sentences]))
+    docs = work / "docs"
+    docs.mkdir(parents=True, exist_ok=True)
+    for t in titles:
+        if t not in held:
+            (docs / document_name(t)).write_text(data.articles[t], encoding="utf-8")
+    engine = RAG(docs_dir=docs, index_dir=work / "index")
+    engine.ingest(show_progress=True)  # incremental: a second run reuses the index
+    retriever = engine._get_retriever()
+    for q in [q for q in data.questions if q.article in titles]:
+        ev = retriever.retrieve(q.question, top_k=5)
+        feats = np.array([[sentence_features(q.question, s, ev)[k] for k in FEATURES] for s in ev.sentences])
+        labels = np.array([contains_answer(s.text, q.answers) for s in ev.sentences])
+        words = np.array([len(s.text.split()) for s in ev.sentences])
+        rows.append((q.article not in held, feats, labels, words, q.question, [s.text for s in ev.sentences]))
     cache.write_bytes(pickle.dumps(rows))
     return rows
 

@@ -13,8 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any, Iterable, Optional, Union
 
-import rag.models  # noqa: F401  (sets the environment before torch or Chroma load)
-from rag.models import get_all
+from rag.models import get_all  # first: rag.models sets the environment before torch or Chroma load
 from rag.compose import Composer, ExtractiveComposer
 from rag.config import Settings
 from rag.errors import BadQuestionError, BadUploadError, UnknownDocumentError

@@ -26,12 +26,18 @@ from rag.errors import RagError
 RECALL_KS = (1, 3, 5, 10)
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _MARKER = re.compile(r"\[\d+\]")
+_PUNCTUATION = frozenset(string.punctuation)
 
 
 def normalize(text: str) -> str:
     """SQuAD's answer normalisation: lower case, no punctuation, no articles, single spaces."""
-    text = "".join(ch for ch in text.lower() if ch not in set(string.punctuation))
+    text = "".join(ch for ch in text.lower() if ch not in _PUNCTUATION)
     return " ".join(_ARTICLES.sub(" ", text).split())
+
+
+def document_name(title: str) -> str:
+    """The file an article is written to: its title with anything unsafe in a name replaced."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", title) + ".txt"
 
 
 def contains_answer(text: str, answers: list[str]) -> bool:
@@ -192,7 +198,7 @@ def run_eval(
         texts = {}
         for title, text in data.articles.items():
             if title not in held_out:
-                name = re.sub(r"[^A-Za-z0-9._-]+", "_", title) + ".txt"
+                name = document_name(title)
                 (docs / name).write_text(text, encoding="utf-8")
                 texts[name] = (docs / name).read_text(encoding="utf-8")
         engine = RAG(docs_dir=docs, index_dir=Path(tmp) / "index", **{"top_k": 10, **(engine_options or {})})
@@ -300,8 +306,7 @@ def main(args: Any) -> int:
     if args.followups:
         figures = run_followups(Path(args.followups))
         print("\n".join(f"{k}  {v:.3f}" for k, v in figures.items()))
-        failed = [k for k, v in floors.items() if figures.get(k, 0.0) < v]
-        return 1 if failed else 0
+        return _check_floors(figures, floors)
     if not args.dataset:
         raise RagError("rag eval needs a SQuAD-format DATASET.json, or --followups FILE")
     report, _ = run_eval(
@@ -310,7 +315,12 @@ def main(args: Any) -> int:
     )
     print(report.table())
     print(f"\nwrote {Path(args.out) / 'eval.json'} and {Path(args.out) / 'eval.png'}")
-    failed = [f"{k} {report.metrics.get(k, 0.0):.3f} < floor {v}" for k, v in floors.items() if report.metrics.get(k, 0.0) < v]
+    return _check_floors(report.metrics, floors)
+
+
+def _check_floors(metrics: dict[str, float], floors: dict[str, float]) -> int:
+    """Print each metric below its floor; the exit code is 1 if any is."""
+    failed = [f"{k} {metrics.get(k, 0.0):.3f} < floor {v}" for k, v in floors.items() if metrics.get(k, 0.0) < v]
     for line in failed:
         print(f"below floor: {line}")
     return 1 if failed else 0

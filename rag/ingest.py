@@ -5,8 +5,8 @@ whose text is unchanged is skipped (nothing is embedded), a changed file's old n
 replaced, and a file that disappeared has its nodes deleted (``UPSERTS_AND_DELETE``).
 
 Two kinds of node go into two Chroma collections: passages (what retrieval ranks and the
-user reads) and the sentences inside them (what the composer cites). Embedding sentences here means answering needs no model call beyond the
-question's own embedding.
+user reads) and the sentences inside them (what the composer cites). Embedding sentences
+here means answering needs no model call beyond the question's own embedding.
 """
 
 from __future__ import annotations
