@@ -34,13 +34,24 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if shown:
         print("\nSources:")
         for c in shown:
-            print(f"[{c.number}] {c.source} ({c.start}-{c.end}) {c.title}\n    \"{c.quote}\"")
+            quote = " ".join(c.quote.split())
+            print(f"[{c.number}] {_where(c)} {c.title}\n    \"{quote}\"")
     else:
         print("\nNearest passages:")
-        for i, p in enumerate(answer.passages, 1):
+        for p in answer.passages:
             snippet = " ".join(p.text.split())[:200]
-            print(f"- {p.source} ({p.start}-{p.end}): {snippet}")
+            print(f"- {_where(p)}: {snippet}")
     return 0
+
+
+def _where(cited) -> str:
+    """Where a citation or passage stands: "story.pdf, p. 2, § Results (512-640)"."""
+    parts = [cited.source]
+    if cited.page is not None:
+        parts.append(f"p. {cited.page}")
+    if cited.section:
+        parts.append(f"§ {cited.section}")
+    return ", ".join(parts) + f" ({cited.start}-{cited.end})"
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -96,10 +96,13 @@ class ExtractiveComposer:
             numbers = []
             for s in [pick.main, *pick.same]:
                 citations.append(
-                    Citation(len(citations) + 1, s.source, s.title, s.text, s.start, s.end, round(pick.score, 4))
+                    Citation(len(citations) + 1, s.source, s.title, s.text, s.start, s.end, round(pick.score, 4),
+                             page=s.page, section=s.section)
                 )
                 numbers.append(citations[-1].number)
-            parts.append(pick.main.text + " " + "".join(f"[{n}]" for n in numbers))
+            # A sentence wrapped across lines (PDF, hard-wrapped text) reads as one line; the
+            # citation's quote keeps the source's exact characters.
+            parts.append(" ".join(pick.main.text.split()) + " " + "".join(f"[{n}]" for n in numbers))
             conflicts += _conflicts(pick.main, pick.same, numbers)
         text = " ".join(parts)
         if conflicts:

@@ -8,12 +8,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from pathlib import Path
 from typing import Any, Iterable, Optional, Union
 
-from rag.models import get_all  # first: rag.models sets the environment before torch or Chroma load
+import rag.models  # noqa: F401  first: it sets the environment before torch or Chroma load
 from rag.compose import Composer, ExtractiveComposer
 from rag.config import Settings
 from rag.errors import BadQuestionError, BadUploadError, UnknownDocumentError
@@ -27,6 +28,7 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 # Two or three capitalised words in a row, not starting a sentence with "The": "Valery Gerasimov".
 # Honorifics and place words make poor "what about X" subjects: "Mr Al Assad", "United States".
 _TITLE_WORDS = frozenset("Mr Mrs Ms Dr President General Gen Captain Secretary Minister Chief United States Kingdom".split())
+EXAMPLE_PASSAGES = 2000
 _PROPER_NAME = re.compile(r"\b(?!The\b)[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}\b")
 
 
@@ -57,59 +59,93 @@ class RAG:
             max_words=self.settings.max_answer_words,
         )
         self._lock = threading.RLock()
-        self._collections = None
-        self._retriever = None
+        self._store: Any = None  # rag.models.ChromaStore, opened on first use
+        self._manifest_db: Any = None
+        self._retriever: Any = None
+        self._generation: Optional[int] = None  # of the index the retriever was built on
 
     # --- set-up, lazily: `rag --help` and the UI's first paint need none of it ----------
 
     @property
     def collection(self) -> Any:
         """The Chroma collection of passages."""
-        return self._chroma()[0]
+        return self._chroma().passages
 
     @property
     def sentence_collection(self) -> Any:
         """The Chroma collection of the sentences inside the passages."""
-        return self._chroma()[1]
+        return self._chroma().sentences
 
-    def _chroma(self) -> tuple[Any, Any]:
-        if self._collections is None:
-            from rag.models import chroma_collections
+    def _chroma(self) -> Any:
+        with self._lock:
+            if self._store is None:
+                from rag.models import open_chroma
 
-            self._collections = chroma_collections(self.settings)
-        return self._collections
+                self._store = open_chroma(self.settings)
+            return self._store
+
+    def _manifest(self) -> Any:
+        with self._lock:
+            if self._manifest_db is None:
+                from rag.manifest import Manifest
+
+                self._manifest_db = Manifest(self.settings.index_dir)
+            return self._manifest_db
 
     @property
     def _lexical_dir(self) -> Path:
         return self.settings.index_dir / "bm25"
 
     def _get_retriever(self) -> Any:
-        with self._lock:
-            if self._retriever is None:
-                from rag.models import embedder
-                from rag.retrieve import HybridRetriever, LexicalIndex
+        """The retriever over the index as it is now. When another process (a separate
+        ``rag ingest``) changed the index, the embedded store is reopened to see it."""
+        from rag.manifest import read_generation
 
-                lexical = LexicalIndex.load(self._lexical_dir)
-                if lexical is None or lexical.count != self.collection.count():
-                    lexical = LexicalIndex.build(self.collection, self._lexical_dir)
-                self._retriever = HybridRetriever(self.collection, self.sentence_collection, embedder(), lexical)
+        with self._lock:
+            generation = read_generation(self.settings.index_dir)
+            if self._retriever is not None and generation == self._generation:
+                return self._retriever
+            from rag.models import embedder, open_chroma
+            from rag.retrieve import HybridRetriever, LexicalIndex
+
+            if self._generation is not None and generation != self._generation:
+                self._store = open_chroma(self.settings, fresh=True)
+            lexical = LexicalIndex.load(self._lexical_dir)
+            if lexical is None:
+                lexical = LexicalIndex.build(self.collection, self._lexical_dir, generation)
+            self._retriever = HybridRetriever(
+                self.collection, self.sentence_collection, embedder(), lexical,
+                # A lexical index older than the store (an ingest is running, or was killed)
+                # may name passages that are gone: the retriever then checks its hits.
+                lexical_current=lexical is not None and lexical.generation == generation,
+            )
+            self._generation = generation
             return self._retriever
 
     # --- public API ---------------------------------------------------------------------
 
     def ingest(self, show_progress: bool = True) -> IngestReport:
         """Bring the index in line with the documents folder; unchanged files cost nothing."""
-        from rag.ingest import Ingestor
+        from rag.ingest import Ingestor, ingest_lock
+        from rag.manifest import read_generation
         from rag.models import embedder
         from rag.retrieve import LexicalIndex
 
-        with self._lock:
-            report = Ingestor(self.settings, self.collection, self.sentence_collection, embedder()).run(
+        with self._lock, ingest_lock(self.settings.index_dir):
+            if self._generation is not None and read_generation(self.settings.index_dir) != self._generation:
+                from rag.models import open_chroma
+
+                self._store = open_chroma(self.settings, fresh=True)  # another process wrote since
+            store = self._chroma()
+            report = Ingestor(self.settings, store.passages, store.sentences, embedder(), store.max_batch).run(
                 show_progress=show_progress
             )
-            if report.passages_added or report.passages_removed or not (self._lexical_dir / "meta.json").exists():
-                LexicalIndex.build(self.collection, self._lexical_dir)
-                self._retriever = None
+            generation = read_generation(self.settings.index_dir)
+            lexical = LexicalIndex.load(self._lexical_dir)
+            if lexical is None or lexical.generation != generation:
+                LexicalIndex.build(self.collection, self._lexical_dir, generation)
+            self._retriever = None
+            self._generation = generation  # this process wrote it: its store already sees it
             return report
 
     def ask(self, question: str, history: Optional[History] = None) -> Answer:
@@ -119,7 +155,7 @@ class RAG:
         "Who sent the proposal?".
         """
         question = self._check_question(question)
-        if self.collection.count() == 0:
+        if self._manifest().count() == 0:
             self.ingest(show_progress=False)  # first use: index the documents folder
         query = _with_context(question, history)
         evidence = self._get_retriever().retrieve(query, top_k=self.settings.top_k)
@@ -127,22 +163,32 @@ class RAG:
         return answer
 
     def status(self) -> IndexStatus:
-        """Which documents are indexed, with their titles and passage counts."""
-        got = get_all(self.collection, ["metadatas"])
-        docs: dict[str, DocumentInfo] = {}
-        for meta in got["metadatas"]:
-            info = docs.setdefault(meta["source"], DocumentInfo(meta["source"], meta.get("title", ""), 0))
-            info.passages += 1
-        return IndexStatus(sorted(docs.values(), key=lambda d: d.source))
+        """Which documents are indexed, with their titles, passage and page counts."""
+        rows = self._manifest().documents()
+        return IndexStatus([DocumentInfo(r.source, r.title, r.passages, r.pages) for r in rows])
 
     def source_text(self, source: str) -> str:
-        """The text of a document in the folder, as citation offsets index it."""
-        path = self._document_path(source)
-        return path.read_text(encoding="utf-8")
+        """The indexed text of a document: what citation offsets index, for every format.
+
+        >>> c = r.ask("Who sent the proposal?").citations[0]   # doctest: +SKIP
+        >>> r.source_text(c.source)[c.start:c.end] == c.quote    # doctest: +SKIP
+        True
+        """
+        from rag.ingest import text_path
+
+        row = self._manifest().get(source)
+        if row is None:
+            raise UnknownDocumentError(f"{source} is not an indexed document")
+        return _read_text(str(text_path(self.settings.index_dir, row.version)))
+
+    def original_path(self, source: str) -> Path:
+        """The file in the documents folder that ``source`` was indexed from."""
+        return self._document_path(source)
 
     def example_questions(self, n: int = 3) -> list[str]:
         """A few questions to start from, built from the names the indexed documents mention most."""
-        got = get_all(self.collection, ["documents", "metadatas"])
+        # The first few thousand passages are plenty to find the main names, at any size.
+        got = self.collection.get(include=["documents", "metadatas"], limit=EXAMPLE_PASSAGES)
         mentions: dict[str, list[str]] = {}
         for text, meta in zip(got["documents"], got["metadatas"]):
             for name in _PROPER_NAME.findall(text):
@@ -158,10 +204,11 @@ class RAG:
     def add_document(self, filename: str, data: bytes, overwrite: bool = False) -> IngestReport:
         """Save an uploaded file into the documents folder and index it.
 
-        Refuses unsupported types, files over ``upload_max_bytes``, and (unless
-        ``overwrite``) a name that an existing, different document already has.
+        Refuses unsupported types, files over ``upload_max_bytes``, files that cannot be
+        read (saying why), and (unless ``overwrite``) a name that an existing, different
+        document already has.
         """
-        from rag.ingest import SUPPORTED_SUFFIXES, decode_text
+        from rag.readers import SUPPORTED_SUFFIXES, UnreadableDocument, read_document
 
         name = _SAFE_NAME.sub("_", Path(filename).name).strip("._") or "document"
         suffix = Path(name).suffix.lower()
@@ -171,9 +218,10 @@ class RAG:
             raise BadUploadError(
                 f"{name} is {len(data):,} bytes; the limit is {self.settings.upload_max_bytes:,} (RAG_UPLOAD_MAX_BYTES)"
             )
-        _, reason = decode_text(data)
-        if reason:
-            raise BadUploadError(f"{name} cannot be indexed: {reason}")
+        try:
+            read_document(name, data)
+        except UnreadableDocument as exc:
+            raise BadUploadError(f"{name} cannot be indexed: {exc}") from None
         target = self.settings.docs_dir / name
         if target.exists() and target.read_bytes() != data and not overwrite:
             raise BadUploadError(f"a different document named {name} already exists; rename the file or choose to replace it")
@@ -244,6 +292,12 @@ def _with_context(question: str, history: Optional[History]) -> str:
     # The answer's first name is usually who or what it is about; more names drift the query.
     names = [n for n in _PROPER_NAME.findall(answer) if n not in users[-1]][:1]
     return " ".join([users[-1], *names, question])
+
+
+@functools.lru_cache(maxsize=8)
+def _read_text(path: str) -> str:
+    # Keyed by the version's file, which never changes once written: a cache cannot go stale.
+    return Path(path).read_text(encoding="utf-8")
 
 
 _default: Optional[RAG] = None

@@ -23,3 +23,7 @@ class BadUploadError(RagError):
 
 class UnknownDocumentError(RagError):
     """A document named by the caller is not in the collection."""
+
+
+class IndexBusyError(RagError):
+    """Another ingest holds the index's write lock for longer than the caller would wait."""

@@ -1,8 +1,16 @@
-"""Files -> passages and sentences with character offsets -> MiniLM embeddings -> Chroma.
+"""Files -> extracted text -> passages and sentences with character offsets -> MiniLM -> Chroma.
 
-llama-index's ``IngestionPipeline`` with a persisted docstore does the bookkeeping: a file
-whose text is unchanged is skipped (nothing is embedded), a changed file's old nodes are
-replaced, and a file that disappeared has its nodes deleted (``UPSERTS_AND_DELETE``).
+The folder is worked through one file at a time and each file in bounded groups of
+passages, so memory does not grow with the folder or with a file's size:
+
+- a file whose size and modification time (or, failing those, bytes) are unchanged costs
+  nothing; a changed file's new version is stored before its old one is deleted, so it
+  keeps answering meanwhile; a file that left the folder is deleted from the index;
+- every file is durable on its own (``rag.manifest`` journals each step), so a run killed
+  at any moment loses at most the file in flight, and the next run deletes what that file
+  had half-written before it embeds only what is missing;
+- one ingest at a time writes an index (a lock file; a second one waits);
+- no call to Chroma carries more than the client's maximum batch.
 
 Two kinds of node go into two Chroma collections: passages (what retrieval ranks and the
 user reads) and the sentences inside them (what the composer cites). Embedding sentences
@@ -11,173 +19,192 @@ here means answering needs no model call beyond the question's own embedding.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Optional, Sequence
 
 from rag.config import Settings
 from rag.errors import NoDocumentsError
-from rag.models import get_all
+from rag.manifest import DocumentRow, Manifest, bump_generation
+from rag.readers import SUPPORTED_SUFFIXES, ExtractedText, UnreadableDocument, read_document
 from rag.text import sentence_spans
 from rag.types import IngestReport, SkippedFile
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".txt", ".md")
-DOCSTORE_FILE = "docstore.json"
+LOCK_FILE = "ingest.lock"
+TEXTS_DIR = "texts"
+# A file is split a segment at a time: sections (Markdown, HTML and Word headings) and, in
+# long stretches, pieces of about this many characters cut at a paragraph or line break.
+# This keeps splitting linear in the file's size (llama-index hashes the whole parent text
+# for every node it cuts from it).
+SEGMENT_CHARS = 20_000
+# Passages embedded and stored together, with their sentences: bounds memory per file.
+GROUP_PASSAGES = 64
+# During a long run, running engines are told about new files at most this often.
+ANNOUNCE_SECONDS = 30.0
 
 
-def decode_text(raw: bytes) -> tuple[str | None, str | None]:
-    """(text, None) for usable bytes, else (None, the reason they cannot be indexed).
+@dataclass
+class _Group:
+    """Nodes of one group of passages, ready to embed: passages first, then their sentences."""
 
-    Newlines are translated as Python's text mode does, because citation offsets are
-    defined on the file read that way.
+    nodes: list[Any]
+    passages: int
+    sentences: int
+
+
+def text_path(index_dir: Path, version: str) -> Path:
+    """Where the extracted text of one indexed version lives (what citation offsets index)."""
+    return index_dir / TEXTS_DIR / f"{hashlib.sha1(version.encode('utf-8')).hexdigest()[:24]}.txt"
+
+
+def list_files(docs_dir: Path) -> tuple[list[tuple[str, Path]], list[SkippedFile]]:
+    """(source, path) of every file under ``docs_dir`` a reader exists for, and the rest, skipped.
+
+    Hidden files and folders (.git, .DS_Store, uploads being written) are not documents.
     """
-    if b"\x00" in raw[:8192]:
-        return None, "binary file"
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None, "not UTF-8 text"
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        return None, "empty"
-    return text, None
-
-
-def read_text_file(path: Path) -> tuple[str | None, str | None]:
-    """(text, None) for a usable file, else (None, the reason it is skipped)."""
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        return None, f"unsupported type {path.suffix or '(none)'}: only {', '.join(SUPPORTED_SUFFIXES)}"
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, f"unreadable: {exc.strerror}"
-    return decode_text(raw)
-
-
-def title_of(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")[:200]
-
-
-def scan_documents(docs_dir: Path) -> tuple[list[Any], list[SkippedFile]]:
-    """llama-index Documents for every usable file under ``docs_dir``, and the files skipped."""
-    from llama_index.core import Document
-
     if not docs_dir.is_dir():
         raise NoDocumentsError(
-            f"documents folder {docs_dir} does not exist: create it and add .txt or .md files, "
-            "or set RAG_DOCS_DIR"
+            f"documents folder {docs_dir} does not exist: create it and add documents "
+            f"({', '.join(SUPPORTED_SUFFIXES)}), or set RAG_DOCS_DIR"
         )
-    documents, skipped = [], []
-    for path in sorted(p for p in docs_dir.rglob("*") if p.is_file()):
-        source = path.relative_to(docs_dir).as_posix()
-        if any(part.startswith(".") for part in Path(source).parts):
-            continue  # hidden files and folders (.git, .DS_Store) are not documents
-        text, reason = read_text_file(path)
-        if reason:
-            log.warning("skipping %s: %s", source, reason)
-            skipped.append(SkippedFile(source, reason))
-            continue
-        metadata = {"source": source, "title": title_of(text)}
-        documents.append(
-            Document(
-                id_=source,
-                text=text,
-                metadata=metadata,
-                # Metadata is for citing, not for meaning: keep it out of the embedded text.
-                excluded_embed_metadata_keys=list(metadata),
-                excluded_llm_metadata_keys=list(metadata),
-            )
+    files, skipped = [], []
+    for root, dirs, names in os.walk(docs_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if name.startswith("."):
+                continue
+            path = Path(root) / name
+            source = path.relative_to(docs_dir).as_posix()
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                skipped.append(
+                    SkippedFile(source, f"unsupported type {path.suffix or '(none)'}: only {', '.join(SUPPORTED_SUFFIXES)}")
+                )
+            else:
+                files.append((source, path))
+    return sorted(files), skipped
+
+
+def segments(doc: ExtractedText) -> Iterator[tuple[int, int, str]]:
+    """(start, end, section heading) of the pieces a document is split in, in order."""
+    bounds = sorted({0, len(doc.text), *(s for s, _ in doc.sections if 0 < s < len(doc.text))})
+    for start, end in zip(bounds, bounds[1:]):
+        section = doc.section_at(start)
+        while end - start > SEGMENT_CHARS:
+            window = doc.text[start : start + SEGMENT_CHARS]
+            cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
+            cut = start + (cut + 1 if cut > SEGMENT_CHARS // 2 else SEGMENT_CHARS)
+            yield start, cut, section
+            start = cut
+        yield start, end, section
+
+
+class _Splitter:
+    """One document version -> groups of passage and sentence nodes with exact offsets."""
+
+    def __init__(self, settings: Settings):
+        from llama_index.core.node_parser import SentenceSplitter
+
+        self.splitter = SentenceSplitter(
+            chunk_size=settings.chunk_size,
+            chunk_overlap=settings.chunk_overlap,
+            include_metadata=False,
+            include_prev_next_rel=False,  # ids are renumbered per file below
         )
-    return documents, skipped
 
+    def groups(self, doc: ExtractedText, source: str, version: str) -> Iterator[_Group]:
+        from llama_index.core import Document
+        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
-def _content_id(doc: Any) -> str:
-    """Stable node-id prefix: the source path plus a hash of the content."""
-    digest = hashlib.sha1(doc.text.encode("utf-8")).hexdigest()[:16]
-    return f"{doc.id_}@{digest}"
-
-
-def _passage_id(i: int, doc: Any) -> str:
-    return f"{_content_id(doc)}#p{i}"
-
-
-def make_passages_and_sentences(splitter: Any):
-    """A pipeline step: Documents -> passage nodes followed by the sentence nodes inside them."""
-    from llama_index.core.schema import NodeRelationship, TextNode, TransformComponent
-
-    class PassagesAndSentences(TransformComponent):
-        def __call__(self, nodes: Sequence[Any], **kwargs: Any) -> list[Any]:
-            out: list[Any] = []
-            for doc in nodes:
-                out.extend(self._split(doc))
-            return out
-
-        def _split(self, doc: Any) -> list[Any]:
-            text, meta = doc.text, dict(doc.metadata)
-            passages = [p for p in splitter.get_nodes_from_documents([doc]) if p.start_char_idx is not None]
-            spans = sentence_spans(text)
-            nodes: list[Any] = []
+        text, base = doc.text, {"source": source, "title": doc.title}
+        owner = RelatedNodeInfo(node_id=version)  # llama-index's ref_doc_id: deletes go by version
+        nodes: list[Any] = []
+        n_passages = n_sentences = 0
+        previous_sentence = ""
+        for seg_start, seg_end, section in segments(doc):
+            if not text[seg_start:seg_end].strip():
+                continue
+            segment = Document(id_=version, text=text[seg_start:seg_end])
+            passages = [p for p in self.splitter.get_nodes_from_documents([segment]) if p.start_char_idx is not None]
+            spans = sentence_spans(text, seg_start, seg_end)
             next_sentence = 0
             for passage in passages:
-                passage.metadata = {**meta, "kind": "passage", "start": passage.start_char_idx, "end": passage.end_char_idx}
+                start, end = seg_start + passage.start_char_idx, seg_start + passage.end_char_idx
+                passage.id_ = f"{version}#p{n_passages}"
+                passage.relationships = {NodeRelationship.SOURCE: owner}
+                passage.metadata = _metadata(base, doc, section, kind="passage", start=start, end=end)
                 nodes.append(passage)
+                n_passages += 1
                 # Each sentence belongs to the first passage its start falls in (passages
                 # overlap); it keeps its full extent even if the passage cuts it short.
-                while next_sentence < len(spans) and spans[next_sentence][0] < passage.end_char_idx:
-                    start, end = spans[next_sentence]
-                    # The sentence before gives context: "He was hired by ..." names no one.
-                    before = text[spans[next_sentence - 1][0] : spans[next_sentence - 1][1]] if next_sentence else ""
-                    sentence_meta = {
-                        **meta, "kind": "sentence", "start": start, "end": end, "passage_id": passage.id_,
-                        "previous": before[:1000],
-                    }
-                    nodes.append(
-                        TextNode(
-                            id_=f"{passage.id_}#s{next_sentence}",
-                            text=text[start:end],
-                            metadata=sentence_meta,
-                            excluded_embed_metadata_keys=list(sentence_meta),
-                            excluded_llm_metadata_keys=list(sentence_meta),
-                            relationships={NodeRelationship.SOURCE: passage.relationships[NodeRelationship.SOURCE]},
-                        )
+                while next_sentence < len(spans) and spans[next_sentence][0] < end:
+                    s_start, s_end = spans[next_sentence]
+                    meta = _metadata(
+                        base, doc, section, kind="sentence", start=s_start, end=s_end, passage_id=passage.id_,
+                        # The sentence before gives context: "He was hired by ..." names no one.
+                        previous=previous_sentence[:1000],
                     )
+                    nodes.append(
+                        TextNode(id_=f"{passage.id_}#s{n_sentences}", text=text[s_start:s_end], metadata=meta,
+                                 relationships={NodeRelationship.SOURCE: owner})
+                    )
+                    previous_sentence = text[s_start:s_end]
                     next_sentence += 1
-            for passage in passages:
-                passage.excluded_embed_metadata_keys = list(passage.metadata)
-                passage.excluded_llm_metadata_keys = list(passage.metadata)
-            return nodes
+                    n_sentences += 1
+                if n_passages % GROUP_PASSAGES == 0:
+                    yield _group(nodes)
+                    nodes = []
+        if nodes:
+            yield _group(nodes)
 
-    return PassagesAndSentences()
+
+def _metadata(base: dict, doc: ExtractedText, section: str, **fields: Any) -> dict:
+    meta = {**base, **fields}
+    page = doc.page_at(fields["start"])
+    if page is not None:
+        meta["page"] = page
+    if section:
+        meta["section"] = section[:300]
+    return meta
 
 
-def make_embedding_step(embed_model: Any, show_progress: bool):
-    """A pipeline step that embeds nodes with a progress bar over all of them (the model's own
-    ``__call__`` draws none when the pipeline runs it)."""
+def _group(nodes: list[Any]) -> _Group:
+    for node in nodes:
+        # Metadata is for citing, not for meaning: keep it out of the embedded text.
+        node.excluded_embed_metadata_keys = list(node.metadata)
+        node.excluded_llm_metadata_keys = list(node.metadata)
+    passages = sum(1 for n in nodes if n.metadata["kind"] == "passage")
+    return _Group(nodes, passages, len(nodes) - passages)
+
+
+def make_embedding_step(embed_model: Any):
+    """A pipeline step that embeds a group's nodes, shortest first."""
     from llama_index.core.schema import MetadataMode, TransformComponent
 
-    class EmbedWithProgress(TransformComponent):
+    class EmbedByLength(TransformComponent):
         def __call__(self, nodes: Sequence[Any], **kwargs: Any) -> Sequence[Any]:
             texts = [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
             # Batches of similar length pad less: short sentences are not padded to a
             # passage's length. This roughly halves embedding time on a mixed batch.
             order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-            vectors = embed_model.get_text_embedding_batch(
-                [texts[i] for i in order], show_progress=show_progress and len(texts) > 0
-            )
+            vectors = embed_model.get_text_embedding_batch([texts[i] for i in order], show_progress=False)
             for i, vector in zip(order, vectors):
                 nodes[i].embedding = vector
             return nodes
 
-    return EmbedWithProgress()
+    return EmbedByLength()
 
 
-def make_vector_store(passages: Any, sentences: Any) -> Any:
+def make_vector_store(passages: Any, sentences: Any, max_batch: int) -> Any:
     """A llama-index vector store over the two Chroma collections: each node goes to the one
-    for its kind, and deleting a document deletes its nodes from both."""
+    for its kind, in calls no larger than Chroma accepts, and deleting a version deletes its
+    nodes from both."""
     from llama_index.core.bridge.pydantic import PrivateAttr
     from llama_index.core.vector_stores.types import BasePydanticVectorStore
     from llama_index.vector_stores.chroma import ChromaVectorStore
@@ -185,6 +212,7 @@ def make_vector_store(passages: Any, sentences: Any) -> Any:
     class PassageAndSentenceStore(BasePydanticVectorStore):
         stores_text: bool = True
         _stores: dict = PrivateAttr()
+        _max_batch: int = PrivateAttr()
 
         def __init__(self) -> None:
             super().__init__()
@@ -192,6 +220,7 @@ def make_vector_store(passages: Any, sentences: Any) -> Any:
                 "passage": ChromaVectorStore(chroma_collection=passages),
                 "sentence": ChromaVectorStore(chroma_collection=sentences),
             }
+            self._max_batch = max_batch
 
         @property
         def client(self) -> Any:
@@ -201,8 +230,9 @@ def make_vector_store(passages: Any, sentences: Any) -> Any:
             ids: list[str] = []
             for kind, store in self._stores.items():
                 chosen = [n for n in nodes if n.metadata.get("kind") == kind]
-                if chosen:
-                    ids += store.add(chosen)
+                # llama-index's own chunking assumes Chroma's old limit (41,665); ask the client's.
+                for i in range(0, len(chosen), self._max_batch):
+                    ids += store.add(chosen[i : i + self._max_batch])
             return ids
 
         def delete(self, ref_doc_id: str, **kwargs: Any) -> None:
@@ -215,64 +245,232 @@ def make_vector_store(passages: Any, sentences: Any) -> Any:
     return PassageAndSentenceStore()
 
 
-class Ingestor:
-    """Runs the pipeline for one documents folder into the passage and sentence collections."""
+@contextlib.contextmanager
+def ingest_lock(index_dir: Path, timeout: Optional[float] = None):
+    """Hold the index's write lock; a second ingest of the same index waits for the first.
 
-    def __init__(self, settings: Settings, passages: Any, sentences: Any, embed_model: Any):
+    The lock is an OS file lock, released by the kernel when its process dies, even by
+    ``kill -9``: a killed ingest never leaves the index locked.
+    """
+    from filelock import FileLock, Timeout
+
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(index_dir / LOCK_FILE))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        log.warning("another ingest is writing %s: waiting for it to finish", index_dir)
+        try:
+            lock.acquire(timeout=-1 if timeout is None else timeout)
+        except Timeout:
+            from rag.errors import IndexBusyError
+
+            raise IndexBusyError(
+                f"another ingest is still writing {index_dir} after {timeout:.0f} s: try again when it has finished"
+            ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+class Ingestor:
+    """Brings one index in line with one documents folder (see the module docstring)."""
+
+    def __init__(self, settings: Settings, passages: Any, sentences: Any, embed_model: Any, max_batch: int):
         self.settings = settings
         self.passages = passages
         self.sentences = sentences
         self.embed_model = embed_model
-
-    def _pipeline(self, show_progress: bool) -> Any:
-        from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
-        from llama_index.core.node_parser import SentenceSplitter
-        from llama_index.core.storage.docstore import SimpleDocumentStore
-
-        docstore_path = self.settings.index_dir / DOCSTORE_FILE
-        docstore = (
-            SimpleDocumentStore.from_persist_path(str(docstore_path))
-            if docstore_path.exists()
-            else SimpleDocumentStore()
-        )
-        splitter = SentenceSplitter(
-            chunk_size=self.settings.chunk_size,
-            chunk_overlap=self.settings.chunk_overlap,
-            include_metadata=False,
-            id_func=_passage_id,
-        )
-        return IngestionPipeline(
-            transformations=[make_passages_and_sentences(splitter), make_embedding_step(self.embed_model, show_progress)],
-            vector_store=make_vector_store(self.passages, self.sentences),
-            docstore=docstore,
-            docstore_strategy=DocstoreStrategy.UPSERTS_AND_DELETE,
-        )
-
-    def passage_ids(self) -> dict[str, str]:
-        """{passage id: source} for every passage in the collection."""
-        got = get_all(self.passages, ["metadatas"])
-        return {i: m.get("source", "") for i, m in zip(got["ids"], got["metadatas"])}
+        self.store = make_vector_store(passages, sentences, max_batch)
 
     def run(self, show_progress: bool = True) -> IngestReport:
+        """One pass over the folder. The caller holds ``ingest_lock`` for the index."""
         started = time.perf_counter()
-        documents, skipped = scan_documents(self.settings.docs_dir)
-        if not documents:
+        index_dir = self.settings.index_dir
+        _clear_legacy_index(index_dir, self.passages, self.sentences)
+        manifest = Manifest(index_dir)
+        try:
+            report = self._run(manifest, show_progress)
+        finally:
+            manifest.close()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _run(self, manifest: Manifest, show_progress: bool) -> IngestReport:
+        from llama_index.core.ingestion import IngestionPipeline
+
+        self._collect_garbage(manifest)  # what a killed run left half-written
+        files, skipped = list_files(self.settings.docs_dir)
+        report = IngestReport(skipped=skipped)
+        if not files and not manifest.documents():
             found = f" ({len(skipped)} files skipped)" if skipped else ""
             raise NoDocumentsError(
-                f"no documents found in {self.settings.docs_dir}{found}: add .txt or .md files "
-                "or set RAG_DOCS_DIR"
+                f"no documents found in {self.settings.docs_dir}{found}: add documents "
+                f"({', '.join(SUPPORTED_SUFFIXES)}) or set RAG_DOCS_DIR"
             )
-        before = self.passage_ids()
-        pipeline = self._pipeline(show_progress)
-        nodes = pipeline.run(documents=documents)
-        pipeline.docstore.persist(str(self.settings.index_dir / DOCSTORE_FILE))
-        after = self.passage_ids()
-        return IngestReport(
-            files_indexed=len(documents),
-            passages_added=len(after.keys() - before.keys()),
-            passages_removed=len(before.keys() - after.keys()),
-            passages_unchanged=len(after.keys() & before.keys()),
-            embedded=len(nodes),
-            skipped=skipped,
-            seconds=time.perf_counter() - started,
+        pipeline = IngestionPipeline(
+            transformations=[make_embedding_step(self.embed_model)], vector_store=self.store, disable_cache=True
         )
+        splitter = _Splitter(self.settings)
+        progress = _Progress(len(files), show_progress)
+        last_announced = time.monotonic()
+        try:
+            for source, path in files:
+                progress.reading(source)
+                self._ingest_file(source, path, manifest, pipeline, splitter, report, progress)
+                if report.files_indexed and time.monotonic() - last_announced > ANNOUNCE_SECONDS:
+                    bump_generation(self.settings.index_dir)  # running engines pick up what is stored
+                    last_announced = time.monotonic()
+        finally:
+            progress.close()
+        present = {source for source, _ in files} | {s.source for s in skipped}
+        for row in manifest.documents():
+            if row.source not in present:
+                self._delete_version(manifest.remove(row.source), manifest)
+                report.files_removed += 1
+                report.passages_removed += row.passages
+        if report.files_indexed or report.files_removed:
+            bump_generation(self.settings.index_dir)
+        return report
+
+    def _ingest_file(self, source, path, manifest, pipeline, splitter, report, progress) -> None:
+        row = manifest.get(source)
+        try:
+            stat = path.stat()
+            if row and (row.size, row.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+                self._unchanged(row, report)
+                return
+            raw = path.read_bytes()
+        except OSError as exc:
+            reason = "disappeared while being read" if isinstance(exc, FileNotFoundError) else f"unreadable: {exc.strerror}"
+            self._skip(source, reason, row, report)
+            return
+        report.bytes_read += len(raw)
+        sha1 = hashlib.sha1(raw).hexdigest()
+        if row and row.sha1 == sha1:  # rewritten with the same bytes
+            manifest.touch(source, stat.st_size, stat.st_mtime_ns)
+            self._unchanged(row, report)
+            return
+        try:
+            doc = read_document(source, raw)
+        except UnreadableDocument as exc:
+            self._skip(source, str(exc), row, report)
+            return
+        except Exception as exc:  # a reader library failing on a malformed file must not stop the run
+            log.exception("reading %s failed", source)
+            self._skip(source, f"could not be read ({type(exc).__name__}: {exc})", row, report)
+            return
+        version = f"{source}@{sha1[:16]}"
+        manifest.begin(version, source)
+        try:
+            passages, sentences = self._store(doc, source, version, pipeline, splitter, progress)
+        except Exception as exc:  # Chroma or the model failing on one file must not stop the run
+            log.exception("indexing %s failed", source)
+            self._delete_version(version, manifest)
+            self._skip(source, f"could not be indexed ({type(exc).__name__}: {exc})", row, report)
+            return
+        garbage = manifest.commit(
+            DocumentRow(source, version, sha1, stat.st_size, stat.st_mtime_ns, doc.title, passages, sentences,
+                        len(doc.page_starts) if doc.page_starts else None)
+        )
+        if garbage:
+            self._delete_version(garbage, manifest)
+            report.passages_removed += row.passages
+        report.files_indexed += 1
+        report.passages_added += passages
+        report.embedded += passages + sentences
+
+    def _store(self, doc, source, version, pipeline, splitter, progress) -> tuple[int, int]:
+        """Write the version's text, then embed and store its nodes a group at a time."""
+        path = text_path(self.settings.index_dir, version)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staging = path.with_suffix(".tmp")
+        staging.write_text(doc.text, encoding="utf-8")
+        staging.replace(path)
+        passages = sentences = 0
+        for group in splitter.groups(doc, source, version):
+            pipeline.run(nodes=group.nodes)
+            passages += group.passages
+            sentences += group.sentences
+            progress.embedded(len(group.nodes))
+        return passages, sentences
+
+    def _delete_version(self, version: Optional[str], manifest: Manifest) -> None:
+        if version is None:
+            return
+        self.store.delete(version)
+        text_path(self.settings.index_dir, version).unlink(missing_ok=True)
+        manifest.forget(version)
+
+    def _collect_garbage(self, manifest: Manifest) -> None:
+        for version, source, state in manifest.journal():
+            log.info("removing %s version of %s left by an interrupted ingest", state, source)
+            self._delete_version(version, manifest)
+
+    @staticmethod
+    def _unchanged(row: DocumentRow, report: IngestReport) -> None:
+        report.files_unchanged += 1
+        report.passages_unchanged += row.passages
+
+    @staticmethod
+    def _skip(source: str, reason: str, row: Optional[DocumentRow], report: IngestReport) -> None:
+        if row is not None:
+            reason += "; the version indexed before is kept"
+            report.passages_unchanged += row.passages
+        log.warning("skipping %s: %s", source, reason)
+        report.skipped.append(SkippedFile(source, reason))
+
+
+def _clear_legacy_index(index_dir: Path, *collections: Any) -> None:
+    """An index written before the manifest existed (it kept a llama-index docstore.json)
+    cannot say which files it holds: empty it, so this run indexes the folder afresh."""
+    legacy = index_dir / "docstore.json"
+    if not legacy.exists():
+        return
+    log.warning("the index in %s was written by an older version: indexing the folder again", index_dir)
+    from rag.models import get_all
+
+    for collection in collections:
+        ids = get_all(collection, [])["ids"]
+        for i in range(0, len(ids), 5000):
+            collection.delete(ids=ids[i : i + 5000])
+    legacy.unlink()
+
+
+class _Progress:
+    """A progress bar over files that also counts the texts embedded and names the file being read."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.texts = 0
+        self.bar = None
+        if enabled:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=total, unit="file", desc="Indexing", dynamic_ncols=True)
+        self._current: Optional[str] = None
+
+    def reading(self, source: str) -> None:
+        if self.bar is None:
+            return
+        if self._current is not None:
+            self.bar.update(1)
+        self._current = source
+        self._show()
+
+    def embedded(self, count: int) -> None:
+        self.texts += count
+        if self.bar is not None:
+            self._show()
+
+    def _show(self) -> None:
+        name = self._current or ""
+        name = name if len(name) <= 40 else "…" + name[-39:]
+        self.bar.set_postfix_str(f"{self.texts:,} texts embedded | {name}", refresh=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            if self._current is not None:
+                self.bar.update(1)
+            self.bar.close()
+

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+from dataclasses import dataclass
 from typing import Any
 
 from rag.config import Settings
@@ -65,15 +66,36 @@ def chroma_client(settings: Settings) -> Any:
     return chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
 
 
-def chroma_collections(settings: Settings) -> tuple[Any, Any]:
+@dataclass(frozen=True)
+class ChromaStore:
+    """The two collections, and the most records Chroma accepts in one call."""
+
+    passages: Any
+    sentences: Any
+    max_batch: int
+
+
+def open_chroma(settings: Settings, fresh: bool = False) -> ChromaStore:
     """(passages, sentences): two collections, because a Chroma query filtered by metadata
-    costs three times an unfiltered one, and every question queries both."""
+    costs three times an unfiltered one, and every question queries both.
+
+    ``fresh`` drops this process's cached embedded store first. An embedded store's vector
+    index is loaded once per process and does not see what another process (a separate
+    ``rag ingest``) wrote since; reopening it does.
+    """
+    if fresh and not settings.chroma_host:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        # Only this path's cached system: other stores open in the process are left alone.
+        # Clients still holding the old one resolve to the new one by the same key.
+        SharedSystemClient._identifier_to_system.pop(str(settings.index_dir / "chroma"), None)
     client = chroma_client(settings)
     # Cosine space: MiniLM vectors are normalised, and 1 - distance is then the cosine.
-    return tuple(
+    passages, sentences = (
         client.get_or_create_collection(name=name, metadata={"hnsw:space": "cosine"})
         for name in (settings.collection, f"{settings.collection}-sentences")
     )
+    return ChromaStore(passages, sentences, client.get_max_batch_size())
 
 
 def get_all(collection: Any, include: list[str], page: int = 5000) -> dict[str, list]:

@@ -39,12 +39,13 @@ EXPAND_PASSAGES = 3  # all sentences of the best few passages are candidates, no
 class LexicalIndex:
     """BM25 over passages plus the inverse document frequencies the composer weighs terms by."""
 
-    def __init__(self, bm25: Any, idf: dict[str, float], count: int):
+    def __init__(self, bm25: Any, idf: dict[str, float], count: int, generation: int = 0):
         self.bm25, self.idf, self.count = bm25, idf, count
+        self.generation = generation  # of the index it was built from (rag.manifest)
         self.unseen_idf = _idf(count, 0)
 
     @classmethod
-    def build(cls, collection: Any, path: Path) -> Optional["LexicalIndex"]:
+    def build(cls, collection: Any, path: Path, generation: int = 0) -> Optional["LexicalIndex"]:
         from llama_index.core.schema import TextNode
         from llama_index.retrievers.bm25 import BM25Retriever
 
@@ -63,8 +64,10 @@ class LexicalIndex:
         df = Counter(t for text in got["documents"] for t in set(terms(text)))
         n = len(got["ids"])
         idf = {t: _idf(n, c) for t, c in df.items()}
-        (path / "meta.json").write_text(json.dumps({"count": n, "idf": idf}))
-        return cls(bm25, idf, n)
+        staging = path / "meta.json.tmp"
+        staging.write_text(json.dumps({"count": n, "idf": idf, "generation": generation}))
+        staging.replace(path / "meta.json")
+        return cls(bm25, idf, n, generation)
 
     @classmethod
     def load(cls, path: Path) -> Optional["LexicalIndex"]:
@@ -74,7 +77,8 @@ class LexicalIndex:
         if not meta_path.exists():
             return None
         meta = json.loads(meta_path.read_text())
-        return cls(BM25Retriever.from_persist_dir(str(path), show_progress=False), meta["idf"], meta["count"])
+        bm25 = BM25Retriever.from_persist_dir(str(path), show_progress=False)
+        return cls(bm25, meta["idf"], meta["count"], meta.get("generation", 0))
 
     def search(self, query: str) -> list[tuple[str, float, str, dict]]:
         """(passage id, score, text, metadata) for passages sharing terms with the query."""
@@ -91,13 +95,29 @@ def _passage(text: str, meta: dict, score: float) -> Passage:
     return Passage(
         source=meta.get("source", ""), title=meta.get("title", ""), text=text,
         start=int(meta.get("start", 0)), end=int(meta.get("end", 0)), score=score,
+        page=meta.get("page"), section=meta.get("section", ""),
     )
 
 
+def _rows(result: dict, *keys: str):
+    """The rows of a Chroma query result, without ids that were deleted since the process's
+    vector index was loaded (Chroma then returns the id with no document or metadata)."""
+    columns = [result[key][0] for key in keys]
+    for row in zip(*columns):
+        if row[2] is not None and row[1] is not None:
+            yield row
+
+
 class HybridRetriever:
-    def __init__(self, passages: Any, sentences: Any, embed_model: Any, lexical: Optional[LexicalIndex]):
+    def __init__(
+        self, passages: Any, sentences: Any, embed_model: Any, lexical: Optional[LexicalIndex],
+        lexical_current: bool = True,
+    ):
         self.passages, self.sentences = passages, sentences
         self.embed_model, self.lexical = embed_model, lexical
+        # False while the BM25 index is older than the store: its hits are then looked up in
+        # Chroma before use, and those no longer there are dropped.
+        self.lexical_current = lexical_current
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_model.get_query_embedding(text)
@@ -117,19 +137,18 @@ class HybridRetriever:
         # Passage texts and metadata, from whichever ranking saw the passage.
         known: dict[str, tuple[str, dict]] = {}
         rankings: list[list[str]] = []
-        dense_ids = dense_p["ids"][0]
-        for pid, text, meta in zip(dense_ids, dense_p["documents"][0], dense_p["metadatas"][0]):
+        dense_ids = []
+        for pid, text, meta in _rows(dense_p, "ids", "documents", "metadatas"):
             known[pid] = (text, meta)
+            dense_ids.append(pid)
         rankings.append(dense_ids)
-        for pid, _score, text, meta in lexical_hits:
-            known.setdefault(pid, (text, meta))
+        if self.lexical_current:
+            for pid, _score, text, meta in lexical_hits:
+                known.setdefault(pid, (text, meta))
         rankings.append([h[0] for h in lexical_hits])
         sentences = [
             self._sentence(sid, text, meta, dist, emb)
-            for sid, text, meta, dist, emb in zip(
-                dense_s["ids"][0], dense_s["documents"][0], dense_s["metadatas"][0],
-                dense_s["distances"][0], dense_s["embeddings"][0],
-            )
+            for sid, text, meta, dist, emb in _rows(dense_s, "ids", "documents", "metadatas", "distances", "embeddings")
         ]
         rankings.append(list(dict.fromkeys(s.passage_id for s in sentences)))
 
@@ -153,7 +172,7 @@ class HybridRetriever:
             id=sid, source=meta["source"], title=meta.get("title", ""), text=text,
             start=int(meta["start"]), end=int(meta["end"]), passage_id=meta["passage_id"],
             dense=1.0 - float(distance), embedding=np.asarray(embedding, dtype=np.float32),
-            previous=meta.get("previous", ""),
+            previous=meta.get("previous", ""), page=meta.get("page"), section=meta.get("section", ""),
         )
 
     def _fetch_missing(self, ids: list[str], known: dict[str, tuple[str, dict]]) -> None:

@@ -16,8 +16,16 @@ import re
 import Stemmer
 
 # Lines are split first because headlines and captions end without punctuation; Punkt
-# (the sentence model llama-index itself ships) then splits each line into sentences.
+# (the sentence model llama-index itself ships) then splits each line into sentences. A line
+# that was wrapped (a PDF's lines, a hard-wrapped text file) is joined with the next one
+# first, or each of its pieces would become a "sentence".
 _LINE = re.compile(r"[^\n]+")
+# A line counts as wrapped when it reaches this share of its paragraph's longest line, and that
+# line is long enough to be prose (lists, verse and short headings are narrower).
+WRAP_SHARE = 0.6
+MIN_WRAP_WIDTH = 40
+# A line starting like this begins something new even right after a wrapped line.
+_STARTS_BLOCK = re.compile(r"\s{4}|\s*(?:[-*+•|>#]|\d{1,3}[.)])\s")
 _WORD = re.compile(r"(?u)\b\w\w+\b")
 
 # Function words carry no evidence; question words are handled by the composer's type cues.
@@ -45,16 +53,48 @@ def _punkt():
     return PunktTokenizer("english")
 
 
+def _wrapped_blocks(text: str, start: int, end: int):
+    """(start, end) of each line, or of each run of lines that were wrapped from one."""
+    paragraph: list[tuple[int, int]] = []  # lines separated by single newlines
+    for line in _LINE.finditer(text, start, end):
+        if paragraph and line.start() != paragraph[-1][1] + 1:
+            yield from _join_wrapped(text, paragraph)
+            paragraph = []
+        paragraph.append(line.span())
+    if paragraph:
+        yield from _join_wrapped(text, paragraph)
+
+
+def _join_wrapped(text: str, lines: list[tuple[int, int]]):
+    width = max(len(text[s:e].rstrip()) for s, e in lines)
+    block_start, (line_start, line_end) = lines[0][0], lines[0]
+    for s, e in lines[1:]:
+        wrapped = (
+            width >= MIN_WRAP_WIDTH
+            and line_end - line_start >= WRAP_SHARE * width
+            and not _STARTS_BLOCK.match(text, s)
+            and not text[line_start:line_end].lstrip().startswith("#")  # a Markdown heading
+        )
+        if not wrapped:
+            yield block_start, line_end
+            block_start = s
+        line_start, line_end = s, e
+    yield block_start, line_end
+
+
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences in ``text[start:end]``, trimmed of white space."""
+    """(start, end) offsets of the sentences in ``text[start:end]``, trimmed of white space.
+
+    A sentence may span lines that were wrapped; its text then holds those newlines.
+    """
     end = len(text) if end is None else end
     spans = []
     tokenizer = _punkt()
-    for line in _LINE.finditer(text, start, end):
-        line_text = line.group()
-        line_spans: list[tuple[int, int]] = []
-        for s, e in tokenizer.span_tokenize(line_text):
-            chunk = line_text[s:e]
+    for block_start, block_end in _wrapped_blocks(text, start, end):
+        block = text[block_start:block_end]
+        block_spans: list[tuple[int, int]] = []
+        for s, e in tokenizer.span_tokenize(block):
+            chunk = block[s:e]
             lead = len(chunk) - len(chunk.lstrip())
             trail = len(chunk) - len(chunk.rstrip())
             if e - s - lead - trail <= 0:
@@ -62,11 +102,11 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             s, e = s + lead, e - trail
             # Punkt splits after abbreviations it does not know ("Howser, M.D. and the ...");
             # a "sentence" that starts in lower case continues the previous one.
-            if line_spans and line_text[s].islower():
-                line_spans[-1] = (line_spans[-1][0], e)
+            if block_spans and block[s].islower():
+                block_spans[-1] = (block_spans[-1][0], e)
             else:
-                line_spans.append((s, e))
-        spans += [(line.start() + s, line.start() + e) for s, e in line_spans]
+                block_spans.append((s, e))
+        spans += [(block_start + s, block_start + e) for s, e in block_spans]
     return spans
 
 

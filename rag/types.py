@@ -1,13 +1,14 @@
 """Plain data that crosses stage boundaries. No llama-index or Chroma types leave the engine.
 
-Offsets (``start``, ``end``) are character offsets into the source file's text read as
-UTF-8 with Python's default newline handling: ``text[start:end] == quote``.
+Offsets (``start``, ``end``) are character offsets into the document's extracted text, the
+text ``RAG.source_text(source)`` returns (for ``.txt`` and ``.md`` the file's own text):
+``source_text[start:end] == quote``.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Optional
 
 
 @dataclass
@@ -21,6 +22,8 @@ class Citation:
     start: int
     end: int
     score: float
+    page: Optional[int] = None  # 1-based page the quote starts on, for paged documents (PDF)
+    section: str = ""  # the heading the quote falls under (Markdown, HTML, Word)
 
 
 @dataclass
@@ -33,6 +36,8 @@ class Passage:
     start: int
     end: int
     score: float
+    page: Optional[int] = None
+    section: str = ""
 
 
 @dataclass
@@ -68,24 +73,28 @@ class Answer:
 @dataclass
 class SkippedFile:
     source: str
-    reason: str  # "empty", "not UTF-8", "binary", "unsupported type", ...
+    reason: str  # "empty", "encrypted PDF: ...", "unsupported type .xls: ...", ...
 
 
 @dataclass
 class IngestReport:
-    files_indexed: int = 0
+    files_indexed: int = 0  # new or changed files indexed by this run
+    files_unchanged: int = 0
+    files_removed: int = 0  # indexed before, no longer in the folder
     passages_added: int = 0
     passages_removed: int = 0
     passages_unchanged: int = 0
-    embedded: int = 0  # texts sent to the embedding model (0 when nothing changed)
+    embedded: int = 0  # texts (passages and sentences) sent to the embedding model
+    bytes_read: int = 0  # of files read (unchanged files are recognised without reading)
     skipped: list[SkippedFile] = field(default_factory=list)
     seconds: float = 0.0
 
     def summary(self) -> str:
         lines = [
-            f"{self.files_indexed} files indexed: {self.passages_added} passages added, "
-            f"{self.passages_removed} removed, {self.passages_unchanged} unchanged "
-            f"({self.seconds:.1f}s)"
+            f"{self.files_indexed} files indexed, {self.files_unchanged} unchanged, {self.files_removed} removed: "
+            f"{self.passages_added:,} passages added, {self.passages_removed:,} removed, "
+            f"{self.passages_unchanged:,} unchanged; {self.embedded:,} texts embedded; "
+            f"{_size(self.bytes_read)} read in {self.seconds:.1f} s"
         ]
         lines += [f"skipped {s.source}: {s.reason}" for s in self.skipped]
         return "\n".join(lines)
@@ -94,11 +103,16 @@ class IngestReport:
         return asdict(self)
 
 
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.1f} kB"
+
+
 @dataclass
 class DocumentInfo:
     source: str
     title: str
     passages: int
+    pages: Optional[int] = None
 
 
 @dataclass
@@ -127,6 +141,8 @@ class Sentence:
     dense: float  # cosine similarity to the question
     embedding: Any = None  # numpy vector, for merging duplicates across documents
     previous: str = ""  # the sentence before it in the document, for context
+    page: Optional[int] = None
+    section: str = ""
 
 
 @dataclass

@@ -1,0 +1,108 @@
+"""Web pages (.html, .htm) through BeautifulSoup with lxml: the page's main text only.
+
+Scripts, styles, navigation, headers, footers, sidebars and forms are dropped; when the page
+marks its main content (``<main>``, ``role="main"``, ``<article>``) only that is read. Each
+block (paragraph, list item, heading, table row) is one line, with a blank line after it;
+``<pre>`` keeps its lines. Headings become sections; the title comes from ``<title>`` or
+the first heading.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.readers.base import ExtractedText, UnreadableDocument, clean_line, require_text
+
+_SKIP = frozenset(
+    "script style noscript template svg canvas nav header footer aside form button select "
+    "input textarea iframe object embed head".split()
+)
+_SKIP_ROLES = frozenset("navigation banner contentinfo complementary search menu menubar toolbar".split())
+_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_BLOCKS = _HEADINGS | frozenset(
+    "address article blockquote caption center dd details dialog div dl dt fieldset figcaption "
+    "figure hr li main ol p pre section summary table tbody tfoot thead tr ul".split()
+)
+_LINE_BREAK = "\x1f"  # a line break that survives white-space collapsing (<br>, <pre>)
+# Documentation generators end headings and definitions with a link anchor: "Numbers¶".
+_PILCROW = re.compile(r"\s*¶$", re.M)
+_HEADING_ANCHOR = re.compile(r"\s*[¶#]$")
+
+
+def _hidden(tag) -> bool:
+    return (
+        tag.name in _SKIP
+        or tag.get("role") in _SKIP_ROLES
+        or tag.has_attr("hidden")
+        or tag.get("aria-hidden") == "true"
+    )
+
+
+class _TextBuilder:
+    """Walks the tree once, gathering blocks of text and which of them are headings."""
+
+    def __init__(self) -> None:
+        self.blocks: list[tuple[bool, str]] = []
+        self._buffer: list[str] = []
+
+    def flush(self, heading: bool = False) -> None:
+        raw = "".join(self._buffer)
+        self._buffer.clear()
+        lines = [clean_line(line) for line in raw.split(_LINE_BREAK)]
+        text = _PILCROW.sub("", "\n".join(line for line in lines if line))
+        if heading:
+            text = _HEADING_ANCHOR.sub("", text)
+        if text:
+            self.blocks.append((heading, text))
+
+    def walk(self, root) -> None:
+        from bs4 import NavigableString
+        from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+
+        # An explicit stack rather than recursion: real pages nest deeper than Python's limit.
+        stack: list = [(root, False, False)]
+        while stack:
+            node, in_pre, closing = stack.pop()
+            if closing:  # the end of a block element
+                self.flush(heading=node.name in _HEADINGS)
+                continue
+            if isinstance(node, NavigableString):
+                if not isinstance(node, (Comment, Declaration, Doctype, ProcessingInstruction)):
+                    text = str(node)
+                    self._buffer.append(text.replace("\n", _LINE_BREAK) if in_pre else text.replace("\n", " "))
+                continue
+            if node is not root and _hidden(node):
+                continue
+            if node.name == "br":
+                self._buffer.append(_LINE_BREAK)
+                continue
+            in_pre = in_pre or node.name == "pre"
+            if node.name in _BLOCKS:
+                self.flush()
+                stack.append((node, in_pre, True))
+            elif node.name in ("td", "th"):
+                self._buffer.append(" ")
+            stack.extend((child, in_pre, False) for child in reversed(list(node.children)))
+
+
+def read_html(raw: bytes) -> ExtractedText:
+    from bs4 import BeautifulSoup
+
+    try:
+        soup = BeautifulSoup(raw, "lxml")
+    except Exception as exc:  # lxml rejects some malformed input outright
+        raise UnreadableDocument(f"not a readable web page ({exc})") from None
+    root = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find("article") or soup.body or soup
+    builder = _TextBuilder()
+    builder.walk(root)
+    builder.flush()
+    parts, sections, offset = [], [], 0
+    for heading, text in builder.blocks:
+        if heading:
+            sections.append((offset, text.replace("\n", " ")))
+        parts.append(text)
+        offset += len(text) + 2
+    text = require_text("\n\n".join(parts), "no text in this web page")
+    page_title = clean_line(soup.title.get_text()) if soup.title else ""
+    title = page_title or (sections[0][1] if sections else text.split("\n", 1)[0])
+    return ExtractedText(text, title[:200], sections=sections)
