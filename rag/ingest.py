@@ -97,12 +97,20 @@ def segments(doc: ExtractedText) -> Iterator[tuple[int, int, str]]:
     for start, end in zip(bounds, bounds[1:]):
         section = doc.section_at(start)
         while end - start > SEGMENT_CHARS:
-            window = doc.text[start : start + SEGMENT_CHARS]
-            cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
-            cut = start + (cut + 1 if cut > SEGMENT_CHARS // 2 else SEGMENT_CHARS)
+            cut = _cut(doc.text, start, start + SEGMENT_CHARS)
             yield start, cut, section
             start = cut
         yield start, end, section
+
+
+def _cut(text: str, start: int, limit: int) -> int:
+    """Where to end a piece of ``text[start:limit]``: after its last paragraph break, else
+    line break, else space, in its second half; at ``limit`` if there is none."""
+    for separator in ("\n\n", "\n", " "):
+        at = text.rfind(separator, start + (limit - start) // 2, limit)
+        if at >= 0:
+            return at + len(separator)
+    return limit
 
 
 class _Splitter:
@@ -288,9 +296,9 @@ class Ingestor:
         """One pass over the folder. The caller holds ``ingest_lock`` for the index."""
         started = time.perf_counter()
         index_dir = self.settings.index_dir
-        _clear_legacy_index(index_dir, self.passages, self.sentences)
         manifest = Manifest(index_dir)
         try:
+            _clear_legacy_index(index_dir, manifest, self.passages, self.sentences)
             report = self._run(manifest, show_progress)
         finally:
             manifest.close()
@@ -422,7 +430,7 @@ class Ingestor:
         report.skipped.append(SkippedFile(source, reason))
 
 
-def _clear_legacy_index(index_dir: Path, *collections: Any) -> None:
+def _clear_legacy_index(index_dir: Path, manifest: Manifest, *collections: Any) -> None:
     """An index written before the manifest existed (it kept a llama-index docstore.json)
     cannot say which files it holds: empty it, so this run indexes the folder afresh."""
     legacy = index_dir / "docstore.json"
@@ -435,6 +443,7 @@ def _clear_legacy_index(index_dir: Path, *collections: Any) -> None:
         ids = get_all(collection, [])["ids"]
         for i in range(0, len(ids), 5000):
             collection.delete(ids=ids[i : i + 5000])
+    manifest.clear()
     legacy.unlink()
 
 

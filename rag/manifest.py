@@ -133,6 +133,11 @@ class Manifest:
             self._db.execute("INSERT OR REPLACE INTO journal VALUES (?, ?, 'garbage')", (old.version, source))
             return old.version
 
+    def clear(self) -> None:
+        with self._db:
+            self._db.execute("DELETE FROM documents")
+            self._db.execute("DELETE FROM journal")
+
     def forget(self, version: str) -> None:
         """The version's nodes and text are gone: clear its journal entry."""
         with self._db:

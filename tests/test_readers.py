@@ -1,0 +1,106 @@
+"""Every format is read, answered and cited exactly; bad files are reported, never fatal."""
+
+from __future__ import annotations
+
+import pytest
+
+from documents import HTML_PAGE, MARKDOWN, PDF_PAGES, docx_bytes, pdf_bytes, scanned_pdf_bytes, write_formats
+from rag import RAG
+from rag.readers import UnreadableDocument, read_document
+
+
+@pytest.fixture(scope="module")
+def formats_engine(tmp_path_factory):
+    base = tmp_path_factory.mktemp("formats")
+    engine = RAG(docs_dir=write_formats(base / "docs"), index_dir=base / "index")
+    report = engine.ingest(show_progress=False)
+    assert report.files_indexed == 4 and not report.skipped
+    return engine
+
+
+def _cites_exactly(engine, answer):
+    assert answer.citations, answer.text
+    for c in answer.citations:
+        assert engine.source_text(c.source)[c.start : c.end] == c.quote
+
+
+@pytest.mark.parametrize(
+    "question, source, expected, page",
+    [
+        ("Who designed the new pier?", "harbour.pdf", "Quillfeather", 2),
+        ("Who is the lighthouse keeper?", "harbour.pdf", "Renwick", 3),
+        ("Who was elected treasurer of the cooperative?", "orchard.docx", "Marchbank", None),
+        ("How much did the glacier retreat last summer?", "glacier.html", "forty-two metres", None),
+        ("How much honey does a colony need to survive the winter?", "bees.md", "twenty kilograms", None),
+    ],
+)
+def test_each_format_is_answered_and_cited_exactly_with_its_page(formats_engine, question, source, expected, page):
+    answer = formats_engine.ask(question)
+    assert not answer.abstained
+    first = answer.citations[0]
+    assert (first.source, first.page) == (source, page)
+    assert expected in " ".join(first.quote.split())
+    _cites_exactly(formats_engine, answer)
+
+
+def test_pdf_pages_and_title_come_from_the_file():
+    doc = read_document("harbour.pdf", pdf_bytes())
+    assert doc.title == "Harbour report"
+    assert len(doc.page_starts) == len(PDF_PAGES)
+    for number, page_text in enumerate(PDF_PAGES, 1):
+        last_words = page_text.split()[-3:]
+        offset = doc.text.index(" ".join(last_words))
+        assert doc.page_at(offset) == number
+
+
+def test_html_keeps_the_main_text_and_drops_navigation_scripts_and_footers():
+    doc = read_document("glacier.html", HTML_PAGE.encode())
+    assert doc.title == "Glacier station notes"
+    assert "forty-two metres over the last summer" in doc.text  # source line breaks joined
+    for boilerplate in ("snowmobile", "cookie", "newsletter", "tracking", "color: red"):
+        assert boilerplate not in doc.text.lower()
+    assert [heading for _, heading in doc.sections] == ["Glacier station notes", "Measurements"]
+
+
+def test_markdown_headings_become_the_section_shown_with_a_citation(formats_engine):
+    answer = formats_engine.ask("When does a colony swarm?")
+    assert answer.citations[0].source == "bees.md"
+    assert answer.citations[0].section == "Swarming"
+    assert formats_engine.source_text("bees.md") == MARKDOWN  # a text file's own text
+
+
+def test_word_headings_and_tables_are_read():
+    doc = read_document("orchard.docx", docx_bytes())
+    assert doc.title == "Orchard cooperative minutes"
+    assert [h for _, h in doc.sections] == ["Orchard cooperative minutes", "Harvest", "Treasurer"]
+    assert "Quinces | 9" in doc.text
+
+
+@pytest.mark.parametrize(
+    "name, data, reason",
+    [
+        ("locked.pdf", lambda: pdf_bytes(password="secret"), "encrypted PDF"),
+        ("broken.pdf", lambda: b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ntruncated", "corrupt or unreadable PDF"),
+        ("scan.pdf", lambda: scanned_pdf_bytes(), "OCR is not supported"),
+        ("notes.docx", lambda: b"this is plain text saved with a .docx name", "not a Word .docx file"),
+        ("blank.html", lambda: b"<html><head><script>x=1</script></head><body><nav>Home</nav></body></html>", "no text"),
+        ("empty.txt", lambda: b"  \n", "empty"),
+        ("image.txt", lambda: b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", "binary file"),
+        ("latin1.md", lambda: "Caf\xe9".encode("latin-1"), "not UTF-8"),
+    ],
+)
+def test_a_bad_file_is_reported_with_its_reason_and_the_rest_is_indexed(tmp_path, name, data, reason):
+    docs = write_formats(tmp_path / "docs")
+    (docs / name).write_bytes(data())
+    with pytest.raises(UnreadableDocument, match=reason):
+        read_document(name, data())
+    engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
+    report = engine.ingest(show_progress=False)
+    assert report.files_indexed == 4
+    assert [(s.source, reason in s.reason) for s in report.skipped] == [(name, True)]
+    assert f"skipped {name}" in report.summary()
+
+
+def test_utf16_text_with_a_byte_order_mark_is_read():
+    text = "Notes\n\nThe kiln reached 1,200 degrees.\n"
+    assert read_document("kiln.txt", text.encode("utf-16")).text == text
