@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import gradio as gr
 import pytest
 
@@ -15,7 +17,7 @@ def handlers(fresh_engine):
 
 
 def test_a_question_adds_both_turns_and_fills_the_sources_panel(handlers):
-    history, box, answer, sources, pick, view = handlers.respond("Who was the spokeswoman?", [])
+    history, box, answer, sources, pick, view, original = handlers.respond("Who was the spokeswoman?", [])
     assert [m["role"] for m in history] == ["user", "assistant"]
     assert "Paula Dunn" in history[1]["content"] and "[1]" in history[1]["content"]
     assert box == ""
@@ -34,7 +36,7 @@ def test_the_whole_conversation_reaches_the_engine_for_a_follow_up(handlers):
 
 
 def test_an_abstention_reads_as_one_and_offers_the_nearest_passages(handlers):
-    history, _, answer, sources, pick, _ = handlers.respond("What is the capital of France?", [])
+    history, _, answer, sources, pick, *_ = handlers.respond("What is the capital of France?", [])
     assert answer["abstained"]
     assert "do not answer" in history[-1]["content"]
     assert "do not answer" in sources and sources.count('class="card"') == len(answer["passages"]) > 0
@@ -42,16 +44,17 @@ def test_an_abstention_reads_as_one_and_offers_the_nearest_passages(handlers):
 
 
 def test_conflicting_sources_are_flagged_in_the_panel(handlers):
-    *_, sources, _, _ = handlers.respond("To which US general did Gerasimov send the proposal?", [])
+    _, _, _, sources, *_ = handlers.respond("To which US general did Gerasimov send the proposal?", [])
     assert "The sources disagree" in sources
     assert "Dunford" in sources and "Danford" in sources
 
 
 def test_selecting_a_citation_shows_its_whole_source_with_the_quote_marked(handlers):
     _, _, answer, *_ = handlers.respond("Who was the spokeswoman?", [])
-    view = handlers.show_source(2, answer)
+    view, original = handlers.show_source(2, answer)
     assert answer["citations"][1]["source"] in view
     assert view.count("<mark>") == 1
+    assert original["visible"] and Path(original["value"]).name == answer["citations"][1]["source"]
 
 
 def test_an_empty_question_is_a_visible_error(handlers):
@@ -108,3 +111,20 @@ def test_the_app_builds_and_binds_locally_without_a_share_link(fresh_engine):
     assert options["server_name"] == "127.0.0.1" and options["share"] is False and "auth" not in options
     options = launch_options(fresh_engine.settings.replace(auth="ana:s3cret"))
     assert options["auth"] == ("ana", "s3cret")
+
+
+def test_an_uploaded_pdf_is_asked_about_and_its_page_shown_and_original_offered(handlers, tmp_path):
+    from documents import pdf_bytes
+
+    report = tmp_path / "harbour report.pdf"
+    report.write_bytes(pdf_bytes())
+    message, status, *_ = handlers.upload([str(report)], False)
+    assert "Indexed" in message and "harbour_report.pdf" in status and "3 pages" in status
+    _, _, answer, sources, *_ = handlers.respond("Who designed the new pier?", [])
+    first = answer["citations"][0]
+    assert (first["source"], first["page"]) == ("harbour_report.pdf", 2)
+    assert "page 2" in sources
+    view, original = handlers.show_source(1, answer)
+    assert "Quillfeather" in view
+    assert Path(original["value"]).read_bytes() == report.read_bytes()
+    assert "page 2" in original["label"]

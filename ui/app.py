@@ -15,9 +15,11 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no teleme
 import gradio as gr  # noqa: E402
 
 from rag.errors import RagError  # noqa: E402
+from rag.readers import SUPPORTED_SUFFIXES  # noqa: E402
 from rag.types import Answer  # noqa: E402
 
 CONTEXT_CHARS = 300  # shown either side of a cited sentence in the sources panel
+_TYPES = " ".join(SUPPORTED_SUFFIXES)
 
 CSS = """
 #sources .card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin-bottom: 10px; }
@@ -52,6 +54,17 @@ def _highlight(engine: Any, source: str, start: int, end: int, context: Optional
     return f'<div class="context">{_esc(before)}<mark>{_esc(text[start:end])}</mark>{_esc(after)}</div>'
 
 
+def _where(cited: dict) -> str:
+    """"story.pdf, page 2, § Results, characters 512–640" for a citation or passage."""
+    parts = [_esc(cited["source"])]
+    if cited.get("page") is not None:
+        parts.append(f"page {cited['page']}")
+    if cited.get("section"):
+        parts.append(f"§ {_esc(cited['section'])}")
+    parts.append(f"characters {cited['start']}–{cited['end']}")
+    return ", ".join(parts)
+
+
 def render_sources(engine: Any, answer: Optional[dict]) -> str:
     """The sources panel: conflicts first, then each citation with its quote marked in context."""
     if not answer:
@@ -64,14 +77,14 @@ def render_sources(engine: Any, answer: Optional[dict]) -> str:
         parts.append('<div class="abstain"><strong>The documents do not answer this.</strong> Nearest passages:</div>')
         for p in answer["passages"]:
             parts.append(
-                f'<div class="card"><h4>{_esc(p["title"])}</h4><div class="meta">{_esc(p["source"])}, '
-                f'characters {p["start"]}–{p["end"]}</div><div class="context">{_esc(p["text"])}</div></div>'
+                f'<div class="card"><h4>{_esc(p["title"])}</h4><div class="meta">{_where(p)}</div>'
+                f'<div class="context">{_esc(p["text"])}</div></div>'
             )
         return "\n".join(parts)
     for c in answer["citations"]:
         parts.append(
             f'<div class="card" id="citation-{c["number"]}"><h4>[{c["number"]}] {_esc(c["title"])}</h4>'
-            f'<div class="meta">{_esc(c["source"])}, characters {c["start"]}–{c["end"]}</div>'
+            f'<div class="meta">{_where(c)}</div>'
             f'{_highlight(engine, c["source"], c["start"], c["end"], CONTEXT_CHARS)}</div>'
         )
     return "\n".join(parts)
@@ -80,9 +93,12 @@ def render_sources(engine: Any, answer: Optional[dict]) -> str:
 def render_status(engine: Any) -> str:
     status = engine.status()
     if not status.documents:
-        return "**No documents indexed yet.** Upload .txt or .md files below."
+        return f"**No documents indexed yet.** Upload documents ({_TYPES}) below."
     lines = [f"**{len(status.documents)} documents, {status.passages} passages**", ""]
-    lines += [f"- {d.title} — `{d.source}` ({d.passages} passages)" for d in status.documents]
+    lines += [
+        f"- {d.title} — `{d.source}` ({d.passages} passages" + (f", {d.pages} pages)" if d.pages else ")")
+        for d in status.documents
+    ]
     return "\n".join(lines)
 
 
@@ -127,19 +143,27 @@ class Handlers:
         choices = _citation_choices(data)
         return (
             history, "", data, render_sources(self.engine, data),
-            gr.update(choices=choices, value=None, visible=bool(choices)), "",
+            gr.update(choices=choices, value=None, visible=bool(choices)), "", gr.update(visible=False, value=None),
         )
 
-    def show_source(self, number: Optional[int], answer: Optional[dict]) -> str:
+    def show_source(self, number: Optional[int], answer: Optional[dict]):
+        """The cited document in full with the quote marked, and a button to open the original file."""
+        hidden = gr.update(visible=False, value=None)
         if not number or not answer:
-            return ""
+            return "", hidden
         c = next((c for c in answer["citations"] if c["number"] == number), None)
         if c is None:
-            return ""
-        return (
-            f'<h4>[{c["number"]}] {_esc(c["title"])} — {_esc(c["source"])}</h4>'
+            return "", hidden
+        view = (
+            f'<h4>[{c["number"]}] {_esc(c["title"])} — {_where(c)}</h4>'
             f'{_highlight(self.engine, c["source"], c["start"], c["end"], None)}'
         )
+        try:
+            original = str(self.engine.original_path(c["source"]))
+        except RagError:
+            return view, hidden
+        page = f" (the quote is on page {c['page']})" if c.get("page") is not None else ""
+        return view, gr.update(visible=True, value=original, label=f"Open the original {Path(original).name}{page}")
 
     def upload(self, files: Optional[list[Any]], overwrite: bool, progress=gr.Progress()):
         messages = []
@@ -199,10 +223,11 @@ def build_app(engine: Any) -> gr.Blocks:
                 sources = gr.HTML(render_sources(engine, None), elem_id="sources")
                 citation_pick = gr.Radio(label="Show a cited source in full", choices=[], visible=False, elem_id="citation-pick")
                 source_view = gr.HTML("", elem_id="source-view")
+                open_original = gr.DownloadButton("Open the original", visible=False, elem_id="open-original")
                 with gr.Accordion("Documents", open=True):
                     status = gr.Markdown(render_status(engine), elem_id="index-status")
                     files = gr.File(
-                        label="Add .txt or .md files", file_count="multiple", file_types=[".txt", ".md"],
+                        label=f"Add documents ({_TYPES})", file_count="multiple", file_types=list(SUPPORTED_SUFFIXES),
                         elem_id="upload",
                     )
                     overwrite = gr.Checkbox(label="Replace a document that has the same name", value=False)
@@ -211,11 +236,13 @@ def build_app(engine: Any) -> gr.Blocks:
                         remove_pick = gr.Dropdown(choices=_sources(engine), label="Remove a document", scale=3)
                         remove_button = gr.Button("Remove", scale=1, elem_id="remove")
 
-        outputs = [chatbot, question, answer_state, sources, citation_pick, source_view]
+        outputs = [chatbot, question, answer_state, sources, citation_pick, source_view, open_original]
         for trigger in (question.submit, ask_button.click):
             trigger(h.respond, [question, chatbot], outputs, api_visibility="private")
         examples.click(lambda sample: sample[0], examples, question, api_visibility="private")
-        citation_pick.change(h.show_source, [citation_pick, answer_state], source_view, api_visibility="private")
+        citation_pick.change(
+            h.show_source, [citation_pick, answer_state], [source_view, open_original], api_visibility="private"
+        )
         files.upload(h.upload, [files, overwrite], [upload_message, status, remove_pick, files], api_visibility="private")
         remove_button.click(h.remove, remove_pick, [upload_message, status, remove_pick], api_visibility="private")
         gr.api(h.ask_api, api_name="ask")
@@ -240,6 +267,8 @@ def launch_options(settings: Any, host: Optional[str] = None, port: Optional[int
         "server_port": port or settings.port,
         "share": False,
         "max_file_size": settings.upload_max_bytes,
+        # The cited documents' original files can be opened from the sources panel.
+        "allowed_paths": [str(Path(settings.docs_dir).resolve())],
         "theme": THEME,
         "css": CSS,
     }
