@@ -63,6 +63,7 @@ class RAG:
         self._manifest_db: Any = None
         self._retriever: Any = None
         self._generation: Optional[int] = None  # of the index the retriever was built on
+        self._ingesting = False
 
     # --- set-up, lazily: `rag --help` and the UI's first paint need none of it ----------
 
@@ -108,16 +109,22 @@ class RAG:
             from rag.models import embedder, open_chroma
             from rag.retrieve import HybridRetriever, LexicalIndex
 
-            if self._generation is not None and generation != self._generation:
+            # Another process wrote: reopen the store to see it. (This process's own ingest
+            # writes through the open store, which sees its writes already.)
+            if self._generation is not None and generation != self._generation and not self._ingesting:
                 self._store = open_chroma(self.settings, fresh=True)
             lexical = LexicalIndex.load(self._lexical_dir)
             if lexical is None:
                 lexical = LexicalIndex.build(self.collection, self._lexical_dir, generation)
+            # Nodes of a version being written or deleted by a running ingest are never used:
+            # source_text() returns the committed version, which their offsets do not index.
+            versions = self._manifest().versions()
             self._retriever = HybridRetriever(
                 self.collection, self.sentence_collection, embedder(), lexical,
                 # A lexical index older than the store (an ingest is running, or was killed)
                 # may name passages that are gone: the retriever then checks its hits.
                 lexical_current=lexical is not None and lexical.generation == generation,
+                is_current=lambda meta: versions.get(meta.get("source")) == meta.get("document_id"),
             )
             self._generation = generation
             return self._retriever
@@ -125,27 +132,35 @@ class RAG:
     # --- public API ---------------------------------------------------------------------
 
     def ingest(self, show_progress: bool = True) -> IngestReport:
-        """Bring the index in line with the documents folder; unchanged files cost nothing."""
+        """Bring the index in line with the documents folder; unchanged files cost nothing.
+
+        Questions keep being answered while it runs (from what was indexed before); one
+        ingest at a time writes an index, in this process or any other.
+        """
         from rag.ingest import Ingestor, ingest_lock
         from rag.manifest import read_generation
-        from rag.models import embedder
+        from rag.models import embedder, open_chroma
         from rag.retrieve import LexicalIndex
 
-        with self._lock, ingest_lock(self.settings.index_dir):
-            if self._generation is not None and read_generation(self.settings.index_dir) != self._generation:
-                from rag.models import open_chroma
-
-                self._store = open_chroma(self.settings, fresh=True)  # another process wrote since
-            store = self._chroma()
-            report = Ingestor(self.settings, store.passages, store.sentences, embedder(), store.max_batch).run(
-                show_progress=show_progress
-            )
+        with ingest_lock(self.settings.index_dir):
+            with self._lock:
+                if self._generation is not None and read_generation(self.settings.index_dir) != self._generation:
+                    self._store = open_chroma(self.settings, fresh=True)  # another process wrote since
+                store = self._chroma()
+                self._ingesting = True
+            try:
+                report = Ingestor(self.settings, store.passages, store.sentences, embedder(), store.max_batch).run(
+                    show_progress=show_progress
+                )
+            finally:
+                self._ingesting = False
             generation = read_generation(self.settings.index_dir)
             lexical = LexicalIndex.load(self._lexical_dir)
             if lexical is None or lexical.generation != generation:
-                LexicalIndex.build(self.collection, self._lexical_dir, generation)
-            self._retriever = None
-            self._generation = generation  # this process wrote it: its store already sees it
+                LexicalIndex.build(store.passages, self._lexical_dir, generation)
+            with self._lock:
+                self._retriever = None
+                self._generation = generation  # this process wrote it: its store already sees it
             return report
 
     def ask(self, question: str, history: Optional[History] = None) -> Answer:

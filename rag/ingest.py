@@ -30,7 +30,7 @@ from typing import Any, Iterator, Optional, Sequence
 
 from rag.config import Settings
 from rag.errors import NoDocumentsError
-from rag.manifest import DocumentRow, Manifest, bump_generation
+from rag.manifest import DocumentRow, Manifest, publish_generation
 from rag.readers import SUPPORTED_SUFFIXES, ExtractedText, UnreadableDocument, read_document
 from rag.text import sentence_spans
 from rag.types import IngestReport, SkippedFile
@@ -327,8 +327,9 @@ class Ingestor:
             for source, path in files:
                 progress.reading(source)
                 self._ingest_file(source, path, manifest, pipeline, splitter, report, progress)
-                if report.files_indexed and time.monotonic() - last_announced > ANNOUNCE_SECONDS:
-                    bump_generation(self.settings.index_dir)  # running engines pick up what is stored
+                if time.monotonic() - last_announced > ANNOUNCE_SECONDS:
+                    # Running engines pick up what is stored so far.
+                    publish_generation(self.settings.index_dir, manifest.changes())
                     last_announced = time.monotonic()
         finally:
             progress.close()
@@ -338,8 +339,8 @@ class Ingestor:
                 self._delete_version(manifest.remove(row.source), manifest)
                 report.files_removed += 1
                 report.passages_removed += row.passages
-        if report.files_indexed or report.files_removed:
-            bump_generation(self.settings.index_dir)
+        # Also after a run that changed nothing: a killed run may have committed files unannounced.
+        publish_generation(self.settings.index_dir, manifest.changes())
         return report
 
     def _ingest_file(self, source, path, manifest, pipeline, splitter, report, progress) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Optional
 
 MANIFEST_FILE = "manifest.sqlite3"
-GENERATION_FILE = "generation"  # bumped when the index changed; running engines watch it
+GENERATION_FILE = "generation"  # the published Manifest.changes(); running engines watch it
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -37,6 +37,10 @@ CREATE TABLE IF NOT EXISTS documents (
     sentences INTEGER NOT NULL,
     pages INTEGER,             -- NULL for unpaged formats
     indexed_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS counters (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL     -- 'changes': bumped in the same transaction as every change
 );
 CREATE TABLE IF NOT EXISTS journal (
     version TEXT PRIMARY KEY,
@@ -90,6 +94,15 @@ class Manifest:
         ).fetchall()
         return [DocumentRow(*row) for row in rows]
 
+    def changes(self) -> int:
+        """How many documents were committed or removed, ever: the index's generation."""
+        row = self._db.execute("SELECT value FROM counters WHERE name = 'changes'").fetchone()
+        return row[0] if row else 0
+
+    def versions(self) -> dict[str, str]:
+        """{source: indexed version}: nodes of any other version are being written or deleted."""
+        return dict(self._db.execute("SELECT source, version FROM documents"))
+
     def count(self) -> int:
         return self._db.execute("SELECT count(*) FROM documents").fetchone()[0]
 
@@ -113,6 +126,7 @@ class Manifest:
                  row.passages, row.sentences, row.pages, time.time()),
             )
             self._db.execute("DELETE FROM journal WHERE version = ?", (row.version,))
+            self._count_change()
             if old and old.version != row.version:
                 self._db.execute("INSERT OR REPLACE INTO journal VALUES (?, ?, 'garbage')", (old.version, old.source))
                 return old.version
@@ -131,12 +145,19 @@ class Manifest:
                 return None
             self._db.execute("DELETE FROM documents WHERE source = ?", (source,))
             self._db.execute("INSERT OR REPLACE INTO journal VALUES (?, ?, 'garbage')", (old.version, source))
+            self._count_change()
             return old.version
+
+    def _count_change(self) -> None:
+        self._db.execute(
+            "INSERT INTO counters VALUES ('changes', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1"
+        )
 
     def clear(self) -> None:
         with self._db:
             self._db.execute("DELETE FROM documents")
             self._db.execute("DELETE FROM journal")
+            self._count_change()
 
     def forget(self, version: str) -> None:
         """The version's nodes and text are gone: clear its journal entry."""
@@ -145,16 +166,18 @@ class Manifest:
 
 
 def read_generation(index_dir: Path) -> int:
-    """The index's change counter (0 before the first ingest); cheap enough to read per question."""
+    """The generation an ingest last published (0 before the first); cheap enough to read
+    before every question, which a SQLite query would not be under a busy ingest."""
     try:
         return int((index_dir / GENERATION_FILE).read_text() or 0)
     except (OSError, ValueError):
         return 0
 
 
-def bump_generation(index_dir: Path) -> int:
-    generation = read_generation(index_dir) + 1
+def publish_generation(index_dir: Path, generation: int) -> None:
+    """Tell running engines the index is now at ``generation`` (``Manifest.changes()``)."""
+    if read_generation(index_dir) == generation:
+        return
     staging = index_dir / f".{GENERATION_FILE}.tmp"
     staging.write_text(str(generation))
     staging.replace(index_dir / GENERATION_FILE)  # atomic: readers see the old or the new number
-    return generation

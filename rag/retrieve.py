@@ -13,7 +13,7 @@ import logging
 import math
 from collections import Counter
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -99,25 +99,31 @@ def _passage(text: str, meta: dict, score: float) -> Passage:
     )
 
 
-def _rows(result: dict, *keys: str):
-    """The rows of a Chroma query result, without ids that were deleted since the process's
-    vector index was loaded (Chroma then returns the id with no document or metadata)."""
-    columns = [result[key][0] for key in keys]
-    for row in zip(*columns):
-        if row[2] is not None and row[1] is not None:
-            yield row
+def _present(text: Any, meta: Any) -> bool:
+    """False for an id deleted since this process loaded its vector index: Chroma then
+    returns the id with no document or metadata."""
+    return text is not None and meta is not None
 
 
 class HybridRetriever:
     def __init__(
         self, passages: Any, sentences: Any, embed_model: Any, lexical: Optional[LexicalIndex],
-        lexical_current: bool = True,
+        lexical_current: bool = True, is_current: Optional[Callable[[dict], bool]] = None,
     ):
         self.passages, self.sentences = passages, sentences
         self.embed_model, self.lexical = embed_model, lexical
         # False while the BM25 index is older than the store: its hits are then looked up in
         # Chroma before use, and those no longer there are dropped.
         self.lexical_current = lexical_current
+        # Whether a node's metadata belongs to a document's indexed version (see RAG._get_retriever).
+        self.is_current = is_current or (lambda meta: True)
+
+    def _rows(self, result: dict, *keys: str, batched: bool = True):
+        """The rows of a Chroma result (id, document, metadata, ...) that are usable now."""
+        columns = [result[key][0] if batched else result[key] for key in keys]
+        for row in zip(*columns):
+            if _present(row[1], row[2]) and self.is_current(row[2]):
+                yield row
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_model.get_query_embedding(text)
@@ -138,17 +144,20 @@ class HybridRetriever:
         known: dict[str, tuple[str, dict]] = {}
         rankings: list[list[str]] = []
         dense_ids = []
-        for pid, text, meta in _rows(dense_p, "ids", "documents", "metadatas"):
+        for pid, text, meta in self._rows(dense_p, "ids", "documents", "metadatas"):
             known[pid] = (text, meta)
             dense_ids.append(pid)
         rankings.append(dense_ids)
         if self.lexical_current:
             for pid, _score, text, meta in lexical_hits:
-                known.setdefault(pid, (text, meta))
+                if self.is_current(meta):
+                    known.setdefault(pid, (text, meta))
         rankings.append([h[0] for h in lexical_hits])
         sentences = [
             self._sentence(sid, text, meta, dist, emb)
-            for sid, text, meta, dist, emb in _rows(dense_s, "ids", "documents", "metadatas", "distances", "embeddings")
+            for sid, text, meta, dist, emb in self._rows(
+                dense_s, "ids", "documents", "metadatas", "distances", "embeddings"
+            )
         ]
         rankings.append(list(dict.fromkeys(s.passage_id for s in sentences)))
 
@@ -179,7 +188,7 @@ class HybridRetriever:
         missing = [pid for pid in ids if pid not in known]
         if missing:
             got = self.passages.get(ids=missing, include=["documents", "metadatas"])
-            for pid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+            for pid, text, meta in self._rows(got, "ids", "documents", "metadatas", batched=False):
                 known[pid] = (text, meta)
 
     def _sentences_of(self, passage_ids: list[str], seen: set[str], query_embedding: list[float]) -> list[Sentence]:
@@ -190,7 +199,7 @@ class HybridRetriever:
         )
         q = np.asarray(query_embedding, dtype=np.float32)
         out = []
-        for sid, text, meta, emb in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"]):
+        for sid, text, meta, emb in self._rows(got, "ids", "documents", "metadatas", "embeddings", batched=False):
             if sid not in seen:
                 emb = np.asarray(emb, dtype=np.float32)
                 out.append(self._sentence(sid, text, meta, 1.0 - float(emb @ q), emb))

@@ -62,13 +62,22 @@ def test_ask_see_cited_quote_upload_and_ask_about_the_upload(served, page, tmp_p
     assert "Danford" in page.locator("#sources .conflict").inner_text()
     page.screenshot(path=str(ARTIFACTS / "chat.png"), full_page=True)
 
-    note = tmp_path / "harbour.txt"
-    note.write_text("Harbour report\n\nThe new harbour crane at Port Elnor lifts 94 tonnes.\n")
-    page.locator("#upload input[type=file]").set_input_files(str(note))
-    page.locator("#index-status").get_by_text("harbour.txt").wait_for()
-    ask(page, "How much can the harbour crane at Port Elnor lift?")
-    page.locator("#chat").get_by_text("94 tonnes", exact=False).first.wait_for()
-    assert "94 tonnes" in page.locator("#sources mark").first.inner_text()
+    from documents import pdf_bytes
+
+    report = tmp_path / "harbour.pdf"
+    report.write_bytes(pdf_bytes())
+    page.locator("#upload input[type=file]").set_input_files(str(report))
+    page.locator("#index-status").get_by_text("harbour.pdf").wait_for()
+    ask(page, "Who designed the new pier?")
+    page.locator("#chat").get_by_text("Quillfeather", exact=False).first.wait_for()
+    assert "Quillfeather" in page.locator("#sources mark").first.inner_text()
+    assert "harbour.pdf, page 2" in page.locator("#sources .meta").first.inner_text()
+
+    page.locator("#citation-pick").get_by_text("[1] harbour.pdf").click()
+    page.locator("#source-view mark").wait_for()
+    with page.expect_download() as download:
+        page.locator("#open-original").click()
+    assert Path(download.value.path()).read_bytes() == report.read_bytes()
 
     page.set_viewport_size({"width": 420, "height": 900})
     page.screenshot(path=str(ARTIFACTS / "chat-narrow.png"), full_page=True)

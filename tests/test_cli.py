@@ -62,5 +62,17 @@ def test_ingest_on_an_empty_folder_explains_what_to_do(tmp_path):
     (tmp_path / "docs").mkdir()
     result = run_rag("--docs-dir", str(tmp_path / "docs"), "--index-dir", str(tmp_path / "index"), "ingest", "-q")
     assert result.returncode != 0
-    assert "add .txt or .md files" in result.stderr
+    assert "add documents (.txt, .md, .pdf, .docx, .html, .htm)" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_ask_names_the_page_of_a_pdf_citation(tmp_path):
+    from documents import pdf_bytes
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "story.pdf").write_bytes(pdf_bytes())
+    env = {"RAG_DOCS_DIR": str(docs), "RAG_INDEX_DIR": str(tmp_path / "index")}
+    result = run_rag("ask", "Who is the lighthouse keeper?", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "[1] story.pdf, p. 3 (" in result.stdout.split("\nSources:\n")[1]
