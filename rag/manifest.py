@@ -64,7 +64,11 @@ class DocumentRow:
 
 
 class Manifest:
-    """The documents the index holds, and the versions being written or deleted."""
+    """The documents the index holds, and the versions being written or deleted.
+
+    Every query reads its rows to the end (``fetchall``): a half-read cursor keeps SQLite's
+    read transaction open, and the connection would go on seeing that old snapshot.
+    """
 
     def __init__(self, index_dir: Path):
         self.index_dir = index_dir
@@ -84,8 +88,8 @@ class Manifest:
         row = self._db.execute(
             "SELECT source, version, sha1, size, mtime_ns, title, passages, sentences, pages "
             "FROM documents WHERE source = ?", (source,)
-        ).fetchone()
-        return DocumentRow(*row) if row else None
+        ).fetchall()
+        return DocumentRow(*row[0]) if row else None
 
     def documents(self) -> list[DocumentRow]:
         rows = self._db.execute(
@@ -96,15 +100,15 @@ class Manifest:
 
     def changes(self) -> int:
         """How many documents were committed or removed, ever: the index's generation."""
-        row = self._db.execute("SELECT value FROM counters WHERE name = 'changes'").fetchone()
-        return row[0] if row else 0
+        row = self._db.execute("SELECT value FROM counters WHERE name = 'changes'").fetchall()
+        return row[0][0] if row else 0
 
     def versions(self) -> dict[str, str]:
         """{source: indexed version}: nodes of any other version are being written or deleted."""
         return dict(self._db.execute("SELECT source, version FROM documents"))
 
     def count(self) -> int:
-        return self._db.execute("SELECT count(*) FROM documents").fetchone()[0]
+        return self._db.execute("SELECT count(*) FROM documents").fetchall()[0][0]
 
     def journal(self) -> list[tuple[str, str, str]]:
         """(version, source, state) of versions a run left half-written or half-deleted."""

@@ -67,7 +67,8 @@ def test_ask_see_cited_quote_upload_and_ask_about_the_upload(served, page, tmp_p
     report = tmp_path / "harbour.pdf"
     report.write_bytes(pdf_bytes())
     page.locator("#upload input[type=file]").set_input_files(str(report))
-    page.locator("#index-status").get_by_text("harbour.pdf").wait_for()
+    # Not the status list: while indexing, the progress text ("Indexing harbour.pdf") shows there too.
+    page.locator("#upload-message").get_by_text("Indexed harbour.pdf").wait_for()
     ask(page, "Who designed the new pier?")
     page.locator("#chat").get_by_text("Quillfeather", exact=False).first.wait_for()
     assert "Quillfeather" in page.locator("#sources mark").first.inner_text()
