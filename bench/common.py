@@ -28,4 +28,13 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def peak_rss_mb() -> float:
+    """This process's peak resident memory. Read from /proc (VmHWM) where it exists:
+    getrusage's ru_maxrss survives exec, so a child started by a large parent would report
+    the parent's peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -1,0 +1,161 @@
+"""What a hostile or unlucky user can throw at the engine: each is refused, cleaned or survived."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from conftest import copy_seeds
+from rag import RAG
+from rag.config import Settings
+from rag.errors import BadQuestionError, BadUploadError, ConfigError, RagError
+
+
+def test_a_link_to_a_file_outside_the_folder_is_skipped_not_indexed(tmp_path):
+    secret = tmp_path / "outside" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("Secrets\n\nThe vault combination is 31-41-59.\n", encoding="utf-8")
+    docs = copy_seeds(tmp_path / "docs")
+    (docs / "secret-link.txt").symlink_to(secret)
+    (docs / "inside-link.txt").symlink_to(docs / "russia-seeks-us-help-rebuild-syria.txt")
+    engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
+    report = engine.ingest(show_progress=False)
+    reasons = {s.source: s.reason for s in report.skipped}
+    assert "outside the documents folder" in reasons["secret-link.txt"]
+    assert report.files_indexed == 3  # a link that stays inside the folder is a document
+    answer = engine.ask("What is the vault combination?")
+    assert "31-41-59" not in answer.text + " ".join(p.text for p in answer.passages)
+
+
+def test_a_changed_file_answers_from_its_old_version_while_the_new_one_is_stored(fresh_engine, monkeypatch):
+    import rag.ingest
+
+    fresh_engine.ingest(show_progress=False)
+    path = fresh_engine.settings.docs_dir / "russia-seeks-us-help-rebuild-syria.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("Paula Dunn", "Paula Dunnmore"), encoding="utf-8")
+    reader = RAG(docs_dir=fresh_engine.settings.docs_dir, index_dir=fresh_engine.settings.index_dir)
+    seen = []
+    store = rag.ingest.Ingestor._store
+
+    def store_then_ask(self, *args):
+        result = store(self, *args)  # the new version's nodes are stored, not yet committed
+        answer = reader.ask("Who was the spokeswoman?")
+        seen.append([(c.source, c.quote) for c in answer.citations])
+        return result
+
+    monkeypatch.setattr(rag.ingest.Ingestor, "_store", store_then_ask)
+    fresh_engine.ingest(show_progress=False)
+    assert any(source == path.name for source, _ in seen[0])  # still answering from that file
+    for source, quote in seen[0]:
+        assert "Dunnmore" not in quote  # the old version, whose text source_text still returns
+
+
+def test_a_file_whose_reader_crashes_is_reported_and_the_rest_indexed(fresh_engine, monkeypatch):
+    import rag.ingest
+
+    real = rag.ingest.read_document
+
+    def crash_on_one(name, raw):
+        if name.startswith("russia-us"):
+            raise MemoryError("the reader ran out of memory")
+        return real(name, raw)
+
+    monkeypatch.setattr(rag.ingest, "read_document", crash_on_one)
+    report = fresh_engine.ingest(show_progress=False)
+    assert report.files_indexed == 1
+    assert "could not be read (MemoryError" in report.skipped[0].reason
+
+
+def test_a_long_file_is_split_in_bounded_segments(tmp_path, monkeypatch):
+    """llama-index hashes a node's whole parent for every node it cuts: parents stay small,
+    so splitting grows linearly with the file (bench/hardening.py times it)."""
+    import rag.ingest
+
+    seen = []
+    real = rag.ingest._Splitter.__init__
+
+    def spy(self, settings):
+        real(self, settings)
+        split = self.splitter.get_nodes_from_documents
+        self.splitter = type("S", (), {"get_nodes_from_documents": lambda _, docs: seen.append(len(docs[0].text)) or split(docs)})()
+
+    monkeypatch.setattr(rag.ingest._Splitter, "__init__", spy)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    paragraph = "The tide rose over the harbour wall and the boats lifted on their moorings. " * 8
+    (docs / "long.txt").write_text("\n\n".join(paragraph for _ in range(150)), encoding="utf-8")
+    RAG(docs_dir=docs, index_dir=tmp_path / "index").ingest(show_progress=False)
+    assert len(seen) > 4 and max(seen) <= rag.ingest.SEGMENT_CHARS
+
+
+@pytest.mark.parametrize(
+    "question, history",
+    [
+        ("Who was the spokes\ud800woman?", None),
+        ("Who was the spokeswoman?", [{"role": "user", "content": "Who sent \udfff it?"}]),
+    ],
+)
+def test_lone_surrogates_are_cleaned_at_once(seeded_engine, question, history):
+    answer = seeded_engine.ask(question, history=history)
+    assert "\ud800" not in answer.question and "\udfff" not in answer.question
+    answer.to_dict()
+
+
+@pytest.mark.parametrize("history", [42, "not a list", [42], [{"role": "user", "content": 7}]])
+def test_malformed_history_is_a_rag_error(seeded_engine, history):
+    try:
+        seeded_engine.ask("Who was the spokeswoman?", history=history)
+    except RagError:
+        pass  # refused with a message; anything else must not escape
+
+
+def test_history_that_is_not_a_list_is_refused(seeded_engine):
+    with pytest.raises(BadQuestionError, match="history"):
+        seeded_engine.ask("Who was the spokeswoman?", history=42)
+
+
+def test_twenty_threads_can_make_the_first_calls_at_once(tmp_path):
+    seeded = RAG(docs_dir=copy_seeds(tmp_path / "docs"), index_dir=tmp_path / "index")
+    seeded.ingest(show_progress=False)
+    fresh = RAG(docs_dir=tmp_path / "docs", index_dir=tmp_path / "index")
+    errors, answers = [], []
+
+    def first_call():
+        try:
+            answers.append(fresh.ask("Who was the spokeswoman?"))
+        except Exception as exc:  # noqa: BLE001 - the test reports whatever escapes
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=first_call) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert all("Paula Dunn" in a.text for a in answers)
+
+
+def test_upload_names_keep_unicode_letters_and_never_collide_or_overflow(fresh_engine):
+    fresh_engine.ingest(show_progress=False)
+    text = "Notes\n\nThe kiln in {} reached 1,200 degrees.\n"
+    fresh_engine.add_document("日本語.txt", text.format("Kyoto").encode())
+    fresh_engine.add_document("a日本.txt", text.format("Osaka").encode())
+    fresh_engine.add_document("a中国.txt", text.format("Jingdezhen").encode())
+    fresh_engine.add_document("x" * 300 + ".txt", text.format("Stoke").encode())
+    sources = [d.source for d in fresh_engine.status().documents]
+    assert {"日本語.txt", "a日本.txt", "a中国.txt"} <= set(sources)
+    assert any(s.endswith(".txt") and len(s.encode()) <= 255 and s.startswith("xxx") for s in sources)
+
+
+def test_an_upload_named_like_a_folder_is_refused(fresh_engine):
+    (fresh_engine.settings.docs_dir / "x.txt").mkdir()
+    with pytest.raises(BadUploadError, match="folder"):
+        fresh_engine.add_document("x.txt", b"Notes\n\nSome text.\n")
+
+
+def test_a_login_setting_without_a_password_is_refused():
+    from ui.app import launch_options
+
+    with pytest.raises(ConfigError, match="RAG_AUTH"):
+        launch_options(Settings(auth="user"))
