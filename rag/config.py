@@ -46,6 +46,15 @@ class Settings:
     # Optional login for the chat, "user:password"; empty means no login.
     auth: str = ""
 
+    def __post_init__(self) -> None:
+        if self.auth:
+            user, colon, password = self.auth.partition(":")
+            if not (colon and user and password):
+                from rag.errors import ConfigError
+
+                # A login that no one can pass would lock everyone out without a word.
+                raise ConfigError("RAG_AUTH must be user:password (both non-empty), or empty for no login")
+
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None, **overrides: Any) -> "Settings":
         """Defaults, then ``RAG_<FIELD>`` variables, then explicit keyword overrides (not None)."""

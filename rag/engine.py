@@ -24,7 +24,10 @@ History = Iterable[Any]  # [{"role": "user", "content": "..."}, ...] or [(user, 
 
 # Words that point back at an earlier turn: "When did he send it?"
 _ANAPHORA = re.compile(r"\b(?:he|she|it|they|him|her|them|his|its|their|this|that|these|those|there|then)\b", re.I)
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+# Letters of any script stay in an upload's name ("日本語.txt"); anything else becomes "_".
+_SAFE_NAME = re.compile(r"[^\w.-]+")
+MAX_NAME_BYTES = 200  # file systems allow 255; room for the hidden staging name
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Two or three capitalised words in a row, not starting a sentence with "The": "Valery Gerasimov".
 # Honorifics and place words make poor "what about X" subjects: "Mr Al Assad", "United States".
 _TITLE_WORDS = frozenset("Mr Mrs Ms Dr President General Gen Captain Secretary Minister Chief United States Kingdom".split())
@@ -170,6 +173,7 @@ class RAG:
         "Who sent the proposal?".
         """
         question = self._check_question(question)
+        history = _check_history(history)
         if self._manifest().count() == 0:
             self.ingest(show_progress=False)  # first use: index the documents folder
         query = _with_context(question, history)
@@ -225,10 +229,10 @@ class RAG:
         """
         from rag.readers import SUPPORTED_SUFFIXES, UnreadableDocument, read_document
 
-        name = _SAFE_NAME.sub("_", Path(filename).name).strip("._") or "document"
+        name = _upload_name(filename)
         suffix = Path(name).suffix.lower()
         if suffix not in SUPPORTED_SUFFIXES:
-            raise BadUploadError(f"{Path(filename).name}: only {', '.join(SUPPORTED_SUFFIXES)} files can be added")
+            raise BadUploadError(f"{_clean(Path(filename).name)}: only {', '.join(SUPPORTED_SUFFIXES)} files can be added")
         if len(data) > self.settings.upload_max_bytes:
             raise BadUploadError(
                 f"{name} is {len(data):,} bytes; the limit is {self.settings.upload_max_bytes:,} (RAG_UPLOAD_MAX_BYTES)"
@@ -238,6 +242,8 @@ class RAG:
         except UnreadableDocument as exc:
             raise BadUploadError(f"{name} cannot be indexed: {exc}") from None
         target = self.settings.docs_dir / name
+        if target.is_dir():
+            raise BadUploadError(f"the documents folder has a folder named {name}; rename the file")
         if target.exists() and target.read_bytes() != data and not overwrite:
             raise BadUploadError(f"a different document named {name} already exists; rename the file or choose to replace it")
         self.settings.docs_dir.mkdir(parents=True, exist_ok=True)
@@ -261,7 +267,7 @@ class RAG:
             raise UnknownDocumentError(f"{source} is not a document in {self.settings.docs_dir}")
         return path
 
-    def _check_question(self, question: str) -> str:
+    def _check_question(self, question: Any) -> str:
         if not isinstance(question, str) or not question.strip():
             raise BadQuestionError("the question is empty: type a question about the documents")
         if len(question) > self.settings.max_question_chars:
@@ -269,7 +275,34 @@ class RAG:
                 f"the question is {len(question):,} characters; the limit is {self.settings.max_question_chars:,} "
                 "(RAG_MAX_QUESTION_CHARS)"
             )
-        return question.strip()
+        return _clean(question).strip()
+
+
+def _clean(text: str) -> str:
+    """Text without lone UTF-16 surrogates (valid in JSON, so they reach the HTTP API, but
+    not encodable: the tokenizer would fail on them)."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _upload_name(filename: str) -> str:
+    """A safe file name for an upload: no folders, letters of any script kept, short enough
+    for any file system ("x" * 300 + ".txt" keeps its suffix)."""
+    name = _SAFE_NAME.sub("_", _clean(Path(str(filename)).name)).strip("._") or "document"
+    stem, suffix = Path(name).stem, Path(name).suffix[:16]
+    while len((stem + suffix).encode("utf-8")) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return (stem or "document") + suffix
+
+
+def _check_history(history: Any) -> Optional[list]:
+    if history is None:
+        return None
+    if isinstance(history, (str, bytes)) or not isinstance(history, (list, tuple)):
+        raise BadQuestionError(
+            "history must be a list of earlier turns: {'role': 'user' or 'assistant', 'content': text} "
+            "or (question, answer) pairs"
+        )
+    return list(history)
 
 
 def _turns(history: Optional[History]) -> list[tuple[str, str]]:
@@ -288,7 +321,7 @@ def _turns(history: Optional[History]) -> list[tuple[str, str]]:
 def _content_text(content: Any) -> str:
     """Message content as text: a string, or a list of parts such as {"type": "text", "text": ...}."""
     if isinstance(content, str):
-        return content
+        return _clean(content)
     if isinstance(content, (list, tuple)):
         return " ".join(_content_text(p.get("text", "") if isinstance(p, dict) else p) for p in content)
     return ""

@@ -75,14 +75,18 @@ def list_files(docs_dir: Path) -> tuple[list[tuple[str, Path]], list[SkippedFile
             f"({', '.join(SUPPORTED_SUFFIXES)}), or set RAG_DOCS_DIR"
         )
     files, skipped = [], []
-    for root, dirs, names in os.walk(docs_dir):
+    real_root = docs_dir.resolve()
+    for root, dirs, names in os.walk(docs_dir):  # links to folders are not followed
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(names):
             if name.startswith("."):
                 continue
             path = Path(root) / name
             source = path.relative_to(docs_dir).as_posix()
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            if path.is_symlink() and real_root not in path.resolve().parents:
+                # A link must not turn the folder into a window on the rest of the disk.
+                skipped.append(SkippedFile(source, "a link to a file outside the documents folder: not indexed"))
+            elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 skipped.append(
                     SkippedFile(source, f"unsupported type {path.suffix or '(none)'}: only {', '.join(SUPPORTED_SUFFIXES)}")
                 )

