@@ -58,10 +58,11 @@ def race(ingests: int, questions: int) -> dict:
     (docs / "ticker.txt").write_text(TICKER.format(FLAGS[0]))
     rag = [sys.executable, "-m", "rag", "--docs-dir", str(docs), "--index-dir", str(index), "ingest", "-q"]
     subprocess.run(rag, cwd=ROOT, check=True, capture_output=True)
-    stop = work / "stop"
+    stop, log = work / "stop", work / "asked.jsonl"
+    # The asker writes to a file: a pipe nobody reads until the end fills up and blocks it.
     process = subprocess.Popen(
         [sys.executable, __file__, "--asker", str(docs), str(index), str(questions), str(stop)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        cwd=ROOT, stdout=log.open("w"), text=True,
     )
     time.sleep(15)  # let it start and answer a few
     ends = []
@@ -71,13 +72,15 @@ def race(ingests: int, questions: int) -> dict:
         ends.append((time.time(), FLAGS[n]))
         time.sleep(1.0)
     stop.touch()
-    out, _ = process.communicate(timeout=600)
-    rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    process.wait(timeout=600)
+    rows = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
     lags = []
     for end, flag in ends:
         after = [r for r in rows if r["t"] >= end]
         lag = next((i for i, r in enumerate(after) if r.get("flag") == flag), None)
         lags.append(lag)
+        if lag is None:
+            print(json.dumps({"flag": flag, "seen_after": [r.get("flag") for r in after[:8]]}), file=sys.stderr)
     shutil.rmtree(work, ignore_errors=True)
     return {
         "questions": len(rows),

@@ -12,7 +12,7 @@ import functools
 import re
 import threading
 from pathlib import Path
-from typing import Any, Iterable, Optional, Union
+from typing import Any, Callable, Iterable, Optional, Union
 
 import rag.models  # noqa: F401  first: it sets the environment before torch or Chroma load
 from rag.compose import Composer, ExtractiveComposer
@@ -116,18 +116,18 @@ class RAG:
             # writes through the open store, which sees its writes already.)
             if self._generation is not None and generation != self._generation and not self._ingesting:
                 self._store = open_chroma(self.settings, fresh=True)
-            lexical = LexicalIndex.load(self._lexical_dir)
-            if lexical is None:
-                lexical = LexicalIndex.build(self.collection, self._lexical_dir, generation)
             # Nodes of a version being written or deleted by a running ingest are never used:
             # source_text() returns the committed version, which their offsets do not index.
             versions = self._manifest().versions()
+            lexical = LexicalIndex.load(self._lexical_dir)
+            if lexical is None:
+                lexical = LexicalIndex.build(self.collection, self._lexical_dir, generation, keep=_is_current(versions))
             self._retriever = HybridRetriever(
                 self.collection, self.sentence_collection, embedder(), lexical,
                 # A lexical index older than the store (an ingest is running, or was killed)
                 # may name passages that are gone: the retriever then checks its hits.
                 lexical_current=lexical is not None and lexical.generation == generation,
-                is_current=lambda meta: versions.get(meta.get("source")) == meta.get("document_id"),
+                is_current=_is_current(versions),
             )
             self._generation = generation
             return self._retriever
@@ -151,16 +151,18 @@ class RAG:
                     self._store = open_chroma(self.settings, fresh=True)  # another process wrote since
                 store = self._chroma()
                 self._ingesting = True
+
+            def rebuild_lexical(generation: int, versions: dict) -> None:
+                if LexicalIndex.generation_on_disk(self._lexical_dir) != generation:
+                    LexicalIndex.build(store.passages, self._lexical_dir, generation, keep=_is_current(versions))
+
             try:
                 report = Ingestor(self.settings, store.passages, store.sentences, embedder(), store.max_batch).run(
-                    show_progress=show_progress
+                    show_progress=show_progress, before_publish=rebuild_lexical
                 )
             finally:
                 self._ingesting = False
             generation = read_generation(self.settings.index_dir)
-            lexical = LexicalIndex.load(self._lexical_dir)
-            if lexical is None or lexical.generation != generation:
-                LexicalIndex.build(store.passages, self._lexical_dir, generation)
             with self._lock:
                 self._retriever = None
                 self._generation = generation  # this process wrote it: its store already sees it
@@ -340,6 +342,11 @@ def _with_context(question: str, history: Optional[History]) -> str:
     # The answer's first name is usually who or what it is about; more names drift the query.
     names = [n for n in _PROPER_NAME.findall(answer) if n not in users[-1]][:1]
     return " ".join([users[-1], *names, question])
+
+
+def _is_current(versions: dict[str, str]) -> Callable[[dict], bool]:
+    """Whether a node (by its metadata) belongs to its document's committed version."""
+    return lambda meta: versions.get(meta.get("source")) == meta.get("document_id")
 
 
 @functools.lru_cache(maxsize=8)

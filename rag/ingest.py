@@ -26,7 +26,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 from rag.config import Settings
 from rag.errors import NoDocumentsError
@@ -296,20 +296,26 @@ class Ingestor:
         self.embed_model = embed_model
         self.store = make_vector_store(passages, sentences, max_batch)
 
-    def run(self, show_progress: bool = True) -> IngestReport:
-        """One pass over the folder. The caller holds ``ingest_lock`` for the index."""
+    def run(self, show_progress: bool = True, before_publish: Optional[Callable[[int, dict], None]] = None) -> IngestReport:
+        """One pass over the folder. The caller holds ``ingest_lock`` for the index.
+
+        ``before_publish(generation, versions)`` runs once everything is committed and
+        before running engines are told: the place to rebuild what is derived from the
+        store (the BM25 index), so they find it current when they reopen.
+        """
         started = time.perf_counter()
         index_dir = self.settings.index_dir
         manifest = Manifest(index_dir)
+        self._garbage: list[str] = []
         try:
             _clear_legacy_index(index_dir, manifest, self.passages, self.sentences)
-            report = self._run(manifest, show_progress)
+            report = self._run(manifest, show_progress, before_publish)
         finally:
             manifest.close()
         report.seconds = time.perf_counter() - started
         return report
 
-    def _run(self, manifest: Manifest, show_progress: bool) -> IngestReport:
+    def _run(self, manifest: Manifest, show_progress: bool, before_publish) -> IngestReport:
         from llama_index.core.ingestion import IngestionPipeline
 
         self._collect_garbage(manifest)  # what a killed run left half-written
@@ -332,20 +338,33 @@ class Ingestor:
                 progress.reading(source)
                 self._ingest_file(source, path, manifest, pipeline, splitter, report, progress)
                 if time.monotonic() - last_announced > ANNOUNCE_SECONDS:
-                    # Running engines pick up what is stored so far.
-                    publish_generation(self.settings.index_dir, manifest.changes())
+                    self._publish(manifest)  # running engines pick up what is stored so far
                     last_announced = time.monotonic()
         finally:
             progress.close()
         present = {source for source, _ in files} | {s.source for s in skipped}
         for row in manifest.documents():
             if row.source not in present:
-                self._delete_version(manifest.remove(row.source), manifest)
+                self._garbage.append(manifest.remove(row.source))
                 report.files_removed += 1
                 report.passages_removed += row.passages
+        if before_publish is not None:
+            before_publish(manifest.changes(), manifest.versions())
         # Also after a run that changed nothing: a killed run may have committed files unannounced.
-        publish_generation(self.settings.index_dir, manifest.changes())
+        self._publish(manifest)
         return report
+
+    def _publish(self, manifest: Manifest) -> None:
+        """Tell running engines what is committed, then delete the versions it replaced.
+
+        In that order, an engine in another process never finds a document missing: until
+        it reopens the store it uses the old version, which is still there; once it has
+        reopened it uses the new one.
+        """
+        publish_generation(self.settings.index_dir, manifest.changes())
+        for version in self._garbage:
+            self._delete_version(version, manifest)
+        self._garbage = []
 
     def _ingest_file(self, source, path, manifest, pipeline, splitter, report, progress) -> None:
         row = manifest.get(source)
@@ -388,7 +407,7 @@ class Ingestor:
                         len(doc.page_starts) if doc.page_starts else None)
         )
         if garbage:
-            self._delete_version(garbage, manifest)
+            self._garbage.append(garbage)  # deleted once running engines know of the new version
             report.passages_removed += row.passages
         report.files_indexed += 1
         report.passages_added += passages

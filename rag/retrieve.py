@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
+import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -37,7 +39,12 @@ EXPAND_PASSAGES = 3  # all sentences of the best few passages are candidates, no
 
 
 class LexicalIndex:
-    """BM25 over passages plus the inverse document frequencies the composer weighs terms by."""
+    """BM25 over passages plus the inverse document frequencies the composer weighs terms by.
+
+    Each build is persisted in a folder of its own under ``path``, and the file ``current``
+    names the newest; replacing that one file is atomic, so a process loading the index
+    while another rebuilds it reads one whole version, never a mix of two.
+    """
 
     def __init__(self, bm25: Any, idf: dict[str, float], count: int, generation: int = 0):
         self.bm25, self.idf, self.count = bm25, idf, count
@@ -45,14 +52,20 @@ class LexicalIndex:
         self.unseen_idf = _idf(count, 0)
 
     @classmethod
-    def build(cls, collection: Any, path: Path, generation: int = 0) -> Optional["LexicalIndex"]:
+    def build(
+        cls, collection: Any, path: Path, generation: int = 0, keep: Optional[Callable[[dict], bool]] = None
+    ) -> Optional["LexicalIndex"]:
+        """Build and persist the index over the collection's passages (those ``keep`` accepts)."""
         from llama_index.core.schema import TextNode
         from llama_index.retrievers.bm25 import BM25Retriever
 
         got = get_all(collection, ["documents", "metadatas"])
+        if keep is not None:
+            rows = [row for row in zip(got["ids"], got["documents"], got["metadatas"]) if keep(row[2])]
+            got = {"ids": [r[0] for r in rows], "documents": [r[1] for r in rows], "metadatas": [r[2] for r in rows]}
         path.mkdir(parents=True, exist_ok=True)
         if not got["ids"]:
-            (path / "meta.json").unlink(missing_ok=True)
+            (path / "current").unlink(missing_ok=True)
             return None
         nodes = [
             TextNode(id_=i, text=t, metadata=m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])
@@ -60,30 +73,53 @@ class LexicalIndex:
         for node in nodes:
             node.excluded_embed_metadata_keys = list(node.metadata)
         bm25 = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=LEXICAL_PASSAGES, language="english")
-        bm25.persist(str(path), show_progress=False)
+        version = path / f"g{generation}-{os.getpid()}"
+        shutil.rmtree(version, ignore_errors=True)
+        bm25.persist(str(version), show_progress=False)
         df = Counter(t for text in got["documents"] for t in set(terms(text)))
         n = len(got["ids"])
         idf = {t: _idf(n, c) for t, c in df.items()}
-        staging = path / "meta.json.tmp"
-        staging.write_text(json.dumps({"count": n, "idf": idf, "generation": generation}))
-        staging.replace(path / "meta.json")
+        (version / "meta.json").write_text(json.dumps({"count": n, "idf": idf, "generation": generation}))
+        previous = _current(path)
+        staging = path / "current.tmp"
+        staging.write_text(version.name)
+        staging.replace(path / "current")
+        for old in path.iterdir():  # keep the previous build for a process loading it right now
+            if old.is_dir() and old not in (version, previous):
+                shutil.rmtree(old, ignore_errors=True)
         return cls(bm25, idf, n, generation)
 
     @classmethod
     def load(cls, path: Path) -> Optional["LexicalIndex"]:
         from llama_index.retrievers.bm25 import BM25Retriever
 
-        meta_path = path / "meta.json"
-        if not meta_path.exists():
+        version = _current(path)
+        if version is None or not (version / "meta.json").exists():
             return None
-        meta = json.loads(meta_path.read_text())
-        bm25 = BM25Retriever.from_persist_dir(str(path), show_progress=False)
+        meta = json.loads((version / "meta.json").read_text())
+        bm25 = BM25Retriever.from_persist_dir(str(version), show_progress=False)
         return cls(bm25, meta["idf"], meta["count"], meta.get("generation", 0))
+
+    @staticmethod
+    def generation_on_disk(path: Path) -> Optional[int]:
+        """The generation of the persisted index, without loading it (None if there is none)."""
+        version = _current(path)
+        try:
+            return json.loads((version / "meta.json").read_text()).get("generation", 0) if version else None
+        except (OSError, ValueError):
+            return None
 
     def search(self, query: str) -> list[tuple[str, float, str, dict]]:
         """(passage id, score, text, metadata) for passages sharing terms with the query."""
         hits = self.bm25.retrieve(query)
         return [(h.node.node_id, h.score, h.node.get_content(), h.node.metadata) for h in hits if h.score > 0]
+
+
+def _current(path: Path) -> Optional[Path]:
+    try:
+        return path / (path / "current").read_text().strip()
+    except OSError:
+        return None
 
 
 def _idf(n_docs: int, doc_freq: int) -> float:
