@@ -96,17 +96,17 @@ def race(ingests: int, questions: int) -> dict:
 
 def split(sizes_mb: list[float]) -> list[dict]:
     from rag.config import Settings
-    from rag.ingest import _Splitter
+    from rag.split import Splitter
     from rag.readers import read_document
 
     out = []
-    list(_Splitter(Settings()).groups(read_document("warm.txt", b"Warm up. Load Punkt."), "warm.txt", "w"))
+    list(Splitter(Settings()).groups(read_document("warm.txt", b"Warm up. Load Punkt."), "warm.txt", "w"))
     for mb in sizes_mb:
         text = seed_text_of_size(mb)
         started = time.perf_counter()
         doc = read_document("long.txt", text.encode("utf-8"))
         passages = sentences = 0
-        for group in _Splitter(Settings()).groups(doc, "long.txt", "long.txt@x"):
+        for group in Splitter(Settings()).groups(doc, "long.txt", "long.txt@x"):
             passages += group.passages
             sentences += group.sentences
         seconds = time.perf_counter() - started

@@ -24,39 +24,22 @@ import hashlib
 import logging
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from rag.config import Settings
 from rag.errors import NoDocumentsError
 from rag.manifest import DocumentRow, Manifest, publish_generation
-from rag.readers import SUPPORTED_SUFFIXES, ExtractedText, UnreadableDocument, read_document
-from rag.text import sentence_spans
+from rag.readers import SUPPORTED_SUFFIXES, UnreadableDocument, read_document
+from rag.split import Splitter
 from rag.types import IngestReport, SkippedFile
 
 log = logging.getLogger(__name__)
 
 LOCK_FILE = "ingest.lock"
 TEXTS_DIR = "texts"
-# A file is split a segment at a time: sections (Markdown, HTML and Word headings) and, in
-# long stretches, pieces of about this many characters cut at a paragraph or line break.
-# This keeps splitting linear in the file's size (llama-index hashes the whole parent text
-# for every node it cuts from it).
-SEGMENT_CHARS = 20_000
-# Passages embedded and stored together, with their sentences: bounds memory per file.
-GROUP_PASSAGES = 64
 # During a long run, running engines are told about new files at most this often.
 ANNOUNCE_SECONDS = 30.0
-
-
-@dataclass
-class _Group:
-    """Nodes of one group of passages, ready to embed: passages first, then their sentences."""
-
-    nodes: list[Any]
-    passages: int
-    sentences: int
 
 
 def text_path(index_dir: Path, version: str) -> Path:
@@ -93,106 +76,6 @@ def list_files(docs_dir: Path) -> tuple[list[tuple[str, Path]], list[SkippedFile
             else:
                 files.append((source, path))
     return sorted(files), skipped
-
-
-def segments(doc: ExtractedText) -> Iterator[tuple[int, int, str]]:
-    """(start, end, section heading) of the pieces a document is split in, in order."""
-    bounds = sorted({0, len(doc.text), *(s for s, _ in doc.sections if 0 < s < len(doc.text))})
-    for start, end in zip(bounds, bounds[1:]):
-        section = doc.section_at(start)
-        while end - start > SEGMENT_CHARS:
-            cut = _cut(doc.text, start, start + SEGMENT_CHARS)
-            yield start, cut, section
-            start = cut
-        yield start, end, section
-
-
-def _cut(text: str, start: int, limit: int) -> int:
-    """Where to end a piece of ``text[start:limit]``: after its last paragraph break, else
-    line break, else space, in its second half; at ``limit`` if there is none."""
-    for separator in ("\n\n", "\n", " "):
-        at = text.rfind(separator, start + (limit - start) // 2, limit)
-        if at >= 0:
-            return at + len(separator)
-    return limit
-
-
-class _Splitter:
-    """One document version -> groups of passage and sentence nodes with exact offsets."""
-
-    def __init__(self, settings: Settings):
-        from llama_index.core.node_parser import SentenceSplitter
-
-        self.splitter = SentenceSplitter(
-            chunk_size=settings.chunk_size,
-            chunk_overlap=settings.chunk_overlap,
-            include_metadata=False,
-            include_prev_next_rel=False,  # ids are renumbered per file below
-        )
-
-    def groups(self, doc: ExtractedText, source: str, version: str) -> Iterator[_Group]:
-        from llama_index.core import Document
-        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
-
-        text, base = doc.text, {"source": source, "title": doc.title}
-        owner = RelatedNodeInfo(node_id=version)  # llama-index's ref_doc_id: deletes go by version
-        nodes: list[Any] = []
-        n_passages = n_sentences = 0
-        previous_sentence = ""
-        for seg_start, seg_end, section in segments(doc):
-            if not text[seg_start:seg_end].strip():
-                continue
-            segment = Document(id_=version, text=text[seg_start:seg_end])
-            passages = [p for p in self.splitter.get_nodes_from_documents([segment]) if p.start_char_idx is not None]
-            spans = sentence_spans(text, seg_start, seg_end)
-            next_sentence = 0
-            for passage in passages:
-                start, end = seg_start + passage.start_char_idx, seg_start + passage.end_char_idx
-                passage.id_ = f"{version}#p{n_passages}"
-                passage.relationships = {NodeRelationship.SOURCE: owner}
-                passage.metadata = _metadata(base, doc, section, kind="passage", start=start, end=end)
-                nodes.append(passage)
-                n_passages += 1
-                # Each sentence belongs to the first passage its start falls in (passages
-                # overlap); it keeps its full extent even if the passage cuts it short.
-                while next_sentence < len(spans) and spans[next_sentence][0] < end:
-                    s_start, s_end = spans[next_sentence]
-                    meta = _metadata(
-                        base, doc, section, kind="sentence", start=s_start, end=s_end, passage_id=passage.id_,
-                        # The sentence before gives context: "He was hired by ..." names no one.
-                        previous=previous_sentence[:1000],
-                    )
-                    nodes.append(
-                        TextNode(id_=f"{passage.id_}#s{n_sentences}", text=text[s_start:s_end], metadata=meta,
-                                 relationships={NodeRelationship.SOURCE: owner})
-                    )
-                    previous_sentence = text[s_start:s_end]
-                    next_sentence += 1
-                    n_sentences += 1
-                if n_passages % GROUP_PASSAGES == 0:
-                    yield _group(nodes)
-                    nodes = []
-        if nodes:
-            yield _group(nodes)
-
-
-def _metadata(base: dict, doc: ExtractedText, section: str, **fields: Any) -> dict:
-    meta = {**base, **fields}
-    page = doc.page_at(fields["start"])
-    if page is not None:
-        meta["page"] = page
-    if section:
-        meta["section"] = section[:300]
-    return meta
-
-
-def _group(nodes: list[Any]) -> _Group:
-    for node in nodes:
-        # Metadata is for citing, not for meaning: keep it out of the embedded text.
-        node.excluded_embed_metadata_keys = list(node.metadata)
-        node.excluded_llm_metadata_keys = list(node.metadata)
-    passages = sum(1 for n in nodes if n.metadata["kind"] == "passage")
-    return _Group(nodes, passages, len(nodes) - passages)
 
 
 def make_embedding_step(embed_model: Any):
@@ -330,7 +213,7 @@ class Ingestor:
         pipeline = IngestionPipeline(
             transformations=[make_embedding_step(self.embed_model)], vector_store=self.store, disable_cache=True
         )
-        splitter = _Splitter(self.settings)
+        splitter = Splitter(self.settings)
         progress = _Progress(len(files), show_progress)
         last_announced = time.monotonic()
         try:

@@ -70,23 +70,23 @@ def test_a_file_whose_reader_crashes_is_reported_and_the_rest_indexed(fresh_engi
 def test_a_long_file_is_split_in_bounded_segments(tmp_path, monkeypatch):
     """llama-index hashes a node's whole parent for every node it cuts: parents stay small,
     so splitting grows linearly with the file (bench/hardening.py times it)."""
-    import rag.ingest
+    import rag.split
 
     seen = []
-    real = rag.ingest._Splitter.__init__
+    real = rag.split.Splitter.__init__
 
     def spy(self, settings):
         real(self, settings)
         split = self.splitter.get_nodes_from_documents
         self.splitter = type("S", (), {"get_nodes_from_documents": lambda _, docs: seen.append(len(docs[0].text)) or split(docs)})()
 
-    monkeypatch.setattr(rag.ingest._Splitter, "__init__", spy)
+    monkeypatch.setattr(rag.split.Splitter, "__init__", spy)
     docs = tmp_path / "docs"
     docs.mkdir()
     paragraph = "The tide rose over the harbour wall and the boats lifted on their moorings. " * 8
     (docs / "long.txt").write_text("\n\n".join(paragraph for _ in range(150)), encoding="utf-8")
     RAG(docs_dir=docs, index_dir=tmp_path / "index").ingest(show_progress=False)
-    assert len(seen) > 4 and max(seen) <= rag.ingest.SEGMENT_CHARS
+    assert len(seen) > 4 and max(seen) <= rag.split.SEGMENT_CHARS
 
 
 @pytest.mark.parametrize(

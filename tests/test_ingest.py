@@ -70,7 +70,7 @@ def test_the_lexical_index_survives_a_restart_without_the_documents_folder(fresh
 
 def test_a_folder_larger_than_one_chroma_call_is_ingested(tmp_path, monkeypatch):
     """6,000 one-line sentences in one file, stored as one group: more than Chroma takes in a call."""
-    import rag.ingest
+    import rag.split
 
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -78,7 +78,7 @@ def test_a_folder_larger_than_one_chroma_call_is_ingested(tmp_path, monkeypatch)
     lines = [f"Crate {i} holds {colours[i % 6]} marbles." for i in range(6000)]
     lines[4321] = "Crate 4321 holds the lost brass telescope."
     (docs / "inventory.txt").write_text("\n".join(lines), encoding="utf-8")
-    monkeypatch.setattr(rag.ingest, "GROUP_PASSAGES", 100_000)  # one group: only Chroma's limit splits it
+    monkeypatch.setattr(rag.split, "GROUP_PASSAGES", 100_000)  # one group: only Chroma's limit splits it
     engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
     report = engine.ingest(show_progress=False)
     assert engine.sentence_collection.count() == 6000 > engine._chroma().max_batch
