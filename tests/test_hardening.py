@@ -93,7 +93,8 @@ def test_a_long_file_is_split_in_bounded_segments(tmp_path, monkeypatch):
     "question, history",
     [
         ("Who was the spokes\ud800woman?", None),
-        ("Who was the spokeswoman?", [{"role": "user", "content": "Who sent \udfff it?"}]),
+        # "she" points back, so the earlier turn is embedded with the question
+        ("What did she say?", [{"role": "user", "content": "Who was the spokes\udfffwoman?"}]),
     ],
 )
 def test_lone_surrogates_are_cleaned_at_once(seeded_engine, question, history):
