@@ -62,6 +62,17 @@ def test_html_keeps_the_main_text_and_drops_navigation_scripts_and_footers():
     assert [heading for _, heading in doc.sections] == ["Glacier station notes", "Measurements"]
 
 
+def test_an_articles_own_header_is_kept_while_the_sites_is_dropped():
+    page = (
+        b"<html><body><header>Site menu and search</header><article><header><h1>Tide report</h1>"
+        b"<p>By the harbour master</p></header><p>High water came at noon.</p><footer>Tags: sea</footer>"
+        b"</article></body></html>"
+    )
+    doc = read_document("tide.html", page)
+    assert doc.text == "Tide report\n\nBy the harbour master\n\nHigh water came at noon."
+    assert doc.title == "Tide report"
+
+
 def test_markdown_headings_become_the_section_shown_with_a_citation(formats_engine):
     answer = formats_engine.ask("When does a colony swarm?")
     assert answer.citations[0].source == "bees.md"

@@ -17,6 +17,8 @@ _SKIP = frozenset(
     "script style noscript template svg canvas nav header footer aside form button select "
     "input textarea iframe object embed head".split()
 )
+# Inside the marked main content a <header> holds the article's own title, not the site's.
+_KEEP_IN_MAIN = frozenset({"header"})
 _SKIP_ROLES = frozenset("navigation banner contentinfo complementary search menu menubar toolbar".split())
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _BLOCKS = _HEADINGS | frozenset(
@@ -29,9 +31,9 @@ _PILCROW = re.compile(r"\s*¶$", re.M)
 _HEADING_ANCHOR = re.compile(r"\s*[¶#]$")
 
 
-def _hidden(tag) -> bool:
+def _hidden(tag, in_main: bool) -> bool:
     return (
-        tag.name in _SKIP
+        (tag.name in _SKIP and not (in_main and tag.name in _KEEP_IN_MAIN))
         or tag.get("role") in _SKIP_ROLES
         or tag.has_attr("hidden")
         or tag.get("aria-hidden") == "true"
@@ -41,7 +43,8 @@ def _hidden(tag) -> bool:
 class _TextBuilder:
     """Walks the tree once, gathering blocks of text and which of them are headings."""
 
-    def __init__(self) -> None:
+    def __init__(self, in_main: bool) -> None:
+        self.in_main = in_main  # walking the page's marked main content, not the whole body
         self.blocks: list[tuple[bool, str]] = []
         self._buffer: list[str] = []
 
@@ -71,7 +74,7 @@ class _TextBuilder:
                     text = str(node)
                     self._buffer.append(text.replace("\n", _LINE_BREAK) if in_pre else text.replace("\n", " "))
                 continue
-            if node is not root and _hidden(node):
+            if node is not root and _hidden(node, self.in_main):
                 continue
             if node.name == "br":
                 self._buffer.append(_LINE_BREAK)
@@ -92,8 +95,9 @@ def read_html(raw: bytes) -> ExtractedText:
         soup = BeautifulSoup(raw, "lxml")
     except Exception as exc:  # lxml rejects some malformed input outright
         raise UnreadableDocument(f"not a readable web page ({exc})") from None
-    root = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find("article") or soup.body or soup
-    builder = _TextBuilder()
+    main = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find("article")
+    root = main or soup.body or soup
+    builder = _TextBuilder(in_main=main is not None)
     builder.walk(root)
     builder.flush()
     parts, sections, offset = [], [], 0
