@@ -85,7 +85,7 @@ def ask(corpus: Path, index: Path, rounds: int, show: int) -> dict:
 
     engine = RAG(docs_dir=corpus, index_dir=index)
     engine._get_retriever()
-    first = engine.ask(QUESTIONS[0])
+    engine.ask(QUESTIONS[0])
     first_seconds = time.perf_counter() - started
     times, examples = [], []
     for _ in range(rounds):
@@ -102,7 +102,6 @@ def ask(corpus: Path, index: Path, rounds: int, show: int) -> dict:
         t = time.perf_counter()
         retriever.embed_query(q)
         embeds.append((time.perf_counter() - t) * 1000)
-    del first
     p50 = statistics.median(times)
     return {
         "first_answer_seconds": round(first_seconds, 2),

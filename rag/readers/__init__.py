@@ -14,7 +14,7 @@ from rag.readers.base import ExtractedText, UnreadableDocument
 from rag.readers.docx import read_docx
 from rag.readers.html import read_html
 from rag.readers.pdf import read_pdf
-from rag.readers.text import decode_text, read_markdown, read_text
+from rag.readers.text import read_markdown, read_text
 
 READERS: dict[str, Callable[[bytes], ExtractedText]] = {
     ".txt": read_text,
@@ -26,7 +26,7 @@ READERS: dict[str, Callable[[bytes], ExtractedText]] = {
 }
 SUPPORTED_SUFFIXES = tuple(READERS)
 
-__all__ = ["ExtractedText", "UnreadableDocument", "READERS", "SUPPORTED_SUFFIXES", "decode_text", "read_document"]
+__all__ = ["ExtractedText", "UnreadableDocument", "READERS", "SUPPORTED_SUFFIXES", "read_document"]
 
 
 def read_document(name: str, raw: bytes) -> ExtractedText:

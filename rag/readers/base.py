@@ -40,7 +40,7 @@ class ExtractedText:
 
     def section_at(self, offset: int) -> str:
         """The heading of the section ``offset`` lies in ("" before the first heading)."""
-        i = bisect.bisect_right([s for s, _ in self.sections], offset)
+        i = bisect.bisect_right(self.sections, offset, key=lambda section: section[0])
         return self.sections[i - 1][1] if i else ""
 
 
