@@ -88,8 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=defaults.port, help=f"port (default {defaults.port})")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("eval", help="measure retrieval and answer quality on a SQuAD-format file")
-    p.add_argument("dataset", nargs="?", help="SQuAD-format JSON, e.g. ../shared/bench/squad-dev-tune.json")
+    p = sub.add_parser("eval", help="measure answer quality on SQuAD data or a question set in bench/")
+    p.add_argument("dataset", nargs="?", help="SQuAD-format JSON (../shared/bench/squad-dev-tune.json) or a set in bench/: "
+                   "seed-questions.json, lay-squad.json, conflict-set.json")
     p.add_argument("--followups", metavar="FILE", help="measure follow-up questions instead, e.g. bench/followups-seeds.json")
     p.add_argument("--limit", type=int, help="ask at most N questions, sampled with --seed")
     p.add_argument("--seed", type=int, default=0)

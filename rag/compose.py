@@ -1,50 +1,68 @@
 """Question + evidence -> Answer: the source's own sentences, each cited, or an abstention.
 
-The default composer is extractive (no generative model is available offline). Each
-candidate sentence is scored by
+The default composer is extractive (no generative model is available offline). How it
+answers depends on what the question asks for (rag/questions.py):
 
-- dense: cosine similarity of its MiniLM embedding to the question's;
-- lexical: the share of the question's terms, weighted by rarity (IDF), that it contains;
-- context: the same share over the sentence and the one before it ("He was hired by ..."
-  names its subject in the sentence before);
-- cue: whether it holds what the question asks for (a name for "who", a date for "when",
-  a number for "how many") that the question itself does not already contain.
+- a summary ("Summarize the story"): the engine hands it the documents in question; it
+  cites their most central sentences (closest to the documents' mean embedding), taking
+  from each document in turn, in reading order;
+- a subject ("What do the documents say about Jabari Square?"): the sentences that mention
+  the subject, most relevant first, shown in reading order;
+- anything else (a fact, "why", "how", a list): each candidate sentence is scored by
+  - dense: cosine similarity of its MiniLM embedding to the question's;
+  - lexical: the share of the question's terms, weighted by rarity (IDF), that it contains;
+  - context: the same share over the sentence and the one before it ("He was hired by ..."
+    names its subject in the sentence before);
+  - cue: whether it holds what the question asks for (a name for "who", a date for "when",
+    a number for "how many", a reason for "why", a means for "how", an enumeration for a
+    list) that the question itself does not already contain.
 
-The answer's confidence weighs the best sentence's features and the highest dense
-similarity among the candidates; below ``abstain_threshold`` the answer says the
-documents do not answer the question. A sentence that states the same
-fact as an already chosen one from another document is merged into it (cited ``[1][2]``),
-and differing names or numbers between such sentences are reported as conflicts.
+The answer's confidence is a logistic model over the best sentence's features (fitted by
+bench/tune_composer.py on questions the documents answer, in their own and in other words,
+and on questions they do not: off the subject, and on it); below ``abstain_threshold`` the
+answer says the documents do not answer the question. A sentence from another document
+that states the same fact as a chosen one is merged into it (cited ``[1][2]``); a value that
+differs in the same place of the two is reported as a disagreement (rag/conflicts.py).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
 
+from rag.conflicts import same_fact, slot_conflicts
+from rag.questions import HOW, LIST, SUMMARY, WHY, read_question
 from rag.text import terms
 from rag.types import Answer, Citation, Conflict, ConflictVersion, Evidence, Sentence
 
 # Chosen by bench/tune_composer.py on the tune half of the SQuAD articles (see README).
 WEIGHTS = {"dense": 0.4, "lexical": 0.3, "context": 0.2, "cue": 0.1}
-SAME_FACT_COSINE = 0.72  # two sentences from different documents this close state one fact
-# The answer's confidence, from the best sentence's features and the closest any candidate
-# comes to the question in meaning. Dense similarity separates "the documents say" from "the
-# documents only share words with the question" better than the ranking score does: chosen
-# with bench/tune_composer.py, it abstains on 98% of off-corpus questions of the tune half
-# (93% with the ranking score) at the same 2% of answerable ones.
-CONFIDENCE_WEIGHTS = {"dense": 0.3, "lexical": 0.1, "context": 0.2, "best_dense": 0.4}
+# The confidence model: logistic over these features of the best sentence (see
+# confidence_features). Fitted by bench/tune_composer.py; see the README for the data.
+CONFIDENCE_MODEL = {
+    "bias": -5.15, "dense": 2.159, "best_dense": 2.907, "lexical": 0.466, "context": 2.593, "cue": 0.039,
+    "names_missing": -1.296, "unseen": 2.059, "margin": 4.624,
+}
 # A further answer sentence must score at least this share of the best. With it the answer is
 # one sentence when the best clearly leads and several when candidates run close, which is
 # when the best most often misses. Chosen with bench/tune_composer.py on the tune half
 # (with max_sentences 4, max_words 120): the most answers holding the gold answer at a
 # median of at most 38 words.
 KEEP_WITHIN = 0.88
+# Summaries: this many sentences at most, within this many words; a sentence shorter than
+# MIN_SUMMARY_WORDS (a headline, a caption credit, "Read more") is not summary material.
+SUMMARY_SENTENCES = 5
+SUMMARY_WORDS = 160
+MIN_SUMMARY_WORDS = 8
+LEAD_WEIGHT = 0.1  # earlier sentences state the gist (news, abstracts, a manual's intro)
+REDUNDANT_COSINE = 0.75  # a candidate this close to a chosen sentence adds nothing
+# A sentence mentions a subject when it holds this share of the subject's terms (by rarity).
+SUBJECT_MENTION = 0.5  # "Mr Gerasimov" mentions "Valery Gerasimov" (the rarer word counts more)
 ABSTAIN_TEXT = "The documents do not answer this question. The nearest passages are listed below."
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -58,8 +76,15 @@ _QUESTION_CUE = [
     (re.compile(r"\b(?:how (?:many|much|long|old|far|large|big)|what (?:percentage|number|amount|size))\b", re.I), "number"),
     (re.compile(r"\b(?:who|whom|whose|where|which (?:person|city|country|company))\b", re.I), "name"),
 ]
-_NAME = re.compile(r"\b[A-Z][a-z]{2,}\b")
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+# What a sentence that answers "why" or "how" says: a reason or condition, a means or manner.
+_REASON = re.compile(
+    r"\b(?:because|since|so that|in order to|due to|owing to|as a result|result of|reasons?|therefore|thus|hence|"
+    r"if|unless|only when|provided|lacks?|lacking|needs?|needed|requires?|tied to|linked to|blames?|argues?|"
+    r"aims?|intended|to avoid|to prevent|for fear|so as to|caused|led to|leads to|why)\b", re.I)
+_MEANS = re.compile(r"\b(?:by|through|via|using|used|with the help of|channel|means|method|way|steps?|process)\b", re.I)
+_ENUMERATION = re.compile(r"[^,;]+(?:[,;] [^,;]+)+,? (?:and|or) ")
+_SENTENCE_END = re.compile(r"[.!]['\"’”)\]]*$")
+_QUESTION_NAME = re.compile(r"(?<!^)\b[A-Z][\w'’-]+|\d[\d,.]*")
 
 
 class Composer(Protocol):
@@ -77,49 +102,39 @@ class _Pick:
 
 @dataclass
 class ExtractiveComposer:
-    abstain_threshold: float = 0.475
+    abstain_threshold: float = 0.25
     max_sentences: int = 4
     max_words: int = 120  # further sentences join the answer only while it stays this short
     weights: dict[str, float] = field(default_factory=lambda: dict(WEIGHTS))
 
     def compose(self, question: str, evidence: Evidence) -> Answer:
+        if evidence.documents:  # the engine found the question asks for a summary
+            return self._summary(question, evidence)
+        intent = read_question(question)
+        if intent.subject:  # a subject, or a summary of something that is not a document
+            return self._about(question, intent.subject, evidence)
+        if intent.kind == SUMMARY:  # of a collection with no documents
+            return _abstain(question, evidence, 0.0)
         scored = sorted(
             ((self.score(question, s, evidence), s) for s in evidence.sentences),
             key=lambda x: -x[0],
         )
         confidence = self.confidence(question, scored, evidence)
         if confidence < self.abstain_threshold:
-            return Answer(question, ABSTAIN_TEXT, True, passages=evidence.passages, confidence=round(confidence, 4))
+            return _abstain(question, evidence, confidence)
         picks = self._pick(scored)
-        citations, parts, conflicts = [], [], []
-        for pick in picks:
-            numbers = []
-            for s in [pick.main, *pick.same]:
-                citations.append(
-                    Citation(len(citations) + 1, s.source, s.title, s.text, s.start, s.end, round(pick.score, 4),
-                             page=s.page, section=s.section)
-                )
-                numbers.append(citations[-1].number)
-            # A sentence wrapped across lines (PDF, hard-wrapped text) reads as one line; the
-            # citation's quote keeps the source's exact characters.
-            parts.append(" ".join(pick.main.text.split()) + " " + "".join(f"[{n}]" for n in numbers))
-            conflicts += _conflicts(pick.main, pick.same, numbers)
-        text = " ".join(parts)
-        if conflicts:
-            text += "\n\nThe sources disagree: " + "; ".join(_describe(c) for c in conflicts) + "."
-        return Answer(
-            question, text, False, citations=citations, passages=evidence.passages,
-            conflicts=conflicts, confidence=round(confidence, 4),
-        )
+        if intent.kind == WHY:
+            picks = _with_stated_reasons(picks, evidence)
+        return _answer(question, evidence, picks, confidence)
 
     @staticmethod
     def confidence(question: str, scored: list[tuple[float, Sentence]], evidence: Evidence) -> float:
         """How sure the documents answer the question at all (compared with abstain_threshold)."""
         if not scored:
             return 0.0
-        f = sentence_features(question, scored[0][1], evidence)
-        f["best_dense"] = max(s.dense for _, s in scored)
-        return sum(w * f[k] for k, w in CONFIDENCE_WEIGHTS.items())
+        f = confidence_features(question, scored, evidence)
+        z = CONFIDENCE_MODEL["bias"] + sum(w * f[k] for k, w in CONFIDENCE_MODEL.items() if k != "bias")
+        return 1.0 / (1.0 + math.exp(-z))
 
     def score(self, question: str, s: Sentence, evidence: Evidence) -> float:
         f = sentence_features(question, s, evidence)
@@ -130,10 +145,7 @@ class ExtractiveComposer:
         picks: list[_Pick] = []
         words = 0
         for score, s in scored:
-            twin = next((p for p in picks if _same_fact(p.main, s)), None)
-            if twin is not None:
-                if s.source != twin.main.source and all(s.source != o.source for o in twin.same):
-                    twin.same.append(s)
+            if _merge_twin(picks, s):
                 continue
             if picks and (
                 score < best * KEEP_WITHIN
@@ -144,6 +156,160 @@ class ExtractiveComposer:
             picks.append(_Pick(s, score))
             words += len(s.text.split())
         return picks
+
+    def _about(self, question: str, subject: str, evidence: Evidence) -> Answer:
+        """The sentences that mention the subject, the most relevant first, in reading order."""
+        subject_terms = set(terms(subject))
+        # A name is mentioned by its last word too: "Mr Gerasimov" for "Valery Gerasimov".
+        surname = next((terms(w) for w in reversed(subject.split()) if w[:1].isupper()), [])
+        mentions = []
+        for s in evidence.sentences:
+            own = set(terms(s.text))
+            mention = weighted_coverage(subject_terms, own, evidence)
+            mentions.append((max(mention, SUBJECT_MENTION) if surname and surname[0] in own else mention, s))
+        best = max((m for m, _ in mentions), default=0.0)
+        if not subject_terms or best < SUBJECT_MENTION:
+            return _abstain(question, evidence, best)
+        scored = sorted(((m + s.dense, s) for m, s in mentions if m >= SUBJECT_MENTION), key=lambda x: -x[0])
+        picks: list[_Pick] = []
+        words = 0
+        for score, s in scored:
+            if _merge_twin(picks, s) or len(picks) >= self.max_sentences:
+                continue
+            if picks and words + len(s.text.split()) > self.max_words:
+                continue
+            picks.append(_Pick(s, score))
+            words += len(s.text.split())
+        return _answer(question, evidence, _reading_order(picks), best)
+
+    def _summary(self, question: str, evidence: Evidence) -> Answer:
+        """The documents' most central sentences, a document at a time, in reading order."""
+        candidates = [s for s in evidence.documents if _summary_material(s)] or list(evidence.documents)
+        if not candidates:
+            return _abstain(question, evidence, 0.0)
+        vectors = np.stack([s.embedding for s in candidates])
+        centroid = vectors.mean(axis=0)
+        centroid /= np.linalg.norm(centroid) or 1.0
+        position = _positions(candidates)
+        score = {id(s): float(v @ centroid) + LEAD_WEIGHT * (1 - position[id(s)]) for s, v in zip(candidates, vectors)}
+        by_document: dict[str, list[Sentence]] = {}
+        for s in sorted(candidates, key=lambda s: -score[id(s)]):
+            by_document.setdefault(s.source, []).append(s)
+        picks: list[_Pick] = []
+        words = 0
+        queues = list(by_document.values())
+        while queues and len(picks) < SUMMARY_SENTENCES:
+            # The document with the fewest chosen sentences (its own or merged) goes next.
+            queue = min(queues, key=lambda q: sum(1 for p in picks for x in [p.main, *p.same] if x.source == q[0].source))
+            s = queue.pop(0)
+            if not queue:
+                queues.remove(queue)
+            if _merge_twin(picks, s) or any(
+                p.main.source == s.source and float(p.main.embedding @ s.embedding) >= REDUNDANT_COSINE for p in picks
+            ):
+                continue
+            if picks and words + len(s.text.split()) > SUMMARY_WORDS:
+                continue
+            picks.append(_Pick(s, score[id(s)]))
+            words += len(s.text.split())
+        # Merge the remaining sentences of the other documents that state a chosen fact.
+        for s in candidates:
+            if not any(s is x for p in picks for x in [p.main, *p.same]):
+                _merge_twin(picks, s)
+        return _answer(question, evidence, _reading_order(picks), 1.0)
+
+
+def _abstain(question: str, evidence: Evidence, confidence: float) -> Answer:
+    return Answer(question, ABSTAIN_TEXT, True, passages=evidence.passages, confidence=round(confidence, 4))
+
+
+def _answer(question: str, evidence: Evidence, picks: list[_Pick], confidence: float) -> Answer:
+    citations, parts, conflicts = [], [], []
+    for pick in picks:
+        numbers = []
+        for s in [pick.main, *pick.same]:
+            citations.append(
+                Citation(len(citations) + 1, s.source, s.title, s.text, s.start, s.end, round(pick.score, 4),
+                         page=s.page, section=s.section)
+            )
+            numbers.append(citations[-1].number)
+        # A sentence wrapped across lines (PDF, hard-wrapped text) reads as one line; the
+        # citation's quote keeps the source's exact characters.
+        parts.append(" ".join(pick.main.text.split()) + " " + "".join(f"[{n}]" for n in numbers))
+        conflicts += _conflicts(pick.main, pick.same, numbers)
+    text = " ".join(parts)
+    if conflicts:
+        text += "\n\nThe sources disagree: " + "; ".join(_describe(c) for c in conflicts) + "."
+    return Answer(
+        question, text, False, citations=citations, passages=evidence.passages,
+        conflicts=conflicts, confidence=round(confidence, 4),
+    )
+
+
+def _with_stated_reasons(picks: list[_Pick], evidence: Evidence) -> list[_Pick]:
+    """For "why": a chosen sentence that states what happened but not why ("The plan received
+    a cold reception.") is followed by the next sentence when that one gives the reason."""
+    out = []
+    for pick in picks:
+        out.append(pick)
+        if _REASON.search(pick.main.text):
+            continue
+        following = next(
+            (s for s in evidence.sentences
+             if s.source == pick.main.source and s.previous == pick.main.text and _REASON.search(s.text)),
+            None,
+        )
+        if following is not None and not any(following is p.main for p in picks):
+            out.append(_Pick(following, pick.score))
+    # Sentences of other documents that state an added reason are cited beside it.
+    added = [p for p in out if all(p is not q for q in picks)]
+    used = {id(x) for p in out for x in [p.main, *p.same]}
+    for s in evidence.sentences:
+        if added and id(s) not in used:
+            _merge_twin(added, s)
+    return out
+
+
+def _merge_twin(picks: list[_Pick], s: Sentence) -> bool:
+    """Cite s beside a chosen sentence of another document that states the same fact."""
+    for pick in picks:
+        if s.source != pick.main.source and all(s.source != o.source for o in pick.same) and same_fact(pick.main, s):
+            pick.same.append(s)
+            return True
+        if s.source == pick.main.source and s.start == pick.main.start:
+            return True  # the same sentence, seen twice
+    return False
+
+
+def _reading_order(picks: list[_Pick]) -> list[_Pick]:
+    """Chosen sentences as the documents read: the first document's in order, then the next's."""
+    first_seen = {}
+    for p in picks:
+        first_seen.setdefault(p.main.source, len(first_seen))
+    return sorted(picks, key=lambda p: (first_seen[p.main.source], p.main.start))
+
+
+def _summary_material(s: Sentence) -> bool:
+    """Prose: a sentence of some length that ends as sentences do (a headline, a caption
+    credit or a heading does not) and is not a question."""
+    text = s.text.rstrip()
+    return (
+        len(text.split()) >= MIN_SUMMARY_WORDS and _SENTENCE_END.search(text) is not None
+        and text != s.title.strip() and s.embedding is not None
+    )
+
+
+def _positions(sentences: list[Sentence]) -> dict[int, float]:
+    """Each sentence's place in its document, 0 (first) to 1 (last)."""
+    out = {}
+    by_source: dict[str, list[Sentence]] = {}
+    for s in sentences:
+        by_source.setdefault(s.source, []).append(s)
+    for group in by_source.values():
+        group.sort(key=lambda s: s.start)
+        for i, s in enumerate(group):
+            out[id(s)] = i / max(1, len(group) - 1)
+    return out
 
 
 def weighted_coverage(query_terms: set[str], text_terms: set[str], evidence: Evidence) -> float:
@@ -177,12 +343,39 @@ def sentence_features(question: str, s: Sentence, evidence: Evidence) -> dict[st
     }
 
 
+def confidence_features(question: str, scored: list[tuple[float, Sentence]], evidence: Evidence) -> dict[str, float]:
+    """What the confidence model weighs: the best sentence's features, the closest any
+    candidate comes in meaning, how far the best leads, and what of the question the
+    documents lack (names or numbers it asks about that the best sentence and its context do
+    not hold; terms the whole collection never uses)."""
+    best_score, best = scored[0]
+    f = sentence_features(question, best, evidence)
+    f["best_dense"] = max(s.dense for _, s in scored)
+    f["margin"] = best_score - (scored[1][0] if len(scored) > 1 else 0.0)
+    names = {n.lower() for n in _QUESTION_NAME.findall(question)}
+    context = f"{best.previous} {best.text} {best.title}".lower()
+    f["names_missing"] = sum(1 for n in names if n.rstrip("’'s") not in context) / len(names) if names else 0.0
+    question_terms = _question_terms(question)
+    weight = {t: evidence.idf.get(t, evidence.unseen_idf) for t in question_terms}
+    total = sum(weight.values())
+    f["unseen"] = sum(w for t, w in weight.items() if t not in evidence.idf) / total if total else 0.0
+    return f
+
+
 @lru_cache(maxsize=64)
 def _question_terms(question: str) -> frozenset[str]:
     return frozenset(terms(question))
 
 
 def _cue(question: str, sentence: str) -> float:
+    """1 when the sentence holds the kind of thing the question asks for."""
+    intent = read_question(question)
+    if intent.kind == WHY:
+        return 1.0 if _REASON.search(sentence) else 0.0
+    if intent.kind == HOW:
+        return 1.0 if _MEANS.search(sentence) else 0.0
+    if intent.kind == LIST:
+        return 1.0 if _ENUMERATION.search(sentence) else 0.0
     for pattern, kind in _QUESTION_CUE:
         if pattern.search(question):
             found = set(_CUES[kind].findall(sentence)) - set(_CUES[kind].findall(question))
@@ -190,36 +383,14 @@ def _cue(question: str, sentence: str) -> float:
     return 0.0
 
 
-def _same_fact(a: Sentence, b: Sentence) -> bool:
-    if a.embedding is None or b.embedding is None:
-        return False
-    return float(np.dot(a.embedding, b.embedding)) >= SAME_FACT_COSINE
-
-
 def _conflicts(main: Sentence, others: list[Sentence], numbers: list[int]) -> list[Conflict]:
-    """Names spelled differently and numbers that differ between sentences stating one fact."""
+    """Values that differ in the same place of sentences that state one fact."""
     found = []
     for other, number in zip(others, numbers[1:]):
-        for kind, a, b in _differences(main.text, other.text):
-            found.append(Conflict(kind, [ConflictVersion(a, numbers[0], main.source), ConflictVersion(b, number, other.source)]))
+        for c in slot_conflicts(main.text, other.text):
+            found.append(Conflict(c.kind, [ConflictVersion(c.first, numbers[0], main.source),
+                                           ConflictVersion(c.second, number, other.source)]))
     return found
-
-
-def _differences(a: str, b: str) -> list[tuple[str, str, str]]:
-    out = []
-    names_a, names_b = set(_NAME.findall(a)), set(_NAME.findall(b))
-    for x in sorted(names_a - names_b):
-        for y in sorted(names_b - names_a):
-            # A near-identical spelling (Dunford / Danford), not a different form of one
-            # word (Russia / Russian) nor a different word altogether.
-            if abs(len(x) - len(y)) <= 1 and not (x.startswith(y) or y.startswith(x)) and SequenceMatcher(None, x, y).ratio() >= 0.8:
-                out.append(("name", x, y))
-    nums_a = {n.replace(",", "") for n in _NUMBER.findall(a)}
-    nums_b = {n.replace(",", "") for n in _NUMBER.findall(b)}
-    only_a, only_b = sorted(nums_a - nums_b), sorted(nums_b - nums_a)
-    if only_a and only_b:
-        out.append(("number", only_a[0], only_b[0]))
-    return out
 
 
 def _describe(c: Conflict) -> str:

@@ -33,10 +33,9 @@ class Settings:
     top_k: int = 5
     max_answer_sentences: int = 4
     max_answer_words: int = 120  # a further sentence is added only within this length
-    # Below this confidence the answer abstains. Chosen by bench/tune_composer.py on the tune
-    # half of SQuAD: the highest value that wrongly abstains on at most 3.5% of answerable
-    # questions (the target allows 5%; the rest is margin for unseen articles).
-    abstain_threshold: float = 0.475
+    # Below this confidence (a probability, see rag/compose.py) the answer abstains. Chosen
+    # with bench/tune_confidence.py on the tune halves (see the README for the trade-off).
+    abstain_threshold: float = 0.25
     # Input limits.
     max_question_chars: int = 2000
     upload_max_bytes: int = 5_000_000

@@ -18,6 +18,8 @@ import rag.models  # noqa: F401  first: it sets the environment before torch or 
 from rag.compose import Composer, ExtractiveComposer
 from rag.config import Settings
 from rag.errors import BadQuestionError, BadUploadError, UnknownDocumentError
+from rag.questions import SUBJECT, SUMMARY, QuestionIntent, clean_question, has_words, read_question
+from rag.text import terms
 from rag.types import Answer, DocumentInfo, IndexStatus, IngestReport
 
 History = Iterable[Any]  # [{"role": "user", "content": "..."}, ...] or [(user, assistant), ...]
@@ -28,10 +30,14 @@ _ANAPHORA = re.compile(r"\b(?:he|she|it|they|him|her|them|his|its|their|this|tha
 _SAFE_NAME = re.compile(r"[^\w.-]+")
 MAX_NAME_BYTES = 200  # file systems allow 255; room for the hidden staging name
 _SURROGATE = re.compile("[\ud800-\udfff]")
-# Two or three capitalised words in a row, not starting a sentence with "The": "Valery Gerasimov".
-# Honorifics and place words make poor "what about X" subjects: "Mr Al Assad", "United States".
-_TITLE_WORDS = frozenset("Mr Mrs Ms Dr President General Gen Captain Secretary Minister Chief United States Kingdom".split())
+# Two or three capitalised words in a row, not starting with "The": "Valery Gerasimov". An
+# honorific is left out of an example question's subject ("Mr Al Assad" -> "Al Assad").
+_HONORIFICS = frozenset("Mr Mrs Ms Dr Prof President General Gen Captain Secretary Minister Chief Sir".split())
 EXAMPLE_PASSAGES = 2000
+EXAMPLE_COUNT = 4  # example questions found (and kept per index generation)
+# A summary without a named document covers the whole collection up to this many documents.
+MAX_SUMMARY_DOCUMENTS = 3
+SUMMARY_SCAN_SENTENCES = 3000  # of each document: a summary of a book reads its first part
 _PROPER_NAME = re.compile(r"\b(?!The\b)[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}\b")
 
 
@@ -67,6 +73,7 @@ class RAG:
         self._retriever: Any = None
         self._generation: Optional[int] = None  # of the index the retriever was built on
         self._ingesting = False
+        self._examples: dict[int, list[str]] = {}  # index generation -> example questions
 
     # --- set-up, lazily: `rag --help` and the UI's first paint need none of it ----------
 
@@ -178,10 +185,31 @@ class RAG:
         history = _check_history(history)
         if self._manifest().count() == 0:
             self.ingest(show_progress=False)  # first use: index the documents folder
-        query = _with_context(question, history)
-        evidence = self._get_retriever().retrieve(query, top_k=self.settings.top_k)
-        answer = self.composer.compose(question, evidence)
-        return answer
+        intent = read_question(question)
+        # "What do the documents say about Jabari Square?" searches for Jabari Square.
+        query = _with_context(intent.subject or question, history)
+        retriever = self._get_retriever()
+        evidence = retriever.retrieve(query, top_k=self.settings.top_k)
+        if intent.kind in (SUMMARY, SUBJECT):
+            sources = self._documents_in_question(intent)
+            if sources:  # a summary of these documents
+                evidence.documents = retriever.document_sentences(sources, SUMMARY_SCAN_SENTENCES)
+        return self.composer.compose(question, evidence)
+
+    def _documents_in_question(self, intent: QuestionIntent) -> list[str]:
+        """The documents a summary is of: those whose title or file name the question names;
+        with none named, the whole collection when it is small, else the newest document
+        ("summarize this" after adding one). A subject that names no document: none."""
+        rows = self._manifest().documents()
+        if intent.subject:
+            wanted = set(terms(intent.subject))
+            named = [r.source for r in rows if wanted and wanted <= set(terms(f"{r.title} {_words_of_name(r.source)}"))]
+            return named[:MAX_SUMMARY_DOCUMENTS]
+        if intent.kind != SUMMARY:
+            return []
+        if len(rows) <= MAX_SUMMARY_DOCUMENTS:
+            return [r.source for r in rows]
+        return [max(rows, key=lambda r: r.mtime_ns).source]
 
     def status(self) -> IndexStatus:
         """Which documents are indexed, with their titles, passage and page counts."""
@@ -207,20 +235,43 @@ class RAG:
         return self._document_path(source)
 
     def example_questions(self, n: int = 3) -> list[str]:
-        """A few questions to start from, built from the names the indexed documents mention most."""
+        """A few questions to start from, each asked first and kept only when it is answered
+        with at least two cited sentences: a summary, then the names the documents mention most."""
+        from rag.manifest import read_generation
+
+        generation = read_generation(self.settings.index_dir)
+        cached = self._examples.get(generation)
+        if cached is None:
+            cached = [q for q in self._example_candidates() if _answers_well(self.ask(q))][:EXAMPLE_COUNT]
+            self._examples = {generation: cached}
+        return cached[:n]
+
+    def _example_candidates(self) -> list[str]:
+        documents = self.status().documents
+        if not documents:
+            return []
+        if len(documents) <= MAX_SUMMARY_DOCUMENTS:
+            summary = "Summarize the documents" if len(documents) > 1 else "Summarize the document"
+        else:
+            summary = f"What is {documents[0].title!r} about?"
         # The first few thousand passages are plenty to find the main names, at any size.
         got = self.collection.get(include=["documents", "metadatas"], limit=EXAMPLE_PASSAGES)
         mentions: dict[str, list[str]] = {}
         for text, meta in zip(got["documents"], got["metadatas"]):
-            for name in _PROPER_NAME.findall(text):
-                if not _TITLE_WORDS.intersection(name.split()):
-                    mentions.setdefault(name, []).append(meta["source"])
+            for match in _PROPER_NAME.finditer(text):
+                words = match.group().split()
+                while words and words[0] in _HONORIFICS:  # "Captain Paula Dunn" is about Paula Dunn
+                    words = words[1:]
+                if len(words) >= 2 and not _starts_sentence(text, match.start()):
+                    mentions.setdefault(" ".join(words), []).append(meta["source"])
         # Names that several documents mention, then the most mentioned, are the main subjects.
         names = sorted(
             (k for k in mentions if len(mentions[k]) > 1), key=lambda k: (-len(set(mentions[k])), -len(mentions[k]), k)
-        )[:n]
-        titles = [d.title for d in self.status().documents][:1]
-        return [f"What do the documents say about {name}?" for name in names] + [f"What is {t!r} about?" for t in titles]
+        )[: 2 * EXAMPLE_COUNT]
+        corpus = "\n".join(got["documents"])
+        # "the United States" when the documents say so.
+        subjects = [f"the {n}" if corpus.count(f"the {n}") * 2 >= corpus.count(n) else n for n in names]
+        return [summary] + [f"What do the documents say about {subject}?" for subject in subjects]
 
     def add_document(self, filename: str, data: bytes, overwrite: bool = False) -> IngestReport:
         """Save an uploaded file into the documents folder and index it.
@@ -277,13 +328,31 @@ class RAG:
                 f"the question is {len(question):,} characters; the limit is {self.settings.max_question_chars:,} "
                 "(RAG_MAX_QUESTION_CHARS)"
             )
-        return _clean(question).strip()
+        question = clean_question(question)
+        if not has_words(question):
+            raise BadQuestionError("the question has no words in it: type a question about the documents")
+        return question
 
 
 def _clean(text: str) -> str:
     """Text without lone UTF-16 surrogates (valid in JSON, so they reach the HTTP API, but
     not encodable: the tokenizer would fail on them)."""
     return _SURROGATE.sub("\ufffd", text)
+
+
+def _starts_sentence(text: str, i: int) -> bool:
+    """Whether text[i] begins a sentence or a line, where any word is capitalised."""
+    before = text[:i].rstrip(" \t\"“‘'(")
+    return not before or before[-1] in ".!?\n"
+
+
+def _answers_well(answer: Answer) -> bool:
+    return not answer.abstained and len(answer.citations) >= 2
+
+
+def _words_of_name(source: str) -> str:
+    """A file's name as words: "russia-seeks-us-help.txt" -> "russia seeks us help"."""
+    return re.sub(r"[\W_]+", " ", Path(source).stem)
 
 
 def _upload_name(filename: str) -> str:

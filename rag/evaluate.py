@@ -309,6 +309,13 @@ def main(args: Any) -> int:
         return _check_floors(figures, floors)
     if not args.dataset:
         raise RagError("rag eval needs a SQuAD-format DATASET.json, or --followups FILE")
+    from rag import eval_sets
+
+    if eval_sets.set_kind(eval_sets.load_set(Path(args.dataset))) in eval_sets.RUNNERS:
+        figures = eval_sets.main(Path(args.dataset), args.split, Path(args.out))
+        print("\n".join(f"{k}  {v:.3f}" for k, v in figures.items()))
+        print(f"\nwrote {Path(args.out) / 'eval.json'}")
+        return _check_floors(figures, floors)
     report, _ = run_eval(
         Path(args.dataset), limit=args.limit, seed=args.seed, max_articles=args.articles,
         holdout_articles=args.holdout_articles, out_dir=Path(args.out), split=args.split,

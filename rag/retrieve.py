@@ -220,6 +220,19 @@ class HybridRetriever:
             previous=meta.get("previous", ""), page=meta.get("page"), section=meta.get("section", ""),
         )
 
+    def document_sentences(self, sources: list[str], limit: int) -> list[Sentence]:
+        """The sentences of whole documents (at most ``limit`` of each), in reading order.
+        Their ``dense`` is 0: a summary does not depend on the question's wording."""
+        out: list[Sentence] = []
+        for source in sources:
+            got = self.sentences.get(where={"source": source}, include=["documents", "metadatas", "embeddings"], limit=limit)
+            rows = [
+                self._sentence(sid, text, meta, 1.0, emb)
+                for sid, text, meta, emb in self._rows(got, "ids", "documents", "metadatas", "embeddings", batched=False)
+            ]
+            out += sorted(rows, key=lambda s: s.start)
+        return out
+
     def _fetch_missing(self, ids: list[str], known: dict[str, tuple[str, dict]]) -> None:
         missing = [pid for pid in ids if pid not in known]
         if missing:

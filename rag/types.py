@@ -49,9 +49,9 @@ class ConflictVersion:
 
 @dataclass
 class Conflict:
-    """Cited sources state the same fact differently (a name spelled two ways, a different number)."""
+    """Cited sources state the same fact with a different value in the same place."""
 
-    kind: str  # "name" or "number"
+    kind: str  # "name" (a person, organisation or place), "date" or "number"
     versions: list[ConflictVersion]
 
 
@@ -154,3 +154,5 @@ class Evidence:
     query_terms: list[str]
     idf: dict[str, float]
     unseen_idf: float = 1.0  # weight of a term no passage contains
+    # For a summary: every sentence of the documents in question, in reading order.
+    documents: list[Sentence] = field(default_factory=list)

@@ -1,0 +1,237 @@
+"""``rag eval`` on the project's own question sets (bench/), besides SQuAD (rag/evaluate.py).
+
+The file's shape says which set it is:
+
+- reader questions (``"questions"``, bench/seed-questions.json): questions on a folder of
+  documents as people ask them: facts in their own words, "why", "how", lists, summaries,
+  subjects, and questions on the subject the documents do not answer;
+- lay rewrites (``"rewrites"``, bench/lay-squad.json): SQuAD questions reworded by hand,
+  asked beside the originals on the same index, to measure how much answers depend on the
+  question sharing the documents' words;
+- a conflict set (``"conflicts"``, bench/conflict-set.json): SQuAD paragraphs copied with one
+  fact changed, ingested beside the originals; the answer must show both values, each cited.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+from rag.errors import RagError
+from rag.evaluate import Dataset, contains_answer, document_name, normalize
+
+ANSWERABLE_KINDS = ("fact", "why", "how", "list", "summary", "about")
+MIN_SUMMARY_CITES = 3  # a summary passes when it cites this many of the expected sentences
+MIN_ABOUT_CITES = 2
+
+
+def load_set(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RagError(f"{path} is not a readable JSON file: {exc}") from None
+
+
+def set_kind(spec: Any) -> str:
+    """"questions", "rewrites", "conflicts" (see RUNNERS), or "" for anything else (SQuAD)."""
+    return next((key for key in RUNNERS if isinstance(spec, dict) and key in spec), "")
+
+
+def _engine(docs: Path, index: Path, **options: Any) -> Any:
+    from rag.engine import RAG
+
+    engine = RAG(docs_dir=docs, index_dir=index, **options)
+    engine.ingest(show_progress=False)
+    engine.ask("warm-up question")
+    return engine
+
+
+def _timed_ask(engine: Any, question: str) -> tuple[Any, float]:
+    started = time.perf_counter()
+    answer = engine.ask(question)
+    return answer, (time.perf_counter() - started) * 1000
+
+
+def _squashed(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _cited(answer: Any, snippets: list[str]) -> int:
+    """How many of the expected sentences (given by a snippet of each) the answer cites."""
+    quotes = [_squashed(c.quote) for c in answer.citations]
+    return sum(1 for s in snippets if any(_squashed(s) in q for q in quotes))
+
+
+def judge_reader_question(q: dict[str, Any], answer: Any) -> dict[str, Any]:
+    """Whether the answer is right, by the question's kind (see bench/seed-questions.json)."""
+    kind = q["kind"]
+    row = {"question": q["question"], "kind": kind, "split": q.get("split", ""), "abstained": answer.abstained,
+           "confidence": answer.confidence, "answer": answer.text}
+    if kind == "unanswerable":
+        row["right"] = answer.abstained
+        return row
+    text_hit = not answer.abstained and contains_answer(answer.text, q.get("answers", []))
+    if q.get("answers_all"):
+        text_hit = not answer.abstained and all(contains_answer(answer.text, [a]) for a in q["answers_all"])
+    cites = q.get("cites", [])
+    cited = _cited(answer, cites) if not answer.abstained else 0
+    if kind == "summary":
+        sources = {c.source for c in answer.citations}
+        row["right"] = cited >= min(MIN_SUMMARY_CITES, len(cites)) and len(sources) >= 2
+    elif kind == "about":
+        row["right"] = cited >= min(MIN_ABOUT_CITES, len(cites))
+    elif kind in ("why", "how"):
+        row["right"] = text_hit or cited >= 1
+    else:
+        row["right"] = text_hit
+    row["cited_expected"] = cited
+    return row
+
+
+def run_reader_questions(path: Path, spec: dict[str, Any], split: str = "all") -> tuple[dict[str, float], list[dict]]:
+    docs = (Path(path).parent / spec.get("docs", "../seeds")).resolve()
+    if not docs.is_dir():
+        raise RagError(f"{path}: its documents folder {docs} does not exist")
+    questions = [q for q in spec["questions"] if split == "all" or q.get("split") == split]
+    with tempfile.TemporaryDirectory(prefix="rag-reader-eval-") as tmp:
+        engine = _engine(docs, Path(tmp) / "index")
+        rows, latencies = [], []
+        for q in questions:
+            answer, ms = _timed_ask(engine, q["question"])
+            latencies.append(ms)
+            rows.append(judge_reader_question(q, answer))
+    answerable = [r for r in rows if r["kind"] != "unanswerable"]
+    unanswerable = [r for r in rows if r["kind"] == "unanswerable"]
+    m: dict[str, float] = {
+        "questions": float(len(rows)),
+        "gold_in_answer": _share(r["right"] for r in answerable),
+        "answerable_wrongly_abstained": _share(r["abstained"] for r in answerable),
+        "on_topic_unanswerable_abstained": _share(r["abstained"] for r in unanswerable),
+    }
+    for kind in ANSWERABLE_KINDS:
+        of_kind = [r for r in answerable if r["kind"] == kind]
+        if of_kind:
+            m[f"right_{kind}"] = _share(r["right"] for r in of_kind)
+    m["latency_p50_ms"] = statistics.median(latencies) if latencies else 0.0
+    return m, rows
+
+
+def run_rewrites(path: Path, spec: dict[str, Any], split: str = "all") -> tuple[dict[str, float], list[dict]]:
+    """Each reworded question and its original, asked on one index of their articles."""
+    data = Dataset.load((Path(path).parent / spec["dataset"]).resolve())
+    by_id = {q.id: q for q in data.questions}
+    rewrites = [r for r in spec["rewrites"] if (split == "all" or r.get("split") == split) and r["id"] in by_id]
+    titles = sorted({by_id[r["id"]].article for r in rewrites})
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="rag-rewrite-eval-") as tmp:
+        docs = Path(tmp) / "docs"
+        docs.mkdir()
+        for title in titles:
+            (docs / document_name(title)).write_text(data.articles[title], encoding="utf-8")
+        engine = _engine(docs, Path(tmp) / "index", top_k=10)
+        for r in rewrites:
+            gold = by_id[r["id"]]
+            original, _ = _timed_ask(engine, gold.question)
+            reworded, ms = _timed_ask(engine, r["question"])
+            rows.append({
+                "id": r["id"], "original": gold.question, "question": r["question"], "latency_ms": ms,
+                "original_hit": not original.abstained and contains_answer(original.text, gold.answers),
+                "reworded_hit": not reworded.abstained and contains_answer(reworded.text, gold.answers),
+                "original_abstained": original.abstained, "reworded_abstained": reworded.abstained,
+            })
+    m = {
+        "questions": float(len(rows)),
+        "answer_in_text_original": _share(r["original_hit"] for r in rows),
+        "answer_in_text_reworded": _share(r["reworded_hit"] for r in rows),
+        "wrongly_abstained_original": _share(r["original_abstained"] for r in rows),
+        "wrongly_abstained_reworded": _share(r["reworded_abstained"] for r in rows),
+    }
+    m["reworded_minus_original"] = m["answer_in_text_reworded"] - m["answer_in_text_original"]
+    return m, rows
+
+
+def run_conflicts(path: Path, spec: dict[str, Any], split: str = "all") -> tuple[dict[str, float], list[dict]]:
+    """Originals plus one edited copy per changed fact. A changed fact passes when the answer
+    reports a disagreement holding both values, cited to the original and to the copy;
+    questions on facts no copy changed must report no disagreement."""
+    data = Dataset.load((Path(path).parent / spec["dataset"]).resolve())
+    by_id = {q.id: q for q in data.questions}
+    items = [c for c in spec["conflicts"] if split == "all" or c.get("split") == split]
+    titles = sorted({c["article"] for c in items})
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="rag-conflict-eval-") as tmp:
+        docs = Path(tmp) / "docs"
+        docs.mkdir()
+        for title in titles:
+            (docs / document_name(title)).write_text(data.articles[title], encoding="utf-8")
+        for n, c in enumerate(items):
+            copy = c["title"] + "\n\n" + c["paragraph"].replace(c["sentence"], c["changed_sentence"]) + "\n"
+            (docs / f"copy-{n:03d}-{document_name(c['article'])}").write_text(copy, encoding="utf-8")
+        engine = _engine(docs, Path(tmp) / "index", top_k=10)
+        for n, c in enumerate(items):
+            answer, _ = _timed_ask(engine, by_id[c["id"]].question)
+            copy_name = f"copy-{n:03d}-{document_name(c['article'])}"
+            rows.append({"id": c["id"], "kind": "changed", "question": by_id[c["id"]].question,
+                         "shown": _shows_both(answer, c, document_name(c["article"]), copy_name),
+                         "disagreements": len(answer.conflicts), "answer": answer.text})
+        for qid in spec.get("unchanged", []):
+            if qid in by_id and by_id[qid].article in titles:
+                answer, _ = _timed_ask(engine, by_id[qid].question)
+                # An answer that also quotes a changed sentence rightly shows that change.
+                spurious = [c for c in answer.conflicts if not any(_is_change(c, item) for item in items)]
+                rows.append({"id": qid, "kind": "unchanged", "question": by_id[qid].question,
+                             "disagreements": len(spurious), "answer": answer.text})
+    changed = [r for r in rows if r["kind"] == "changed"]
+    unchanged = [r for r in rows if r["kind"] == "unchanged"]
+    m = {
+        "changed_facts": float(len(changed)),
+        "changed_shown_as_disagreement": _share(r["shown"] for r in changed),
+        "unchanged_questions": float(len(unchanged)),
+        "unchanged_with_a_spurious_disagreement": _share(r["disagreements"] > 0 for r in unchanged),
+    }
+    return m, rows
+
+
+def _is_change(conflict: Any, item: dict[str, Any]) -> bool:
+    """Whether a reported disagreement is the change a copy made."""
+    want = (normalize(item["value"]), normalize(item["changed_value"]))
+    values = [normalize(v.value) for v in conflict.versions]
+    return len(values) == 2 and all(v and any(v in w or w in v for w in want) for v in values)
+
+
+def _shows_both(answer: Any, item: dict[str, Any], original: str, copy: str) -> bool:
+    by_number = {c.number: c.source for c in answer.citations}
+    want = {normalize(item["value"]), normalize(item["changed_value"])}
+    for conflict in answer.conflicts:
+        values = {normalize(v.value): by_number.get(v.citation) for v in conflict.versions}
+        found = {w: src for w in want for v, src in values.items() if w and (w in v or v in w) and v}
+        if set(found) == want and {found[normalize(item["value"])], found[normalize(item["changed_value"])]} == {original, copy}:
+            return True
+    return False
+
+
+RUNNERS = {"questions": run_reader_questions, "rewrites": run_rewrites, "conflicts": run_conflicts}
+
+
+def _share(flags: Any) -> float:
+    flags = list(flags)
+    return sum(bool(f) for f in flags) / len(flags) if flags else 0.0
+
+
+def main(path: Path, split: str, out_dir: Optional[Path]) -> dict[str, float]:
+    spec = load_set(path)
+    runner = RUNNERS.get(set_kind(spec))
+    if runner is None:
+        raise RagError(f"{path}: not a question set this command knows (SQuAD data, questions, rewrites or conflicts)")
+    if split not in ("all", "tune", "test"):
+        raise RagError(f"--split must be all, tune or test, not {split!r}")
+    metrics, rows = runner(path, spec, split)
+    if out_dir:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "eval.json").write_text(json.dumps({"set": str(path), "split": split, "metrics": metrics, "rows": rows}, indent=2))
+    return metrics
+

@@ -1,0 +1,119 @@
+"""What a question asks for: its kind, its subject, what its answer must hold.
+
+People do not ask the way the documents are written. "Summarize the story" and "What do
+the documents say about Valery Gerasimov?" want the central sentences of a document or
+every sentence about a subject, not the one sentence that shares the most words with the
+question; "Why did Washington reject the plan?" wants a sentence that states a reason.
+
+>>> read_question("Summarize the story").kind
+'summary'
+>>> read_question("What do the documents say about Valery Gerasimov?").subject
+'Valery Gerasimov'
+>>> read_question("Why did Washington reject the plan?").kind
+'why'
+>>> read_question("Which three countries would form the committee?").count
+3
+>>> clean_question("Who\\x00 sent\\ud800 it?")
+'Who sent it?'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# The kinds, each answered its own way by the composer (rag/compose.py).
+SUMMARY, SUBJECT, WHY, HOW, LIST, FACT = "summary", "subject", "why", "how", "list", "fact"
+
+_DOCS = r"(?:the |these |this |those |your |my |our )?(?:documents?|articles?|sources?|texts?|files?|stor(?:y|ies)|news|reports?|pieces?|papers?|collection)"
+_SUMMARY = [
+    re.compile(rf"^(?:please |can you |could you )?(?:summari[sz]e|sum up|recap|outline)(?: for me)?(?: (?P<s>.+?))?$", re.I),
+    re.compile(r"^(?:please |can you |could you )?(?:give|write|provide|make)(?: me| us)? (?:a |an )?(?:short |brief |quick )?(?:summary|overview|gist|rundown|synopsis|recap|tl;?dr)(?: of| for| on)?(?: (?P<s>.+?))?$", re.I),
+    re.compile(r"^(?:a |an )?(?:short |brief |quick )?(?:summary|overview|gist|synopsis|recap|tl;?dr)(?: of| for| on)?(?: (?P<s>.+?))?$", re.I),
+    re.compile(rf"^what(?:'s| is| are) (?:the )?(?:main|key|central) (?:points?|ideas?|message|facts?)(?: of| in)?(?: (?P<s>.+?))?$", re.I),
+    re.compile(rf"^what(?:'s| is| are| was| were) (?P<s>{_DOCS}) (?:all )?about$", re.I),
+    re.compile(rf"^what (?:happened|happens)(?: in (?P<s>.+?))?$", re.I),
+    re.compile(rf"^what (?:do|does|did) (?P<s>{_DOCS}) (?:say|tell|report|cover|describe|discuss)$", re.I),
+]
+_SUBJECT = [
+    re.compile(r"^what (?:do|does|did|can) [\w'’ -]{1,60}? (?:say|tell(?: me| us)?|mention|report|write|state|know) (?:about|on|of|regarding|concerning) (?P<s>.+?)$", re.I),
+    re.compile(r"^(?:please |can you |could you )?tell (?:me|us) (?:more |something |all )?(?:about|of) (?P<s>.+?)$", re.I),
+    re.compile(r"^what(?:'s| is| are| was| were) (?:said |written |known |there )?(?:about|on) (?P<s>.+?)$", re.I),
+    re.compile(r"^what(?:'s| is| are| was| were) (?P<s>.+?) about$", re.I),
+    re.compile(r"^(?:and |so )?what about (?P<s>.+?)$", re.I),
+    re.compile(r"^(?:information|info|anything|everything) (?:about|on) (?P<s>.+?)$", re.I),
+]
+_WHY = re.compile(r"\bwhy\b|\bhow come\b|\bfor what (?:reason|purpose)\b|\bwhat (?:was|is|were|are) the (?:reasons?|causes?|motives?|grounds?|purpose)\b|\bwhat (?:made|caused|led|prompted|drove|motivated)\b|\bthe reason\b", re.I)
+_HOW = re.compile(r"^\s*(?:and |so )?how\b(?!\s+(?:many|much|long|old|far|large|big|often|soon|tall|high|deep|wide|few|large|small|important|likely))", re.I)
+_COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "both": 2}
+_LIST_COUNT = re.compile(r"\b(?:which|what|name|list|the)\s+(?:the\s+)?(two|three|four|five|six|seven|eight|nine|ten|both)\b", re.I)
+# "Which countries ...", "What groups ...": a plural noun right after the question word.
+_LIST_PLURAL = re.compile(r"^\s*(?:which|what|name|list)(?: all| the| of the)?\s+([a-z]{3,}(?:ies|[^suie]s|es))\b(?!\s+(?:is|was|has|does|did)\b)", re.I)
+_LIST_VERB = re.compile(r"^\s*(?:list|name|enumerate)\b", re.I)
+# Words that point at the document collection, not at a subject ("Summarize the story").
+_COLLECTION = re.compile(rf"^(?:it|this|that|them|these|all|everything|what happened|what(?:'s| is) (?:going on|happening)|{_DOCS})(?: (?:all|together|so far|for me|please|briefly|in short))*$", re.I)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_TRAILING = re.compile(r"[\s?.!:;,\"'“”‘’]+$")
+_LEADING = re.compile(r"^[\s\"'“”‘’]+")
+
+
+@dataclass(frozen=True)
+class QuestionIntent:
+    kind: str  # SUMMARY, SUBJECT, WHY, HOW, LIST or FACT
+    subject: str = ""  # what a summary or "what about X" question names ("" for the whole collection)
+    count: int = 0  # how many items a list question asks for (0: not said)
+
+    @property
+    def wants_document(self) -> bool:
+        """Whether the answer is drawn from whole documents (their central sentences)."""
+        return self.kind == SUMMARY
+
+
+def clean_question(text: str) -> str:
+    """The question with lone UTF-16 surrogates, control and invisible characters removed,
+    white space collapsed, in Unicode's composed form (what the tokenizer can encode)."""
+    text = _SURROGATE.sub("", text)
+    text = _CONTROL.sub(" ", text)
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def has_words(text: str) -> bool:
+    """Whether the text holds anything to search for: a letter or digit of any script."""
+    return any(ch.isalnum() for ch in text)
+
+
+@lru_cache(maxsize=256)
+def read_question(question: str) -> QuestionIntent:
+    body = _TRAILING.sub("", _LEADING.sub("", question.strip()))
+    for pattern in _SUMMARY:
+        m = pattern.match(body)
+        if m:
+            return QuestionIntent(SUMMARY, _subject(m.groupdict().get("s")))
+    for pattern in _SUBJECT:
+        m = pattern.match(body)
+        if m:
+            subject = _subject(m.group("s"))
+            # "What is this story about?" is a summary; "What is Jabari Square about?" a subject.
+            return QuestionIntent(SUBJECT if subject else SUMMARY, subject)
+    if _WHY.search(body):
+        return QuestionIntent(WHY)
+    m = _LIST_COUNT.search(body)
+    if m:
+        return QuestionIntent(LIST, count=_COUNT_WORDS[m.group(1).lower()])
+    if _LIST_PLURAL.match(body) or _LIST_VERB.match(body):
+        return QuestionIntent(LIST)
+    if _HOW.match(body):
+        return QuestionIntent(HOW)
+    return QuestionIntent(FACT)
+
+
+def _subject(text: str | None) -> str:
+    """The named subject, without quotes and filler; "" when it names the collection itself."""
+    if not text:
+        return ""
+    text = _TRAILING.sub("", _LEADING.sub("", text.strip()))
+    text = re.sub(r"^(?:for me|please)\s+|\s+(?:for me|please|briefly|in short)$", "", text, flags=re.I)
+    return "" if _COLLECTION.match(text) else text

@@ -1,0 +1,100 @@
+"""Questions as people ask them: summaries, subjects, example questions, disagreements, bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag import RAG
+from rag.errors import BadQuestionError
+
+
+def test_the_example_questions_offered_are_answered_with_citations(seeded_engine):
+    examples = seeded_engine.example_questions()
+    assert len(examples) >= 2
+    for question in examples:
+        answer = seeded_engine.ask(question)
+        assert not answer.abstained, question
+        assert len(answer.citations) >= 2, question
+
+
+def test_summarize_the_story_cites_several_sentences_of_both_articles_in_reading_order(seeded_engine):
+    answer = seeded_engine.ask("Summarize the story")
+    assert not answer.abstained
+    by_source: dict[str, list] = {}
+    for c in answer.citations:
+        by_source.setdefault(c.source, []).append(c)
+    assert len(by_source) == 2
+    for source, citations in by_source.items():
+        assert len({c.start for c in citations}) >= 3, source
+        text = seeded_engine.source_text(source)
+        assert all(text[c.start : c.end] == c.quote for c in citations)
+    first = answer.citations[0].source
+    starts = [c.start for c in answer.citations if c.source == first]
+    assert starts == sorted(starts), "a summary reads in the documents' order"
+
+
+def test_a_subject_question_cites_the_sentences_that_mention_it(seeded_engine):
+    answer = seeded_engine.ask("What do the documents say about Valery Gerasimov?")
+    assert not answer.abstained
+    assert len({c.quote for c in answer.citations}) >= 3
+    assert all("Gerasimov" in c.quote for c in answer.citations)
+
+
+def test_why_is_answered_with_the_sentence_that_gives_the_reason(seeded_engine):
+    answer = seeded_engine.ask("Why did Washington reject the plan?")
+    assert not answer.abstained
+    assert any("political solution" in c.quote or "political transition" in c.quote for c in answer.citations)
+
+
+def _two_sources(tmp_path, first: str, second: str) -> RAG:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "first.txt").write_text(first, encoding="utf-8")
+    (docs / "second.txt").write_text(second, encoding="utf-8")
+    engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
+    engine.ingest(show_progress=False)
+    return engine
+
+
+def test_two_sources_naming_different_companies_for_one_fact_are_shown_as_a_disagreement(tmp_path):
+    engine = _two_sources(
+        tmp_path,
+        "Messaging deals\n\nFacebook acquired WhatsApp in 2014 for about 19 billion dollars.\n",
+        "Tech news\n\nApple acquired WhatsApp in 2014 for about 19 billion dollars.\n",
+    )
+    answer = engine.ask("Which company bought WhatsApp?")
+    assert not answer.abstained
+    versions = {v.value: v for c in answer.conflicts for v in c.versions}
+    assert {"Facebook", "Apple"} <= set(versions), answer.text
+    by_number = {c.number: c for c in answer.citations}
+    assert by_number[versions["Facebook"].citation].source == "first.txt"
+    assert by_number[versions["Apple"].citation].source == "second.txt"
+    assert "disagree" in answer.text
+
+
+def test_numbers_that_are_not_the_same_slot_are_not_a_disagreement(tmp_path):
+    engine = _two_sources(
+        tmp_path,
+        "Museum\n\nThe museum, founded in 1852, reopened in 2018 after 2 years of repairs.\n",
+        "City guide\n\nThe museum reopened in 2018 after two years of repairs.\n",
+    )
+    answer = engine.ask("When did the museum reopen?")
+    assert not answer.abstained and "2018" in answer.text
+    assert len({c.source for c in answer.citations}) == 2, "both state the fact"
+    assert answer.conflicts == [], answer.text
+
+
+@pytest.mark.parametrize("question", ["\ud800\x00\x07", "???", "  \u200b\u200b  ", "\x00\x01\x02"])
+def test_a_question_with_nothing_to_search_for_fails_fast_with_a_message(seeded_engine, question, monkeypatch):
+    def never(*args, **kwargs):
+        raise AssertionError("the question reached retrieval")
+
+    monkeypatch.setattr(seeded_engine, "_get_retriever", never)  # refused before any model is called
+    with pytest.raises(BadQuestionError, match="no words"):
+        seeded_engine.ask(question)
+
+
+def test_control_characters_and_lone_surrogates_are_removed_before_asking(seeded_engine):
+    answer = seeded_engine.ask("Who was the spokes\ud800woman?\x00\x1b")
+    assert answer.question == "Who was the spokeswoman?"
+    assert "Paula Dunn" in answer.text
