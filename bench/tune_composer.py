@@ -1,33 +1,33 @@
-"""Tune the composer on the tune half of SQuAD: sentence weights, answer length, abstention.
+"""Tune the composer on the tune halves: sentence weights and answer length.
 
-    .venv/bin/python bench/tune_composer.py [--holdout-articles 2] [--max-wrong-abstain 0.035]
+    .venv/bin/python bench/tune_composer.py [--holdout-articles 2]
 
-Builds an index over the tune articles (minus held-out ones), retrieves evidence for every
-question once, then searches offline:
+Builds an index over the SQuAD tune articles (minus held-out ones), retrieves evidence for
+every question once (SQuAD's own wording, the lay rewrites of bench/lay-squad.json and the
+seed set's reader questions, tune halves only), then searches offline:
 
-- sentence weights: how often the top-scored sentence holds a gold answer;
+- sentence weights: how often the top-scored sentence holds a gold answer, averaged over
+  the three groups so that questions in a reader's own words count as much as SQuAD's;
 - answer length: which KEEP_WITHIN / max sentences / max words put a gold answer in the most
-  answers while the median answer stays at most --max-median-words;
-- confidence weights and threshold: the most off-corpus questions abstained while wrongly
-  abstaining on at most --max-wrong-abstain of the answerable ones. The issue allows 5%; the
-  default 3.5% leaves room for the test half, which abstained wrongly 1.3-1.4 times as often
-  as the tune half at every threshold tried.
+  answers while the median answer stays at most --max-median-words.
 
-Prints the best settings; copy them into rag/compose.py / rag/config.py and confirm with
-`rag eval --split test`. Nothing here names a question or an article.
+The abstention model is fitted by bench/tune_confidence.py. Prints the best settings; copy
+them into rag/compose.py and confirm with `rag eval --split test`. Nothing here names a
+question or an article.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import pickle
 import random
 from pathlib import Path
 
 import numpy as np
 
-from common import DEFAULT_DATASET
+from common import DEFAULT_DATASET, ROOT
 
 FEATURES = ["dense", "lexical", "context", "cue"]
 
@@ -51,20 +51,37 @@ def collect(dataset: Path, holdout: int, seed: int, cache: Path, work: Path):
     engine = RAG(docs_dir=docs, index_dir=work / "index")
     engine.ingest(show_progress=True)  # incremental: a second run reuses the index
     retriever = engine._get_retriever()
-    for q in [q for q in data.questions if q.article in titles]:
-        ev = retriever.retrieve(q.question, top_k=5)
-        feats = np.array([[sentence_features(q.question, s, ev)[k] for k in FEATURES] for s in ev.sentences])
-        labels = np.array([contains_answer(s.text, q.answers) for s in ev.sentences])
+    def add(group, retriever, question, answers, answerable=True):
+        ev = retriever.retrieve(question, top_k=5)
+        feats = np.array([[sentence_features(question, s, ev)[k] for k in FEATURES] for s in ev.sentences])
+        labels = np.array([contains_answer(s.text, answers) for s in ev.sentences])
         words = np.array([len(s.text.split()) for s in ev.sentences])
-        rows.append((q.article not in held, feats, labels, words, q.question, [s.text for s in ev.sentences]))
+        rows.append((answerable, feats, labels, words, question, [s.text for s in ev.sentences], group))
+
+    for q in [q for q in data.questions if q.article in titles]:
+        add("squad", retriever, q.question, q.answers, q.article not in held)
+    # Questions in a reader's own words: the lay rewrites' and the seed set's tune halves.
+    by_id = {q.id: q for q in data.questions}
+    for r in json.loads((ROOT / "bench" / "lay-squad.json").read_text())["rewrites"]:
+        if r["split"] == "tune" and by_id[r["id"]].article not in held:
+            add("lay", retriever, r["question"], by_id[r["id"]].answers)
+    seed_engine = RAG(docs_dir=ROOT / "seeds", index_dir=work / "seed-index")
+    seed_engine.ingest(show_progress=False)
+    for q in json.loads((ROOT / "bench" / "seed-questions.json").read_text())["questions"]:
+        if q["split"] == "tune" and q["kind"] in ("fact", "why", "how", "list"):
+            add("seed", seed_engine._get_retriever(), q["question"], q["answers"])
     cache.write_bytes(pickle.dumps(rows))
     return rows
 
 
 def top1_accuracy(rows, w: np.ndarray) -> float:
-    """Share of answerable questions whose top-scored sentence holds a gold answer."""
-    answerable = [r for r in rows if r[0]]
-    return sum(bool(labels[int(np.argmax(feats @ w))]) for _, feats, labels, *_ in answerable) / len(answerable)
+    """Share of answerable questions whose top-scored sentence holds a gold answer, averaged
+    over the groups (SQuAD wording, lay rewrites, seed questions), so each counts the same."""
+    shares = []
+    for group in sorted({r[6] for r in rows}):
+        answerable = [r for r in rows if r[0] and r[6] == group and len(r[1])]
+        shares.append(sum(bool(labels[int(np.argmax(feats @ w))]) for _, feats, labels, *_ in answerable) / len(answerable))
+    return float(np.mean(shares))
 
 
 def answer_hits(rows, w: np.ndarray, keep_within: float, max_sentences: int, max_words: int):
@@ -95,7 +112,6 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/rag-tune-features.pkl"))
     parser.add_argument("--work", type=Path, default=Path("/tmp/rag-tune"), help="documents and index, kept between runs")
-    parser.add_argument("--max-wrong-abstain", type=float, default=0.035)
     parser.add_argument("--max-median-words", type=float, default=38)
     args = parser.parse_args()
     rows = collect(args.dataset, args.holdout_articles, args.seed, args.cache, args.work)
@@ -124,34 +140,8 @@ def main() -> None:
     for hit, median, keep_within, max_sentences, max_words in shapes[:5]:
         print(f"  KEEP_WITHIN {keep_within}, max_sentences {max_sentences}, max_words {max_words}: "
               f"gold answer in {hit:.3f} of answers, median {median:g} words")
-    # Confidence: the best sentence's features plus the highest dense similarity among the
-    # candidates, weighted to abstain on the most off-corpus questions while wrongly
-    # abstaining on at most --max-wrong-abstain of the answerable ones.
-    best = np.array([np.r_[f[int(np.argmax(f @ w))], f[:, 0].max()] for _, f, *_ in rows])
-    answerable = np.array([r[0] for r in rows])
-    names = FEATURES + ["best_dense"]
-    found = []
-    for combo in itertools.product(grid, repeat=len(names)):
-        if abs(sum(combo) - 1.0) > 1e-6:
-            continue
-        conf = best @ np.array(combo)
-        threshold = np.sort(conf[answerable])[int(args.max_wrong_abstain * answerable.sum())]
-        found.append(((conf[~answerable] < threshold).mean(), combo, threshold))
-    found.sort(key=lambda x: -x[0])
-    print("\nbest confidence weights (off-corpus abstained at the threshold that wrongly abstains "
-          f"on {args.max_wrong_abstain:.1%} of answerable questions):")
-    for off, combo, threshold in found[:5]:
-        print(f"  {dict(zip(names, combo))}: off-corpus abstained {off:.3f} at threshold {threshold:.3f}")
-    # Many weightings abstain on nearly every off-corpus question of the tune half, so the
-    # ranking above is flat at the top; the shipped weights' own threshold is what to copy
-    # into Settings.abstain_threshold when they stay.
-    from rag.compose import CONFIDENCE_WEIGHTS
-
-    conf = best @ np.array([CONFIDENCE_WEIGHTS.get(n, 0.0) for n in names])
-    threshold = np.sort(conf[answerable])[int(args.max_wrong_abstain * answerable.sum())]
-    print(f"\nshipped confidence weights {CONFIDENCE_WEIGHTS}: off-corpus abstained "
-          f"{(conf[~answerable] < threshold).mean():.3f} at threshold {threshold:.3f}")
-
+    for group in sorted({r[6] for r in rows}):
+        print(f"  top-1 on {group}: {top1_accuracy([r for r in rows if r[6] == group], w):.3f}")
 
 if __name__ == "__main__":
     main()

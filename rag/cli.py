@@ -30,6 +30,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
     print(answer.text)
+    for sentence in answer.unsupported:
+        print(f"\nNot supported by the cited sources: {sentence}")
+    if answer.note:
+        print(f"\n({answer.note})")
+    if not answer.abstained:
+        print(f"\n(written by the {answer.composer} composer)")
     shown = answer.citations if not answer.abstained else []
     if shown:
         print("\nSources:")

@@ -88,6 +88,9 @@ _QUESTION_NAME = re.compile(r"(?<!^)\b[A-Z][\w'’-]+|\d[\d,.]*")
 
 
 class Composer(Protocol):
+    """Writes the answer from the evidence. ``history`` (earlier turns, as message dicts) is
+    passed to composers that take it (the model-backed one); the extractive one needs none."""
+
     def compose(self, question: str, evidence: Evidence) -> Answer: ...
 
 

@@ -44,6 +44,17 @@ class Settings:
     port: int = 7860
     # Optional login for the chat, "user:password"; empty means no login.
     auth: str = ""
+    # Optional generative answers from an OpenAI-compatible server (Ollama, llama.cpp's server,
+    # vLLM, LM Studio, a hosted API). Empty base URL: extractive answers only (the default).
+    llm_base_url: str = ""  # e.g. http://127.0.0.1:11434/v1 (Ollama)
+    llm_model: str = ""  # e.g. llama3.2:3b; required when llm_base_url is set
+    llm_api_key: str = ""  # sent as a bearer token; most local servers need none
+    llm_timeout: float = 60.0  # seconds for one answer, streamed or not; then the extractive answer
+    llm_temperature: float = 0.1
+    llm_max_tokens: int = 400
+    # An answer sentence counts as supported by a cited sentence at this support score or
+    # above (see rag/verify.py; calibrated there).
+    llm_support_threshold: float = 0.5
 
     def __post_init__(self) -> None:
         if self.auth:
@@ -53,6 +64,21 @@ class Settings:
 
                 # A login that no one can pass would lock everyone out without a word.
                 raise ConfigError("RAG_AUTH must be user:password (both non-empty), or empty for no login")
+        if self.llm_base_url:
+            from urllib.parse import urlparse
+
+            from rag.errors import ConfigError
+
+            url = urlparse(self.llm_base_url)
+            if url.scheme not in ("http", "https") or not url.netloc:
+                raise ConfigError(
+                    f"RAG_LLM_BASE_URL={self.llm_base_url!r} is not an http(s) URL: "
+                    "set it like http://127.0.0.1:11434/v1, or empty for extractive answers"
+                )
+            if not self.llm_model.strip():
+                raise ConfigError("RAG_LLM_BASE_URL is set but RAG_LLM_MODEL is empty: set the model's name, e.g. llama3.2:3b")
+            if self.llm_timeout <= 0 or self.llm_max_tokens <= 0:
+                raise ConfigError("RAG_LLM_TIMEOUT and RAG_LLM_MAX_TOKENS must be positive")
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None, **overrides: Any) -> "Settings":

@@ -15,6 +15,9 @@ that merely changes form (Russia / Russian).
 []
 >>> [(c.kind, c.first, c.second) for c in slot_conflicts("sent on July 19 by Gerasimov", "sent on July 16 by Gerasimov")]
 [('date', 'July 19', 'July 16')]
+>>> [(c.first, c.second) for c in slot_conflicts("A food festival at Bellomy Field at Santa Clara University, and a pep rally downtown.",
+...                                              "A food festival at Bellomy Field at Super Bowl XLV, and a pep rally downtown.")]
+[('Santa Clara University', 'Super Bowl XLV')]
 """
 
 from __future__ import annotations
@@ -35,6 +38,10 @@ from rag.types import Sentence
 # 75% of its terms, but its meaning may drop to 0.6 (a long name replaced in a short sentence).
 # Sentences on one topic that say different things stay below both.
 SAME_FACT = ((0.80, 0.40), (0.60, 0.75))  # (cosine at least, share of content terms at least)
+# Values are compared only between sentences this alike in wording: two sentences on one
+# subject ("the offense scored 500 points" / "the defense gave up 308 points") share about
+# half their terms, a sentence and its copy or close translation three quarters or more.
+COMPARABLE_TERMS = 0.6
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 # Numbers, words, and the punctuation that ends a run of names ("the US, Russia and Jordan").
@@ -58,9 +65,14 @@ def same_fact(a: Sentence, b: Sentence) -> bool:
     cosine = float(np.dot(a.embedding, b.embedding))
     if cosine < min(c for c, _ in SAME_FACT):
         return False
-    ta, tb = set(terms(a.text)), set(terms(b.text))
-    shared = len(ta & tb) / min(len(ta), len(tb)) if ta and tb else 0.0
+    shared = shared_terms(a.text, b.text)
     return any(cosine >= c and shared >= t for c, t in SAME_FACT)
+
+
+def shared_terms(a: str, b: str) -> float:
+    """The share of the shorter sentence's content terms that the other one holds."""
+    ta, tb = set(terms(a)), set(terms(b))
+    return len(ta & tb) / min(len(ta), len(tb)) if ta and tb else 0.0
 
 
 def slot_conflicts(a: str, b: str) -> list[SlotConflict]:
@@ -70,6 +82,8 @@ def slot_conflicts(a: str, b: str) -> list[SlotConflict]:
     value is located by its neighbours: "Joseph Dunford" and "Joseph Danford" share "Joseph"
     before the value, "Facebook acquired" and "Apple acquired" share the verb after it.
     """
+    if shared_terms(a, b) < COMPARABLE_TERMS:
+        return []
     ta, tb = _tokens(a), _tokens(b)
     lower_a, lower_b = {_key(t) for t in ta}, {_key(t) for t in tb}
     found: dict[tuple[str, str], SlotConflict] = {}
@@ -110,9 +124,10 @@ def _conflict(ta: list[str], i: int, tb: list[str], j: int) -> Optional[SlotConf
             return None
         dated = _near_month(ta, i) or _near_month(tb, j)
         return SlotConflict("date" if dated else "number", _value(ta, i, dated), _value(tb, j, dated))
-    if _same_word(x, y) or _acronym(_name_run(ta, i), _name_run(tb, j)):
+    run_a, run_b = _name_run(ta, i), _name_run(tb, j)
+    if _same_word(x, y) or _acronym(run_a, run_b):
         return None
-    return SlotConflict("name", x, y)
+    return SlotConflict("name", _differing_part(ta, i, run_b), _differing_part(tb, j, run_a))
 
 
 def _tokens(text: str) -> list[str]:
@@ -128,6 +143,18 @@ def _name_run(tokens: list[str], i: int) -> list[str]:
     while end < len(tokens) and _is_name(tokens[end]):
         end += 1
     return tokens[start:end]
+
+
+def _differing_part(tokens: list[str], i: int, other_run: list[str]) -> str:
+    """The whole name that differs: "Santa Clara University" against "Super Bowl XLV", but
+    only "Dunford" in "Joseph Dunford" against "Joseph Danford"."""
+    other = {_key(t) for t in other_run}
+    start, end = i, i + 1
+    while start > 0 and _is_name(tokens[start - 1]) and _key(tokens[start - 1]) not in other:
+        start -= 1
+    while end < len(tokens) and _is_name(tokens[end]) and _key(tokens[end]) not in other:
+        end += 1
+    return " ".join(tokens[start:end])
 
 
 def _acronym(x: list[str], y: list[str]) -> bool:

@@ -12,7 +12,7 @@ import functools
 import re
 import threading
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional, Union
+from typing import Any, Callable, Iterable, Iterator, Optional, Union
 
 import rag.models  # noqa: F401  first: it sets the environment before torch or Chroma load
 from rag.compose import Composer, ExtractiveComposer
@@ -62,11 +62,7 @@ class RAG:
             if key in changes:
                 changes[key] = Path(changes[key])
         self.settings = base.replace(**changes)
-        self.composer = composer or ExtractiveComposer(
-            abstain_threshold=self.settings.abstain_threshold,
-            max_sentences=self.settings.max_answer_sentences,
-            max_words=self.settings.max_answer_words,
-        )
+        self.composer = composer or _default_composer(self.settings)
         self._lock = threading.RLock()
         self._store: Any = None  # rag.models.ChromaStore, opened on first use
         self._manifest_db: Any = None
@@ -181,6 +177,23 @@ class RAG:
         ``history`` holds the earlier turns, so "When did he send it?" can follow
         "Who sent the proposal?".
         """
+        question, history, evidence = self._evidence(question, history)
+        if isinstance(self.composer, ExtractiveComposer):
+            return self.composer.compose(question, evidence)
+        return self.composer.compose(question, evidence, history=_messages(history))
+
+    def ask_stream(self, question: str, history: Optional[History] = None) -> Iterator[Answer]:
+        """Like ``ask``, as snapshots whose ``text`` grows while a model writes; the last one
+        is the final, verified answer (with the extractive composer: just that one)."""
+        question, history, evidence = self._evidence(question, history)
+        stream = getattr(self.composer, "compose_stream", None)
+        if stream is None:
+            yield self.composer.compose(question, evidence)
+        else:
+            yield from stream(question, evidence, history=_messages(history))
+
+    def _evidence(self, question: str, history: Optional[History]) -> tuple[str, Optional[list], Any]:
+        """The cleaned question and history, and what retrieval found for them."""
         question = self._check_question(question)
         history = _check_history(history)
         if self._manifest().count() == 0:
@@ -194,7 +207,7 @@ class RAG:
             sources = self._documents_in_question(intent)
             if sources:  # a summary of these documents
                 evidence.documents = retriever.document_sentences(sources, SUMMARY_SCAN_SENTENCES)
-        return self.composer.compose(question, evidence)
+        return question, history, evidence
 
     def _documents_in_question(self, intent: QuestionIntent) -> list[str]:
         """The documents a summary is of: those whose title or file name the question names;
@@ -346,6 +359,26 @@ def _starts_sentence(text: str, i: int) -> bool:
     return not before or before[-1] in ".!?\n"
 
 
+def _default_composer(settings: Settings) -> Composer:
+    """Extractive answers; a model's, checked, when RAG_LLM_BASE_URL names a server."""
+    extractive = ExtractiveComposer(
+        abstain_threshold=settings.abstain_threshold,
+        max_sentences=settings.max_answer_sentences,
+        max_words=settings.max_answer_words,
+    )
+    if not settings.llm_base_url:
+        return extractive
+    import numpy as np
+
+    from rag.llm import LLMComposer
+    from rag.models import embedder
+
+    def embed(texts: list[str]) -> Any:
+        return np.asarray(embedder().get_text_embedding_batch(texts), dtype=np.float32)
+
+    return LLMComposer(settings, extractive, embed)
+
+
 def _answers_well(answer: Answer) -> bool:
     return not answer.abstained and len(answer.citations) >= 2
 
@@ -387,6 +420,11 @@ def _turns(history: Optional[History]) -> list[tuple[str, str]]:
             if len(turn) > 1 and turn[1]:
                 turns.append(("assistant", _content_text(turn[1])))
     return turns
+
+
+def _messages(history: Optional[History]) -> list[dict[str, str]]:
+    """Earlier turns as {"role", "content"} messages, whichever form they came in."""
+    return [{"role": role, "content": text} for role, text in _turns(history)]
 
 
 def _content_text(content: Any) -> str:

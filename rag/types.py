@@ -64,6 +64,11 @@ class Answer:
     passages: list[Passage] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     confidence: float = 0.0
+    composer: str = "extractive"  # "extractive" or "llm": what wrote the text
+    # Sentences of the answer that the cited evidence does not support (a model's answer may
+    # hold some); they carry no citation and the chat marks them.
+    unsupported: list[str] = field(default_factory=list)
+    note: str = ""  # e.g. why a model's answer was replaced by the extractive one
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form: ``json.dumps(answer.to_dict())`` works."""

@@ -28,6 +28,7 @@ CSS = """
 #sources .context { white-space: pre-wrap; font-size: 0.9em; line-height: 1.45; }
 #sources mark { background: #fde68a; color: #111; padding: 0 2px; border-radius: 3px; }
 #sources .conflict { border-left: 4px solid #d97706; background: rgba(217,119,6,0.08); padding: 8px 10px; margin-bottom: 10px; border-radius: 4px; }
+#sources .unsupported { border-left: 4px solid #dc2626; background: rgba(220,38,38,0.07); padding: 8px 10px; margin-bottom: 10px; border-radius: 4px; }
 #sources .abstain { border-left: 4px solid #6b7280; padding: 8px 10px; margin-bottom: 10px; }
 #source-view .context { white-space: pre-wrap; max-height: 420px; overflow-y: auto; font-size: 0.9em; }
 #source-view mark { background: #fde68a; color: #111; }
@@ -73,6 +74,16 @@ def render_sources(engine: Any, answer: Optional[dict]) -> str:
     for c in answer.get("conflicts", []):
         versions = " vs ".join(f"“{_esc(v['value'])}” [{v['citation']}] ({_esc(v['source'])})" for v in c["versions"])
         parts.append(f'<div class="conflict"><strong>The sources disagree</strong> ({c["kind"]}): {versions}</div>')
+    if not answer["abstained"]:
+        by = ("a language model, each sentence checked against what it cites" if answer.get("composer") == "llm"
+              else "the documents' own sentences")
+        parts.append(f'<div class="meta">Answer written from {by}.</div>')
+    if answer.get("unsupported"):
+        items = "".join(f"<li>{_esc(u)}</li>" for u in answer["unsupported"])
+        parts.append(f'<div class="unsupported"><strong>Not supported by the cited sources</strong> '
+                     f'(the model wrote these; no source says so):<ul>{items}</ul></div>')
+    if answer.get("note"):
+        parts.append(f'<div class="abstain">{_esc(answer["note"])}</div>')
     if answer["abstained"]:
         parts.append('<div class="abstain"><strong>The documents do not answer this.</strong> Nearest passages:</div>')
         for p in answer["passages"]:
@@ -120,10 +131,18 @@ def _plain_history(history: list[Any]) -> list[dict[str, str]]:
     return out
 
 
+UNSUPPORTED_MARK = "⚠ *not supported by the cited sources*"
+
+
 def _chat_text(answer: Answer) -> str:
-    if answer.abstained:
-        return f"_{answer.text}_"
-    return answer.text
+    """The answer as the chat shows it: an abstention in italics; a model's sentence that its
+    sources do not support marked as such; a note (a fallback) last."""
+    text = f"_{answer.text}_" if answer.abstained else answer.text
+    for sentence in answer.unsupported:
+        text = text.replace(sentence, f"{sentence} {UNSUPPORTED_MARK}", 1)
+    if answer.note:
+        text += f"\n\n_{answer.note}_"
+    return text
 
 
 class Handlers:
@@ -133,17 +152,31 @@ class Handlers:
         self.engine = engine
 
     def respond(self, message: str, history: list[Any]):
+        """The final answer's page updates (what respond_stream ends with)."""
+        update = None
+        for update in self.respond_stream(message, history):
+            pass
+        return update
+
+    def respond_stream(self, message: str, history: list[Any]):
+        """Page updates while the answer is written (a model's text grows), then the final one
+        with its sources."""
         history = _plain_history(history)
+        asked = history + [{"role": "user", "content": message}]
+        hidden = gr.update(visible=False, value=None)
         try:
-            answer = self.engine.ask(message, history=history)
+            answer = None
+            for answer in self.engine.ask_stream(message, history=history):
+                if not answer.citations and not answer.abstained and not answer.note:  # still being written
+                    writing = asked + [{"role": "assistant", "content": answer.text}]
+                    yield writing, "", None, "<p>Writing the answer…</p>", gr.update(visible=False), "", hidden
         except RagError as exc:
             raise gr.Error(str(exc)) from None
         data = answer.to_dict()
-        history = history + [{"role": "user", "content": message}, {"role": "assistant", "content": _chat_text(answer)}]
         choices = _citation_choices(data)
-        return (
-            history, "", data, render_sources(self.engine, data),
-            gr.update(choices=choices, value=None, visible=bool(choices)), "", gr.update(visible=False, value=None),
+        yield (
+            asked + [{"role": "assistant", "content": _chat_text(answer)}], "", data, render_sources(self.engine, data),
+            gr.update(choices=choices, value=None, visible=bool(choices)), "", hidden,
         )
 
     def show_source(self, number: Optional[int], answer: Optional[dict]):
@@ -242,7 +275,7 @@ def build_app(engine: Any) -> gr.Blocks:
 
         outputs = [chatbot, question, answer_state, sources, citation_pick, source_view, open_original]
         for trigger in (question.submit, ask_button.click):
-            trigger(h.respond, [question, chatbot], outputs, api_visibility="private")
+            trigger(h.respond_stream, [question, chatbot], outputs, api_visibility="private")
         examples.click(lambda sample: sample[0], examples, question, api_visibility="private")
         citation_pick.change(
             h.show_source, [citation_pick, answer_state], [source_view, open_original], api_visibility="private"
