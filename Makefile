@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: install browser run ingest test bench eval clean
+.PHONY: install browser llm run ingest test bench eval clean
 
 install: $(STAMP)
 
@@ -19,6 +19,10 @@ $(STAMP): pyproject.toml constraints.txt
 browser:
 	bash scripts/install-browser.sh
 
+# Optional: llama.cpp's OpenAI-compatible server and a small GGUF model (built once, minutes).
+llm: install
+	bash scripts/install-llm.sh
+
 ingest: install
 	$(VENV)/bin/rag ingest
 
@@ -26,7 +30,7 @@ ingest: install
 run: install
 	$(VENV)/bin/rag serve
 
-test: install browser
+test: install browser llm
 	$(PY) -m pytest
 
 bench: install

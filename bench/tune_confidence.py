@@ -1,9 +1,10 @@
-"""Fit the composer's confidence model (rag/compose.py CONFIDENCE_MODEL) and its threshold.
+"""Calibrate the abstention threshold on questions of both kinds (Settings.abstain_threshold).
 
     .venv/bin/python bench/tune_confidence.py [--fresh]
 
 Abstention must tell "the documents do not say this" from "they say it in other words", so
-the model is fitted on questions of every kind, all from the tune halves only:
+the composer's confidence (rag/compose.py) is measured on questions of every kind, all from
+the tune halves only:
 
 - SQuAD tune articles: answerable questions in their own wording and in the lay rewrites
   of bench/lay-squad.json; off-corpus questions (2 articles left out); on-topic
@@ -11,9 +12,8 @@ the model is fitted on questions of every kind, all from the tune halves only:
   whose gold answer appears nowhere else in the corpus);
 - bench/seed-questions.json, tune split: reader questions and on-topic unanswerable ones.
 
-Each group weighs the same in the fit, so the few seed questions count as much as the
-many SQuAD ones. Prints the coefficients to copy into CONFIDENCE_MODEL and, for a range of
-thresholds, the share of each group abstained; pick the threshold for Settings.
+Prints, for a range of thresholds, the share of each group abstained: answerable groups
+should stay low, the others high.
 """
 
 from __future__ import annotations
@@ -28,25 +28,22 @@ import numpy as np
 
 from common import DEFAULT_DATASET, ROOT
 
-FEATURES = ["dense", "best_dense", "lexical", "context", "cue", "names_missing", "unseen", "margin"]
 HELD_PARAGRAPHS = 0.15
 
 
-def _features(engine, question: str) -> dict[str, float]:
-    from rag.compose import confidence_features
-
+def _confidence(engine, question: str) -> float:
     retriever = engine._get_retriever()
     evidence = retriever.retrieve(question, top_k=engine.settings.top_k)
     composer = engine.composer
     scored = sorted(((composer.score(question, s, evidence), s) for s in evidence.sentences), key=lambda x: -x[0])
-    return confidence_features(question, scored, evidence) if scored else None
+    return composer.confidence(question, scored, evidence)
 
 
-def collect(work: Path, seed: int) -> list[tuple[str, int, dict]]:
+def collect(work: Path, seed: int) -> list[tuple[str, int, float]]:
     from rag import RAG
     from rag.evaluate import Dataset, document_name, normalize, split_titles
 
-    rows: list[tuple[str, int, dict]] = []
+    rows: list[tuple[str, int, float]] = []
     data = json.loads(DEFAULT_DATASET.read_text())["data"]
     titles = split_titles([a["title"] for a in data], "tune")
     rng = random.Random(seed)
@@ -83,9 +80,7 @@ def collect(work: Path, seed: int) -> list[tuple[str, int, dict]]:
         ("squad on-topic unanswerable", 0, on_topic),
     ):
         for qa in qas:
-            f = _features(engine, qa["question"])
-            if f:
-                rows.append((group, label, f))
+            rows.append((group, label, _confidence(engine, qa["question"])))
     rewrites = json.loads((ROOT / "bench" / "lay-squad.json").read_text())["rewrites"]
     for r in rewrites:
         if r["split"] != "tune":
@@ -96,71 +91,39 @@ def collect(work: Path, seed: int) -> list[tuple[str, int, dict]]:
             group, label = "lay on-topic unanswerable", 0
         else:
             continue
-        f = _features(engine, r["question"])
-        if f:
-            rows.append((group, label, f))
+        rows.append((group, label, _confidence(engine, r["question"])))
     seed_engine = RAG(docs_dir=ROOT / "seeds", index_dir=work / "seed-index")
     seed_engine.ingest(show_progress=False)
     from rag.questions import FACT, HOW, LIST, WHY, read_question
 
     for q in json.loads((ROOT / "bench" / "seed-questions.json").read_text())["questions"]:
         if q["split"] != "tune" or read_question(q["question"]).kind not in (FACT, WHY, HOW, LIST):
-            continue  # summaries and subjects are not judged by this model
+            continue  # summaries and subjects do not abstain by this confidence
         label = 0 if q["kind"] == "unanswerable" else 1
-        f = _features(seed_engine, q["question"])
-        if f:
-            rows.append(("seed " + ("answerable" if label else "on-topic unanswerable"), label, f))
+        rows.append(("seed " + ("answerable" if label else "on-topic unanswerable"), label,
+                     _confidence(seed_engine, q["question"])))
     return rows
-
-
-def fit(rows, l2: float = 0.01, steps: int = 4000, lr: float = 0.5):
-    X = np.array([[f[k] for k in FEATURES] for _, _, f in rows])
-    y = np.array([label for _, label, _ in rows], dtype=float)
-    groups = [g for g, _, _ in rows]
-    counts = {g: groups.count(g) for g in set(groups)}
-    w_sample = np.array([1.0 / counts[g] for g in groups])
-    w_sample *= len(rows) / w_sample.sum()
-    mean, std = X.mean(0), X.std(0) + 1e-9
-    Z = (X - mean) / std
-    w, b = np.zeros(len(FEATURES)), 0.0
-    for _ in range(steps):
-        p = 1 / (1 + np.exp(-(Z @ w + b)))
-        g = w_sample * (p - y)
-        w -= lr * (Z.T @ g / len(y) + l2 * w)
-        b -= lr * g.mean()
-    coef = w / std
-    bias = b - float((w * mean / std).sum())
-    return coef, bias, X
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--work", type=Path, default=Path("/tmp/rag-tune-confidence"))
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--fresh", action="store_true", help="collect the features again")
+    parser.add_argument("--fresh", action="store_true", help="ask the questions again")
     args = parser.parse_args()
-    cache = args.work / "features.pkl"
+    cache = args.work / "confidences.pkl"
     if cache.exists() and not args.fresh:
         rows = pickle.loads(cache.read_bytes())
     else:
         args.work.mkdir(parents=True, exist_ok=True)
         rows = collect(args.work, args.seed)
         cache.write_bytes(pickle.dumps(rows))
-    coef, bias, X = fit(rows)
-    model = {"bias": round(bias, 3), **{k: round(float(c), 3) for k, c in zip(FEATURES, coef)}}
-    print("CONFIDENCE_MODEL =", model)
-    z = bias + X @ coef
-    p = 1 / (1 + np.exp(-z))
     groups = sorted({g for g, _, _ in rows})
-    print(f"\n{'threshold':>9}  " + "  ".join(f"{g[:22]:>22}" for g in groups))
-    for threshold in np.round(np.arange(0.2, 0.81, 0.05), 2):
-        shares = []
-        for g in groups:
-            idx = [i for i, (gg, _, _) in enumerate(rows) if gg == g]
-            shares.append(float((p[idx] < threshold).mean()))
+    print(f"{'threshold':>9}  " + "  ".join(f"{g[:22]:>22}" for g in groups))
+    for threshold in np.round(np.arange(0.35, 0.56, 0.025), 3):
+        shares = [np.mean([c < threshold for gg, _, c in rows if gg == g]) for g in groups]
         print(f"{threshold:>9}  " + "  ".join(f"{s:>22.3f}" for s in shares))
     print("\n(the share of each group abstained; answerable groups should stay low)")
-
 
 if __name__ == "__main__":
     main()

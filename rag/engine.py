@@ -255,7 +255,13 @@ class RAG:
         generation = read_generation(self.settings.index_dir)
         cached = self._examples.get(generation)
         if cached is None:
-            cached = [q for q in self._example_candidates() if _answers_well(self.ask(q))][:EXAMPLE_COUNT]
+            # Asked of the extractive composer: quick, and a model's answer would say no more.
+            composer = getattr(self.composer, "fallback", self.composer)
+            cached = []
+            for candidate in self._example_candidates():
+                question, _, evidence = self._evidence(candidate, None)
+                if _answers_well(composer.compose(question, evidence)) and len(cached) < EXAMPLE_COUNT:
+                    cached.append(candidate)
             self._examples = {generation: cached}
         return cached[:n]
 
@@ -281,9 +287,9 @@ class RAG:
         names = sorted(
             (k for k in mentions if len(mentions[k]) > 1), key=lambda k: (-len(set(mentions[k])), -len(mentions[k]), k)
         )[: 2 * EXAMPLE_COUNT]
-        corpus = "\n".join(got["documents"])
+        corpus = "\n".join(got["documents"]).lower()
         # "the United States" when the documents say so.
-        subjects = [f"the {n}" if corpus.count(f"the {n}") * 2 >= corpus.count(n) else n for n in names]
+        subjects = [f"the {n}" if corpus.count(f"the {n.lower()}") * 2 >= corpus.count(n.lower()) else n for n in names]
         return [summary] + [f"What do the documents say about {subject}?" for subject in subjects]
 
     def add_document(self, filename: str, data: bytes, overwrite: bool = False) -> IngestReport:

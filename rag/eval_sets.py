@@ -142,6 +142,7 @@ def run_rewrites(path: Path, spec: dict[str, Any], split: str = "all") -> tuple[
                 "original_hit": not original.abstained and contains_answer(original.text, gold.answers),
                 "reworded_hit": not reworded.abstained and contains_answer(reworded.text, gold.answers),
                 "original_abstained": original.abstained, "reworded_abstained": reworded.abstained,
+                "original_confidence": original.confidence, "reworded_confidence": reworded.confidence,
             })
     m = {
         "questions": float(len(rows)),

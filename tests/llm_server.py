@@ -18,6 +18,7 @@ class Reply:
     delay: float = 0.0  # seconds before answering (a slow server)
     status: int = 200  # an error status instead of an answer
     pieces: int = 4  # a streamed reply comes in this many chunks
+    chunk_delay: float = 0.0  # seconds between streamed chunks (a model writing)
 
 
 @dataclass
@@ -43,7 +44,8 @@ class ScriptedServer:
                 script.requests.append(body)
                 reply = script.replies.pop(0) if script.replies else Reply("")
                 if callable(reply.text):
-                    reply = Reply(reply.text(body["messages"][-1]["content"]), reply.delay, reply.status, reply.pieces)
+                    reply = Reply(reply.text(body["messages"][-1]["content"]), reply.delay, reply.status, reply.pieces,
+                                  reply.chunk_delay)
                 time.sleep(reply.delay)
                 if reply.status != 200:
                     self._json(reply.status, {"error": {"message": "scripted failure", "type": "server_error"}})
@@ -75,6 +77,7 @@ class ScriptedServer:
                              "choices": [{"index": 0, "delta": {"content": reply.text[i : i + size]}, "finish_reason": None}]}
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                     self.wfile.flush()
+                    time.sleep(reply.chunk_delay)
                 end = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 0, "model": model,
                        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
                 self.wfile.write(f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n".encode())

@@ -82,3 +82,44 @@ def test_ask_see_cited_quote_upload_and_ask_about_the_upload(served, page, tmp_p
 
     page.set_viewport_size({"width": 420, "height": 900})
     page.screenshot(path=str(ARTIFACTS / "chat-narrow.png"), full_page=True)
+
+
+@pytest.fixture
+def served_with_model(fresh_engine):
+    """The chat over the seeds, its answers written by the scripted model (tests/llm_server.py)."""
+    from llm_server import ScriptedServer
+    from rag import RAG
+    from ui.app import serve
+
+    server = ScriptedServer().start()
+    engine = RAG(docs_dir=fresh_engine.settings.docs_dir, index_dir=fresh_engine.settings.index_dir,
+                 llm_base_url=server.base_url, llm_model="scripted", llm_timeout=30.0)
+    engine.ingest(show_progress=False)
+    port = free_port()
+    app = serve(engine, port=port, prevent_thread_lock=True, quiet=True)
+    yield f"http://127.0.0.1:{port}/", server
+    app.close()
+    server.stop()
+
+
+def test_a_model_answer_streams_in_and_an_unsupported_sentence_is_marked(served_with_model, page):
+    import re
+
+    from llm_server import Reply
+
+    url, server = served_with_model
+
+    def reply(prompt: str) -> str:
+        n = next(m.group(1) for line in prompt.splitlines() if (m := re.match(r"\[(\d+)\] ", line)) and "Paula Dunn" in line)
+        return f"The spokeswoman was Captain Paula Dunn. [{n}] She has served in the navy since 1990. [{n}]"
+
+    server.replies.append(Reply(reply, pieces=8, chunk_delay=0.4))
+    page.goto(url)
+    ask(page, "Who was the spokeswoman?")
+    page.locator("#sources").get_by_text("Writing the answer").wait_for()  # streamed: text arrives before sources
+    page.locator("#sources .unsupported").wait_for()
+    assert "served in the navy since 1990" in page.locator("#sources .unsupported").inner_text()
+    chat = page.locator("#chat").inner_text()
+    assert "not supported by the cited sources" in chat and "Paula Dunn. [1]" in chat
+    assert "Paula Dunn" in page.locator("#sources mark").first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "chat-model.png"), full_page=True)

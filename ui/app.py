@@ -28,6 +28,7 @@ CSS = """
 #sources .context { white-space: pre-wrap; font-size: 0.9em; line-height: 1.45; }
 #sources mark { background: #fde68a; color: #111; padding: 0 2px; border-radius: 3px; }
 #sources .conflict { border-left: 4px solid #d97706; background: rgba(217,119,6,0.08); padding: 8px 10px; margin-bottom: 10px; border-radius: 4px; }
+#sources .composer { color: var(--body-text-color-subdued); font-size: 0.8em; margin-bottom: 8px; }
 #sources .unsupported { border-left: 4px solid #dc2626; background: rgba(220,38,38,0.07); padding: 8px 10px; margin-bottom: 10px; border-radius: 4px; }
 #sources .abstain { border-left: 4px solid #6b7280; padding: 8px 10px; margin-bottom: 10px; }
 #source-view .context { white-space: pre-wrap; max-height: 420px; overflow-y: auto; font-size: 0.9em; }
@@ -77,7 +78,7 @@ def render_sources(engine: Any, answer: Optional[dict]) -> str:
     if not answer["abstained"]:
         by = ("a language model, each sentence checked against what it cites" if answer.get("composer") == "llm"
               else "the documents' own sentences")
-        parts.append(f'<div class="meta">Answer written from {by}.</div>')
+        parts.append(f'<div class="composer">Answer written from {by}.</div>')
     if answer.get("unsupported"):
         items = "".join(f"<li>{_esc(u)}</li>" for u in answer["unsupported"])
         parts.append(f'<div class="unsupported"><strong>Not supported by the cited sources</strong> '
