@@ -90,8 +90,8 @@ _SENTENCE_END = re.compile(r"[.!]['\"’”)\]]*$")
 
 
 class Composer(Protocol):
-    """Writes the answer from the evidence. ``history`` (earlier turns, as message dicts) is
-    passed to composers that take it (the model-backed one); the extractive one needs none."""
+    """Writes the answer from the evidence. A composer with ``takes_history = True`` (the
+    model-backed one) is also passed ``history``: earlier turns as message dicts."""
 
     def compose(self, question: str, evidence: Evidence) -> Answer: ...
 
@@ -175,7 +175,10 @@ class ExtractiveComposer:
         best = max((m for m, _ in mentions), default=0.0)
         if not subject_terms or best < SUBJECT_MENTION:
             return _abstain(question, evidence, best)
-        scored = sorted(((m + s.dense, s) for m, s in mentions if m >= SUBJECT_MENTION), key=lambda x: -x[0])
+        mentioning = [(m, s) for m, s in mentions if m >= SUBJECT_MENTION]
+        # Prose first: a headline or a "Read more" link names the subject but says little.
+        mentioning = [(m, s) for m, s in mentioning if _summary_material(s)] or mentioning
+        scored = sorted(((m + s.dense, s) for m, s in mentioning), key=lambda x: -x[0])
         picks: list[_Pick] = []
         words = 0
         for score, s in scored:

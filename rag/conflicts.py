@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 import numpy as np
@@ -71,8 +72,14 @@ def same_fact(a: Sentence, b: Sentence) -> bool:
 
 def shared_terms(a: str, b: str) -> float:
     """The share of the shorter sentence's content terms that the other one holds."""
-    ta, tb = set(terms(a)), set(terms(b))
+    ta, tb = _term_set(a), _term_set(b)
     return len(ta & tb) / min(len(ta), len(tb)) if ta and tb else 0.0
+
+
+@lru_cache(maxsize=4096)
+def _term_set(text: str) -> frozenset[str]:
+    # Each candidate is compared with every chosen sentence: stem it once.
+    return frozenset(terms(text))
 
 
 def slot_conflicts(a: str, b: str) -> list[SlotConflict]:

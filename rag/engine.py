@@ -178,9 +178,9 @@ class RAG:
         "Who sent the proposal?".
         """
         question, history, evidence = self._evidence(question, history)
-        if isinstance(self.composer, ExtractiveComposer):
-            return self.composer.compose(question, evidence)
-        return self.composer.compose(question, evidence, history=_messages(history))
+        if getattr(self.composer, "takes_history", False):
+            return self.composer.compose(question, evidence, history=_messages(history))
+        return self.composer.compose(question, evidence)
 
     def ask_stream(self, question: str, history: Optional[History] = None) -> Iterator[Answer]:
         """Like ``ask``, as snapshots whose ``text`` grows while a model writes; the last one
@@ -216,7 +216,7 @@ class RAG:
         rows = self._manifest().documents()
         if intent.subject:
             wanted = set(terms(intent.subject))
-            named = [r.source for r in rows if wanted and wanted <= set(terms(f"{r.title} {_words_of_name(r.source)}"))]
+            named = [r.source for r in rows if wanted and _names_document(wanted, intent.kind, r)]
             return named[:MAX_SUMMARY_DOCUMENTS]
         if intent.kind != SUMMARY:
             return []
@@ -387,6 +387,15 @@ def _default_composer(settings: Settings) -> Composer:
 
 def _answers_well(answer: Answer) -> bool:
     return not answer.abstained and len(answer.citations) >= 2
+
+
+def _names_document(wanted: set[str], kind: str, row: Any) -> bool:
+    """Whether a question's subject names this document. "Summarize the Python tutorial" needs
+    only its words in the title or file name; "What is X about?" needs X to be most of the
+    title, or "What do the documents say about Syria?" would summarize every Syria article."""
+    own = set(terms(f"{row.title} {_words_of_name(row.source)}"))
+    title = set(terms(row.title)) or own
+    return wanted <= own and (kind == SUMMARY or len(wanted & title) >= len(title) / 2)
 
 
 def _words_of_name(source: str) -> str:

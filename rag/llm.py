@@ -57,6 +57,7 @@ class LLMComposer:
     fallback: ExtractiveComposer
     embed: Callable[[list[str]], np.ndarray]  # texts -> unit vectors (the MiniLM embedder)
     _client: Any = None
+    takes_history = True  # the engine passes the conversation so far (a class attribute, not a field)
 
     def compose(self, question: str, evidence: Evidence, history: Optional[list] = None) -> Answer:
         """The final answer, from one plain (not streamed) request."""
