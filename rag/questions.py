@@ -29,12 +29,12 @@ SUMMARY, SUBJECT, WHY, HOW, LIST, FACT = "summary", "subject", "why", "how", "li
 
 _DOCS = r"(?:the |these |this |those |your |my |our )?(?:documents?|articles?|sources?|texts?|files?|stor(?:y|ies)|news|reports?|pieces?|papers?|collection)"
 _SUMMARY = [
-    re.compile(rf"^(?:please |can you |could you )?(?:summari[sz]e|sum up|recap|outline)(?: for me)?(?: (?P<s>.+?))?$", re.I),
+    re.compile(r"^(?:please |can you |could you )?(?:summari[sz]e|sum up|recap|outline)(?: for me)?(?: (?P<s>.+?))?$", re.I),
     re.compile(r"^(?:please |can you |could you )?(?:give|write|provide|make)(?: me| us)? (?:a |an )?(?:short |brief |quick )?(?:summary|overview|gist|rundown|synopsis|recap|tl;?dr)(?: of| for| on)?(?: (?P<s>.+?))?$", re.I),
     re.compile(r"^(?:a |an )?(?:short |brief |quick )?(?:summary|overview|gist|synopsis|recap|tl;?dr)(?: of| for| on)?(?: (?P<s>.+?))?$", re.I),
-    re.compile(rf"^what(?:'s| is| are) (?:the )?(?:main|key|central) (?:points?|ideas?|message|facts?)(?: of| in)?(?: (?P<s>.+?))?$", re.I),
+    re.compile(r"^what(?:'s| is| are) (?:the )?(?:main|key|central) (?:points?|ideas?|message|facts?)(?: of| in)?(?: (?P<s>.+?))?$", re.I),
     re.compile(rf"^what(?:'s| is| are| was| were) (?P<s>{_DOCS}) (?:all )?about$", re.I),
-    re.compile(rf"^what (?:happened|happens)(?: in (?P<s>.+?))?$", re.I),
+    re.compile(r"^what (?:happened|happens)(?: in (?P<s>.+?))?$", re.I),
     re.compile(rf"^what (?:do|does|did) (?P<s>{_DOCS}) (?:say|tell|report|cover|describe|discuss)$", re.I),
 ]
 _SUBJECT = [
@@ -46,7 +46,7 @@ _SUBJECT = [
     re.compile(r"^(?:information|info|anything|everything) (?:about|on) (?P<s>.+?)$", re.I),
 ]
 _WHY = re.compile(r"\bwhy\b|\bhow come\b|\bfor what (?:reason|purpose)\b|\bwhat (?:was|is|were|are) the (?:reasons?|causes?|motives?|grounds?|purpose)\b|\bwhat (?:made|caused|led|prompted|drove|motivated)\b|\bthe reason\b", re.I)
-_HOW = re.compile(r"^\s*(?:and |so )?how\b(?!\s+(?:many|much|long|old|far|large|big|often|soon|tall|high|deep|wide|few|large|small|important|likely))", re.I)
+_HOW = re.compile(r"^\s*(?:and |so )?how\b(?!\s+(?:many|much|long|old|far|large|big|often|soon|tall|high|deep|wide|few|small|important|likely))", re.I)
 _COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "both": 2}
 _LIST_COUNT = re.compile(r"\b(?:which|what|name|list|the)\s+(?:the\s+)?(two|three|four|five|six|seven|eight|nine|ten|both)\b", re.I)
 # "Which countries ...", "What groups ...": a plural noun right after the question word.
