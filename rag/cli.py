@@ -111,8 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
+        # The parser shows the settings' defaults, so a bad RAG_* variable is found here already.
+        args = build_parser().parse_args(argv)
         return args.func(args)
     except RagError as exc:
         print(f"rag: {exc}", file=sys.stderr)

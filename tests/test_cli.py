@@ -40,6 +40,18 @@ def test_bad_questions_exit_non_zero_with_one_line_and_no_traceback(question, tm
     assert "question" in result.stderr
 
 
+@pytest.mark.parametrize("env, message", [
+    ({"RAG_LLM_BASE_URL": "http://127.0.0.1:11434/v1"}, "RAG_LLM_MODEL"),
+    ({"RAG_AUTH": "admin"}, "RAG_AUTH"),
+    ({"RAG_TOP_K": "many"}, "RAG_TOP_K"),
+])
+def test_a_bad_setting_is_one_line_saying_what_to_set(env, message):
+    result = run_rag("ask", "Who was the spokeswoman?", env=env)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("rag: ") and message in result.stderr
+
+
 def test_ask_json_prints_the_answer_with_citations(seeded_engine):
     env = {"RAG_DOCS_DIR": str(seeded_engine.settings.docs_dir), "RAG_INDEX_DIR": str(seeded_engine.settings.index_dir)}
     result = run_rag("ask", "--json", "Who was the spokeswoman?", env=env)
