@@ -145,7 +145,7 @@ class ExtractiveComposer:
         f = sentence_features(question, s, evidence)
         return sum(self.weights[k] * f[k] for k in self.weights)
 
-    def _pick(self, scored: list[tuple[float, Sentence]]) -> list[_Pick]:
+    def _pick(self, scored: list[tuple[float, Sentence]], keep_within: float = KEEP_WITHIN) -> list[_Pick]:
         best = scored[0][0]
         picks: list[_Pick] = []
         words = 0
@@ -153,7 +153,7 @@ class ExtractiveComposer:
             if _merge_twin(picks, s):
                 continue
             if picks and (
-                score < best * KEEP_WITHIN
+                score < best * keep_within
                 or len(picks) >= self.max_sentences
                 or words + len(s.text.split()) > self.max_words
             ):
@@ -179,16 +179,8 @@ class ExtractiveComposer:
         # Prose first: a headline or a "Read more" link names the subject but says little.
         mentioning = [(m, s) for m, s in mentioning if _summary_material(s)] or mentioning
         scored = sorted(((m + s.dense, s) for m, s in mentioning), key=lambda x: -x[0])
-        picks: list[_Pick] = []
-        words = 0
-        for score, s in scored:
-            if _merge_twin(picks, s) or len(picks) >= self.max_sentences:
-                continue
-            if picks and words + len(s.text.split()) > self.max_words:
-                continue
-            picks.append(_Pick(s, score))
-            words += len(s.text.split())
-        return _answer(question, evidence, _reading_order(picks), best)
+        # Every mention is worth showing, not only those close to the best one.
+        return _answer(question, evidence, _reading_order(self._pick(scored, keep_within=0.0)), best)
 
     def _summary(self, question: str, evidence: Evidence) -> Answer:
         """The documents' most central sentences, a document at a time, in reading order."""
@@ -271,10 +263,11 @@ def _with_stated_reasons(picks: list[_Pick], evidence: Evidence) -> list[_Pick]:
             out.append(_Pick(following, pick.score))
     # Sentences of other documents that state an added reason are cited beside it.
     added = [p for p in out if all(p is not q for q in picks)]
-    used = {id(x) for p in out for x in [p.main, *p.same]}
-    for s in evidence.sentences:
-        if added and id(s) not in used:
-            _merge_twin(added, s)
+    if added:
+        used = {id(x) for p in out for x in [p.main, *p.same]}
+        for s in evidence.sentences:
+            if id(s) not in used:
+                _merge_twin(added, s)
     return out
 
 

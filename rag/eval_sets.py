@@ -50,6 +50,15 @@ def _engine(docs: Path, index: Path, **options: Any) -> Any:
     return engine
 
 
+def _article_folder(tmp: Path, data: Dataset, titles: list[str]) -> Path:
+    """A documents folder holding these SQuAD articles, one file each, as `rag eval` writes them."""
+    docs = tmp / "docs"
+    docs.mkdir()
+    for title in titles:
+        (docs / document_name(title)).write_text(data.articles[title], encoding="utf-8")
+    return docs
+
+
 def _timed_ask(engine: Any, question: str) -> tuple[Any, float]:
     started = time.perf_counter()
     answer = engine.ask(question)
@@ -128,10 +137,7 @@ def run_rewrites(path: Path, spec: dict[str, Any], split: str = "all") -> tuple[
     titles = sorted({by_id[r["id"]].article for r in rewrites})
     rows = []
     with tempfile.TemporaryDirectory(prefix="rag-rewrite-eval-") as tmp:
-        docs = Path(tmp) / "docs"
-        docs.mkdir()
-        for title in titles:
-            (docs / document_name(title)).write_text(data.articles[title], encoding="utf-8")
+        docs = _article_folder(Path(tmp), data, titles)
         engine = _engine(docs, Path(tmp) / "index", top_k=10)
         for r in rewrites:
             gold = by_id[r["id"]]
@@ -165,10 +171,7 @@ def run_conflicts(path: Path, spec: dict[str, Any], split: str = "all") -> tuple
     titles = sorted({c["article"] for c in items})
     rows = []
     with tempfile.TemporaryDirectory(prefix="rag-conflict-eval-") as tmp:
-        docs = Path(tmp) / "docs"
-        docs.mkdir()
-        for title in titles:
-            (docs / document_name(title)).write_text(data.articles[title], encoding="utf-8")
+        docs = _article_folder(Path(tmp), data, titles)
         for n, c in enumerate(items):
             copy = c["title"] + "\n\n" + c["paragraph"].replace(c["sentence"], c["changed_sentence"]) + "\n"
             (docs / f"copy-{n:03d}-{document_name(c['article'])}").write_text(copy, encoding="utf-8")
