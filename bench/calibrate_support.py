@@ -29,8 +29,8 @@ def main() -> None:
     original = sentences(ROOT / "seeds" / "russia-seeks-us-help-rebuild-syria.txt")
     translated = sentences(ROOT / "seeds" / "russia-us-syria-reconstruction-translated.txt")
     model = embedder()
-    A = np.asarray(model.get_text_embedding_batch(original), dtype=np.float32)
-    B = np.asarray(model.get_text_embedding_batch(translated), dtype=np.float32)
+    A = model.encode(original)
+    B = model.encode(translated)
     similarity = B @ A.T
     supported, unsupported = [], []
     for j, claim in enumerate(translated):

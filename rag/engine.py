@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional, Union
 
-import rag.models  # noqa: F401  first: it sets the environment before torch or Chroma load
+import rag.models  # noqa: F401  first: it sets the environment before Chroma loads
 from rag.compose import Composer, ExtractiveComposer
 from rag.config import Settings
 from rag.errors import BadQuestionError, BadUploadError, UnknownDocumentError
@@ -374,15 +374,10 @@ def _default_composer(settings: Settings) -> Composer:
     )
     if not settings.llm_base_url:
         return extractive
-    import numpy as np
-
     from rag.llm import LLMComposer
     from rag.models import embedder
 
-    def embed(texts: list[str]) -> Any:
-        return np.asarray(embedder().get_text_embedding_batch(texts), dtype=np.float32)
-
-    return LLMComposer(settings, extractive, embed)
+    return LLMComposer(settings, extractive, lambda texts: embedder().encode(texts))
 
 
 def _answers_well(answer: Answer) -> bool:

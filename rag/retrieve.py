@@ -2,14 +2,14 @@
 
 Three rankings are fused by weighted reciprocal rank: passages by dense similarity,
 passages by BM25, and passages by their best sentence's dense similarity. The BM25 side is
-llama-index's ``BM25Retriever``, persisted in the index folder so a restart does not
+``bm25s``, persisted in the index folder so a restart does not
 re-read the documents; it is rebuilt from the Chroma collection after every ingest.
 """
 
 from __future__ import annotations
 
+import functools
 import json
-import logging
 import math
 import os
 import shutil
@@ -18,9 +18,6 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 import numpy as np
-
-# bm25s warns when the corpus is smaller than top-k; for a small folder that is expected.
-logging.getLogger("llama_index.retrievers.bm25.base").setLevel(logging.ERROR)
 
 from rag.models import get_all
 from rag.text import terms
@@ -39,15 +36,21 @@ EXPAND_PASSAGES = 3  # all sentences of the best few passages are candidates, no
 
 
 class LexicalIndex:
-    """BM25 over passages plus the inverse document frequencies the composer weighs terms by.
+    """BM25 (``bm25s``) over passages plus the inverse document frequencies the composer
+    weighs terms by.
 
     Each build is persisted in a folder of its own under ``path``, and the file ``current``
     names the newest; replacing that one file is atomic, so a process loading the index
-    while another rebuilds it reads one whole version, never a mix of two.
+    while another rebuilds it reads one whole version, never a mix of two. Tokens are
+    lower-cased words of two or more characters, English stop words removed, Snowball-stemmed
+    (what llama-index's ``BM25Retriever`` does; bm25s is used directly so that answering
+    does not import llama-index, which cost 0.8 s per process).
     """
 
-    def __init__(self, bm25: Any, idf: dict[str, float], count: int, generation: int = 0):
-        self.bm25, self.idf, self.count = bm25, idf, count
+    FORMAT = 2  # 1: llama-index's BM25Retriever folders (rebuilt on load)
+
+    def __init__(self, bm25: Any, passages: Any, idf: dict[str, float], count: int, generation: int = 0):
+        self.bm25, self.passages, self.idf, self.count = bm25, passages, idf, count
         self.generation = generation  # of the index it was built from (rag.manifest)
         self.unseen_idf = _idf(count, 0)
 
@@ -56,30 +59,25 @@ class LexicalIndex:
         cls, collection: Any, path: Path, generation: int = 0, keep: Optional[Callable[[dict], bool]] = None
     ) -> Optional["LexicalIndex"]:
         """Build and persist the index over the collection's passages (those ``keep`` accepts)."""
-        from llama_index.core.schema import TextNode
-        from llama_index.retrievers.bm25 import BM25Retriever
+        import bm25s
 
         got = get_all(collection, ["documents", "metadatas"])
-        if keep is not None:
-            rows = [row for row in zip(got["ids"], got["documents"], got["metadatas"]) if keep(row[2])]
-            got = {"ids": [r[0] for r in rows], "documents": [r[1] for r in rows], "metadatas": [r[2] for r in rows]}
+        rows = [row for row in zip(got["ids"], got["documents"], got["metadatas"]) if keep is None or keep(row[2])]
         path.mkdir(parents=True, exist_ok=True)
-        if not got["ids"]:
+        if not rows:
             (path / "current").unlink(missing_ok=True)
             return None
-        nodes = [
-            TextNode(id_=i, text=t, metadata=m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])
-        ]
-        for node in nodes:
-            node.excluded_embed_metadata_keys = list(node.metadata)
-        bm25 = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=LEXICAL_PASSAGES, language="english")
+        bm25 = bm25s.BM25()
+        bm25.index(_bm25_tokens([text for _, text, _ in rows]), show_progress=False)
+        passages = [{"id": pid, "text": text, "metadata": meta} for pid, text, meta in rows]
         version = path / f"g{generation}-{os.getpid()}"
         shutil.rmtree(version, ignore_errors=True)
-        bm25.persist(str(version), show_progress=False)
-        df = Counter(t for text in got["documents"] for t in set(terms(text)))
-        n = len(got["ids"])
+        bm25.save(str(version), corpus=passages)
+        df = Counter(t for _, text, _ in rows for t in set(terms(text)))
+        n = len(rows)
         idf = {t: _idf(n, c) for t, c in df.items()}
-        (version / "meta.json").write_text(json.dumps({"count": n, "idf": idf, "generation": generation}))
+        meta = {"format": cls.FORMAT, "count": n, "idf": idf, "generation": generation}
+        (version / "meta.json").write_text(json.dumps(meta))
         previous = _current(path)
         staging = path / "current.tmp"
         staging.write_text(version.name)
@@ -87,18 +85,22 @@ class LexicalIndex:
         for old in path.iterdir():  # keep the previous build for a process loading it right now
             if old.is_dir() and old not in (version, previous):
                 shutil.rmtree(old, ignore_errors=True)
-        return cls(bm25, idf, n, generation)
+        return cls(bm25, passages, idf, n, generation)
 
     @classmethod
     def load(cls, path: Path) -> Optional["LexicalIndex"]:
-        from llama_index.retrievers.bm25 import BM25Retriever
+        """The persisted index, or None if there is none (or it is of an older format)."""
+        import bm25s
 
         version = _current(path)
         if version is None or not (version / "meta.json").exists():
             return None
         meta = json.loads((version / "meta.json").read_text())
-        bm25 = BM25Retriever.from_persist_dir(str(version), show_progress=False)
-        return cls(bm25, meta["idf"], meta["count"], meta.get("generation", 0))
+        if meta.get("format") != cls.FORMAT:
+            return None
+        # Memory-mapped: a large collection's scores and passages are read as they are hit.
+        bm25 = bm25s.BM25.load(str(version), load_corpus=True, mmap=True, show_progress=False)
+        return cls(bm25, bm25.corpus, meta["idf"], meta["count"], meta.get("generation", 0))
 
     @staticmethod
     def generation_on_disk(path: Path) -> Optional[int]:
@@ -109,10 +111,34 @@ class LexicalIndex:
         except (OSError, ValueError):
             return None
 
-    def search(self, query: str) -> list[tuple[str, float, str, dict]]:
-        """(passage id, score, text, metadata) for passages sharing terms with the query."""
-        hits = self.bm25.retrieve(query)
-        return [(h.node.node_id, h.score, h.node.get_content(), h.node.metadata) for h in hits if h.score > 0]
+    def search(self, query: str, limit: int = LEXICAL_PASSAGES) -> list[tuple[str, float, str, dict]]:
+        """(passage id, score, text, metadata) of the best passages sharing terms with the query."""
+        ids = self.bm25.get_tokens_ids(_bm25_tokens([query])[0])
+        if not ids:
+            return []
+        scores = self.bm25.get_scores(ids)
+        limit = min(limit, len(scores))
+        best = np.argpartition(-scores, limit - 1)[:limit]
+        hits = []
+        for i in sorted(best, key=lambda i: -scores[i]):
+            if scores[i] <= 0:
+                break
+            passage = self.passages[int(i)]
+            hits.append((passage["id"], float(scores[i]), passage["text"], passage["metadata"]))
+        return hits
+
+
+@functools.lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def _bm25_tokens(texts: list[str]) -> list[list[str]]:
+    import bm25s
+
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
 
 
 def _current(path: Path) -> Optional[Path]:
@@ -162,7 +188,7 @@ class HybridRetriever:
                 yield row
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embed_model.get_query_embedding(text)
+        return self.embed_model.encode_one(text)
 
     def retrieve(self, query: str, top_k: int = 5) -> Evidence:
         query_embedding = self.embed_query(query)

@@ -42,12 +42,15 @@ STOPWORDS = frozenset(
 
 @functools.lru_cache(maxsize=1)
 def _punkt():
-    import llama_index.core
+    import importlib.util
+
     import nltk
     from nltk.tokenize import PunktTokenizer
 
-    # llama-index ships Punkt's tables; point NLTK there so nothing is downloaded.
-    cache = os.path.join(os.path.dirname(llama_index.core.__file__), "_static", "nltk_cache")
+    # llama-index ships Punkt's tables; point NLTK there so nothing is downloaded. (Found
+    # without importing llama-index, which takes most of a second.)
+    package = importlib.util.find_spec("llama_index.core").submodule_search_locations[0]
+    cache = os.path.join(package, "_static", "nltk_cache")
     if cache not in nltk.data.path:
         nltk.data.path.insert(0, cache)
     return PunktTokenizer("english")

