@@ -2,19 +2,31 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+TEST_STAMP := $(VENV)/.test-installed-stamp
 PYTHON ?= python3
 
-.PHONY: install browser llm run ingest test bench eval clean
+.PHONY: install test-install browser llm run ingest test bench eval clean
 
 install: $(STAMP)
 
-# torch first, pinned: 2.13.0 is the CPU build on this machine's disk; any other request
-# pulls a multi-GB CUDA build. constraints.txt pins everything else for a reproducible install.
+# The engine: no torch. constraints.txt pins everything for a reproducible install. The
+# last line writes the embedding model as ONNX (fp32 and int8) into ~/.cache/rag once, so
+# the first question does not wait for it (it would be made on first use otherwise).
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -c constraints.txt -e .
+	$(PY) -m rag.onnx_export
+	touch $(STAMP)
+
+# The tests also need the reference implementation of the model (sentence-transformers on
+# torch). torch first, pinned: 2.13.0 is the CPU build on this machine's disk; any other
+# request pulls a multi-GB CUDA build.
+test-install: $(TEST_STAMP)
+
+$(TEST_STAMP): $(STAMP)
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -c constraints.txt -e '.[test]'
-	touch $(STAMP)
+	touch $(TEST_STAMP)
 
 browser:
 	bash scripts/install-browser.sh
@@ -30,10 +42,10 @@ ingest: install
 run: install
 	$(VENV)/bin/rag serve
 
-test: install browser llm
+test: test-install browser llm
 	$(PY) -m pytest
 
-bench: install
+bench: test-install
 	$(PY) bench/latency.py
 
 eval: install

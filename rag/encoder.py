@@ -15,12 +15,12 @@ tokens, at most 256 of them, mean-pooled over the attention mask and L2-normalis
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 from typing import Optional, Sequence
 
 import numpy as np
 
+DIMENSIONS = 384
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
 BATCH_SIZE = 64
 # Numerics of the encoder: "int8" (the default, dynamic int8 weights, about three times
@@ -63,28 +63,29 @@ class Encoder:
         self.session = ort.InferenceSession(
             str(exported_model(precision)), sess_options=options, providers=["CPUExecutionProvider"]
         )
-        self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
-        """One normalised vector per text, in order. Texts are run shortest first, so a batch
-        pads its texts to similar lengths (padding is computed and thrown away)."""
-        if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+        """One normalised vector per text, in order."""
+        return self.encode_counted(texts, batch_size)[0]
+
+    def encode_counted(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> tuple[np.ndarray, np.ndarray]:
+        """(vectors, token counts): the counts weigh vectors pooled from several texts.
+
+        Texts are run shortest first, so a batch pads its texts to similar lengths (padding
+        is computed and thrown away)."""
         encodings = self.tokenizer.encode_batch(list(texts))
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        out = np.empty((len(texts), 384), dtype=np.float32)
+        counts = np.array([len(e.ids) for e in encodings], dtype=np.int64)
+        out = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
+        order = np.argsort(counts, kind="stable")
         for at in range(0, len(order), batch_size):
             chunk = order[at : at + batch_size]
-            width = max(len(encodings[i].ids) for i in chunk)
-            ids = np.zeros((len(chunk), width), dtype=np.int64)
-            mask = np.zeros((len(chunk), width), dtype=np.int64)
+            ids = np.zeros((len(chunk), counts[chunk].max()), dtype=np.int64)
+            mask = np.zeros_like(ids)
             for row, i in enumerate(chunk):
-                n = len(encodings[i].ids)
-                ids[row, :n] = encodings[i].ids
-                mask[row, :n] = 1
-            (vectors,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
-            out[chunk] = vectors
-        return out
+                ids[row, : counts[i]] = encodings[i].ids
+                mask[row, : counts[i]] = 1
+            (out[chunk],) = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
+        return out, counts
 
     def encode_one(self, text: str) -> np.ndarray:
         return self.encode([text])[0]

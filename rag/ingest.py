@@ -80,19 +80,40 @@ def list_files(docs_dir: Path) -> tuple[list[tuple[str, Path]], list[SkippedFile
 
 
 def make_embedding_step(embed_model: Any):
-    """A pipeline step that embeds a group's nodes, shortest first."""
+    """A pipeline step that embeds a group's nodes in one pass over their text.
+
+    Only the sentences go through the model. A passage's vector is the mean of its
+    sentences' vectors weighted by their token counts (mean pooling over the sentences'
+    tokens, each read in its own sentence's context), so every token is embedded once,
+    not once in its passage and again in its sentence. A passage that holds no sentence of
+    its own group (a sentence longer than a passage) is embedded from its own text.
+    """
+    import numpy as np
     from llama_index.core.schema import MetadataMode, TransformComponent
 
-    class EmbedByLength(TransformComponent):
+    class EmbedSentencesPoolPassages(TransformComponent):
         def __call__(self, nodes: Sequence[Any], **kwargs: Any) -> Sequence[Any]:
-            # The encoder batches by token count itself: short sentences are not padded to a
-            # passage's length.
-            vectors = embed_model.encode([node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes])
-            for node, vector in zip(nodes, vectors.tolist()):
+            sentences = [n for n in nodes if n.metadata["kind"] == "sentence"]
+            passages = [n for n in nodes if n.metadata["kind"] != "sentence"]
+            vectors, counts = embed_model.encode_counted([n.get_content(metadata_mode=MetadataMode.EMBED) for n in sentences])
+            for node, vector in zip(sentences, vectors.tolist()):
                 node.embedding = vector
+            starts = np.array([n.metadata["start"] for n in sentences], dtype=np.int64)
+            ends = np.array([n.metadata["end"] for n in sentences], dtype=np.int64)
+            unpooled = []
+            for passage in passages:
+                inside = (starts < passage.metadata["end"]) & (ends > passage.metadata["start"])
+                if not inside.any():
+                    unpooled.append(passage)
+                    continue
+                pooled = counts[inside].astype(np.float32) @ vectors[inside]
+                passage.embedding = (pooled / max(float(np.linalg.norm(pooled)), 1e-12)).tolist()
+            if unpooled:
+                for node, vector in zip(unpooled, embed_model.encode([n.get_content(metadata_mode=MetadataMode.EMBED) for n in unpooled]).tolist()):
+                    node.embedding = vector
             return nodes
 
-    return EmbedByLength()
+    return EmbedSentencesPoolPassages()
 
 
 def make_vector_store(passages: Any, sentences: Any, max_batch: int) -> Any:

@@ -175,3 +175,8 @@ def _build_graph(folder: Path):
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="rag.onnx_export")
     onnx.checker.check_model(model)
     return model
+
+
+if __name__ == "__main__":  # `python -m rag.onnx_export`: make both files now (the Makefile's install does)
+    for precision in ("fp32", "int8"):
+        print(f"MiniLM ({precision}): {exported_model(precision)}")

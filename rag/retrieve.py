@@ -72,7 +72,7 @@ class LexicalIndex:
         passages = [{"id": pid, "text": text, "metadata": meta} for pid, text, meta in rows]
         version = path / f"g{generation}-{os.getpid()}"
         shutil.rmtree(version, ignore_errors=True)
-        bm25.save(str(version), corpus=passages)
+        bm25.save(str(version), corpus=passages, show_progress=False)
         df = Counter(t for _, text, _ in rows for t in set(terms(text)))
         n = len(rows)
         idf = {t: _idf(n, c) for t, c in df.items()}
