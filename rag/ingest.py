@@ -20,6 +20,7 @@ here means answering needs no model call beyond the question's own embedding.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import os
@@ -197,8 +198,18 @@ class Ingestor:
         self.passages = passages
         self.sentences = sentences
         self.embed_model = embed_model
-        self.store = make_vector_store(passages, sentences, max_batch)
+        self.max_batch = max_batch
+
+    @functools.cached_property
+    def _tools(self) -> tuple[Any, Splitter]:
+        """(pipeline, splitter), made when the first file needs them: a run that finds
+        nothing changed does not import llama-index (most of a second)."""
+        from llama_index.core.ingestion import IngestionPipeline
+
         guard_llama_index()
+        store = make_vector_store(self.passages, self.sentences, self.max_batch)
+        pipeline = IngestionPipeline(transformations=[make_embedding_step(self.embed_model)], vector_store=store, disable_cache=True)
+        return pipeline, Splitter(self.settings)
 
     def run(self, show_progress: bool = True, before_publish: Optional[Callable[[int, dict], None]] = None) -> IngestReport:
         """One pass over the folder. The caller holds ``ingest_lock`` for the index.
@@ -220,8 +231,6 @@ class Ingestor:
         return report
 
     def _run(self, manifest: Manifest, show_progress: bool, before_publish) -> IngestReport:
-        from llama_index.core.ingestion import IngestionPipeline
-
         self._collect_garbage(manifest)  # what a killed run left half-written
         files, skipped = list_files(self.settings.docs_dir)
         report = IngestReport(skipped=skipped)
@@ -231,16 +240,12 @@ class Ingestor:
                 f"no documents found in {self.settings.docs_dir}{found}: add documents "
                 f"({', '.join(SUPPORTED_SUFFIXES)}) or set RAG_DOCS_DIR"
             )
-        pipeline = IngestionPipeline(
-            transformations=[make_embedding_step(self.embed_model)], vector_store=self.store, disable_cache=True
-        )
-        splitter = Splitter(self.settings)
         progress = _Progress(len(files), show_progress)
         last_announced = time.monotonic()
         try:
             for source, path in files:
                 progress.reading(source)
-                self._ingest_file(source, path, manifest, pipeline, splitter, report, progress)
+                self._ingest_file(source, path, manifest, report, progress)
                 if time.monotonic() - last_announced > ANNOUNCE_SECONDS:
                     self._publish(manifest)  # running engines pick up what is stored so far
                     last_announced = time.monotonic()
@@ -270,7 +275,7 @@ class Ingestor:
             self._delete_version(version, manifest)
         self._garbage = []
 
-    def _ingest_file(self, source, path, manifest, pipeline, splitter, report, progress) -> None:
+    def _ingest_file(self, source, path, manifest, report, progress) -> None:
         row = manifest.get(source)
         try:
             stat = path.stat()
@@ -300,7 +305,7 @@ class Ingestor:
         version = f"{source}@{sha1[:16]}"
         manifest.begin(version, source)
         try:
-            passages, sentences = self._store(doc, source, version, pipeline, splitter, progress)
+            passages, sentences = self._store(doc, source, version, progress)
         except Exception as exc:  # Chroma or the model failing on one file must not stop the run
             log.exception("indexing %s failed", source)
             self._delete_version(version, manifest)
@@ -317,13 +322,14 @@ class Ingestor:
         report.passages_added += passages
         report.embedded += passages + sentences
 
-    def _store(self, doc, source, version, pipeline, splitter, progress) -> tuple[int, int]:
+    def _store(self, doc, source, version, progress) -> tuple[int, int]:
         """Write the version's text, then embed and store its nodes a group at a time."""
         path = text_path(self.settings.index_dir, version)
         path.parent.mkdir(parents=True, exist_ok=True)
         staging = path.with_suffix(".tmp")
         staging.write_text(doc.text, encoding="utf-8")
         staging.replace(path)
+        pipeline, splitter = self._tools
         passages = sentences = 0
         for group in splitter.groups(doc, source, version):
             pipeline.run(nodes=group.nodes)
@@ -335,7 +341,7 @@ class Ingestor:
     def _delete_version(self, version: Optional[str], manifest: Manifest) -> None:
         if version is None:
             return
-        self.store.delete(version)
+        self._tools[0].vector_store.delete(version)
         text_path(self.settings.index_dir, version).unlink(missing_ok=True)
         manifest.forget(version)
 

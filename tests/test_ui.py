@@ -136,3 +136,26 @@ def test_a_page_loaded_later_lists_documents_added_elsewhere(handlers):
     assert "tide-tables.md" in status and "tide-tables.md" in choices["choices"]
     message, *_ = handlers.remove("tide-tables.md")
     assert message == "Removed tide-tables.md."
+
+
+def test_the_page_opens_before_the_folder_is_indexed_and_follows_the_ingest(fresh_engine):
+    """`rag serve` opens the page at once and indexes meanwhile: the status says so, and
+    once the ingest is done the documents and the verified example questions appear."""
+    from ui.app import DEFAULT_EXAMPLE, INDEXING_NOTE
+
+    handlers = Handlers(fresh_engine)
+    build_app(fresh_engine, handlers)
+    handlers.indexing = True
+    status, _choices, _examples, timer = handlers.on_tick()
+    assert INDEXING_NOTE in status and "No documents indexed yet" in status
+    assert timer.active
+
+    fresh_engine.ingest(show_progress=False)
+    handlers.indexing = False
+    status, choices, examples, timer = handlers.on_tick()
+    assert INDEXING_NOTE not in status and "2 documents" in status
+    assert len(choices["choices"]) == 2
+    assert not timer.active
+    asked = [sample[0] for sample in examples.samples]
+    assert asked != [DEFAULT_EXAMPLE]
+    assert asked and all(not fresh_engine.ask(q).abstained for q in asked)

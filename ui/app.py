@@ -102,11 +102,16 @@ def render_sources(engine: Any, answer: Optional[dict]) -> str:
     return "\n".join(parts)
 
 
-def render_status(engine: Any) -> str:
+INDEXING_NOTE = "*Indexing the documents folder… questions are answered from what is indexed so far.*"
+
+
+def render_status(engine: Any, indexing: bool = False) -> str:
     status = engine.status()
+    note = [INDEXING_NOTE, ""] if indexing else []
     if not status.documents:
-        return f"**No documents indexed yet.** Upload documents ({_TYPES}) below."
-    lines = [f"**{len(status.documents)} documents, {status.passages} passages**", ""]
+        empty = "**No documents indexed yet.**" + ("" if indexing else f" Upload documents ({_TYPES}) below.")
+        return "\n".join(note + [empty])
+    lines = note + [f"**{len(status.documents)} documents, {status.passages} passages**", ""]
     lines += [
         f"- {d.title} — `{d.source}` ({d.passages} passages" + (f", {d.pages} pages)" if d.pages else ")")
         for d in status.documents
@@ -151,6 +156,8 @@ class Handlers:
 
     def __init__(self, engine: Any):
         self.engine = engine
+        self.indexing = False  # the folder's ingest at start is running (see serve)
+        self.question_box: Any = None  # the page's question Textbox (build_app sets it)
 
     def respond(self, message: str, history: list[Any]):
         """The final answer's page updates (what respond_stream ends with)."""
@@ -224,7 +231,20 @@ class Handlers:
 
     def refresh(self):
         """The document list and the remove choices as the index holds them now."""
-        return render_status(self.engine), gr.update(choices=_sources(self.engine), value=None)
+        return render_status(self.engine, self.indexing), gr.update(choices=_sources(self.engine), value=None)
+
+    def on_load(self):
+        """A page opening: documents, remove choices, example questions, and the status timer
+        running while the start's ingest is."""
+        # An update carries its samples processed by its components: the question box's.
+        examples = gr.Dataset(components=[self.question_box], samples=[[q] for q in _examples(self.engine)])
+        return (*self.refresh(), examples, gr.Timer(active=self.indexing))
+
+    def on_tick(self):
+        """While indexing, the document list follows the ingest; once done, the examples too."""
+        if self.indexing:
+            return render_status(self.engine, True), gr.update(), gr.update(), gr.Timer(active=True)
+        return self.on_load()
 
     def ask_api(self, question: str, history: Optional[list[dict]] = None) -> dict:
         """Answer a question about the documents; returns the answer with its citations as JSON."""
@@ -234,9 +254,9 @@ class Handlers:
             raise gr.Error(str(exc)) from None
 
 
-def build_app(engine: Any) -> gr.Blocks:
+def build_app(engine: Any, handlers: Optional[Handlers] = None) -> gr.Blocks:
     """The chat page over ``engine`` (a ``rag.RAG``)."""
-    h = Handlers(engine)
+    h = handlers or Handlers(engine)
     with gr.Blocks(title="Ask your documents") as app:
         gr.Markdown(
             "# Ask your documents\nAnswers are the documents' own sentences; each `[n]` is a citation, "
@@ -252,9 +272,11 @@ def build_app(engine: Any) -> gr.Blocks:
                         scale=5, elem_id="question", max_lines=4,
                     )
                     ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="ask", min_width=80)
+                h.question_box = question
+                # Filled when the page loads: asking the candidate questions needs the index,
+                # which the start's ingest may still be bringing up to date.
                 examples = gr.Dataset(
-                    components=[question], samples=[[q] for q in _examples(engine)],
-                    label="Try one of these", elem_id="examples",
+                    components=[question], samples=[[DEFAULT_EXAMPLE]], label="Try one of these", elem_id="examples",
                 )
             with gr.Column(scale=2, min_width=300):
                 gr.Markdown("### Sources")
@@ -263,7 +285,7 @@ def build_app(engine: Any) -> gr.Blocks:
                 source_view = gr.HTML("", elem_id="source-view")
                 open_original = gr.DownloadButton("Open the original", visible=False, elem_id="open-original")
                 with gr.Accordion("Documents", open=True):
-                    status = gr.Markdown(render_status(engine), elem_id="index-status")
+                    status = gr.Markdown(render_status(engine, h.indexing), elem_id="index-status")
                     files = gr.File(
                         label=f"Add documents ({_TYPES})", file_count="multiple", file_types=list(SUPPORTED_SUFFIXES),
                         elem_id="upload",
@@ -284,8 +306,12 @@ def build_app(engine: Any) -> gr.Blocks:
         files.upload(h.upload, [files, overwrite], [upload_message, status, remove_pick, files], api_visibility="private")
         remove_button.click(h.remove, remove_pick, [upload_message, status, remove_pick], api_visibility="private")
         gr.api(h.ask_api, api_name="ask")
-        # A page loaded later than the app was built shows the documents as they are now.
-        app.load(h.refresh, None, [status, remove_pick], api_visibility="private")
+        # A page loaded later than the app was built shows the documents as they are now, and
+        # follows the start's ingest while it runs.
+        status_timer = gr.Timer(1.0, active=False)
+        on_load_outputs = [status, remove_pick, examples, status_timer]
+        app.load(h.on_load, None, on_load_outputs, api_visibility="private")
+        status_timer.tick(h.on_tick, None, on_load_outputs, api_visibility="private")
         # ... and so does the remove list when opened: another tab may have added a document.
         remove_pick.focus(lambda: h.refresh()[1], None, remove_pick, api_visibility="private")
     return app
@@ -295,11 +321,14 @@ def _sources(engine: Any) -> list[str]:
     return [d.source for d in engine.status().documents]
 
 
+DEFAULT_EXAMPLE = "What are these documents about?"
+
+
 def _examples(engine: Any) -> list[str]:
     try:
-        return engine.example_questions() or ["What are these documents about?"]
+        return engine.example_questions() or [DEFAULT_EXAMPLE]
     except RagError:
-        return ["What are these documents about?"]
+        return [DEFAULT_EXAMPLE]
 
 
 def launch_options(settings: Any, host: Optional[str] = None, port: Optional[int] = None) -> dict[str, Any]:
@@ -321,14 +350,33 @@ def launch_options(settings: Any, host: Optional[str] = None, port: Optional[int
 
 
 def serve(engine: Any, host: Optional[str] = None, port: Optional[int] = None, **extra: Any) -> gr.Blocks:
-    """Ingest what changed in the documents folder, then serve the chat (blocks unless told not to)."""
-    try:
-        engine.ingest(show_progress=True)
-    except RagError as exc:
-        print(f"rag: {exc}")  # the page still opens, so documents can be uploaded
-    app = build_app(engine)
+    """Serve the chat and, meanwhile, ingest what changed in the documents folder (blocks
+    unless told not to with ``prevent_thread_lock=True``).
+
+    The page opens at once, not after the ingest: a large folder takes minutes, and
+    questions are answered from what is indexed so far while the status shows progress.
+    """
+    import threading
+
+    handlers = Handlers(engine)
+    handlers.indexing = True
+    app = build_app(engine, handlers)
     app.queue(default_concurrency_limit=4)
-    app.launch(**launch_options(engine.settings, host, port), **extra)
+    block = not extra.pop("prevent_thread_lock", False)
+    app.launch(**launch_options(engine.settings, host, port), prevent_thread_lock=True, **extra)
+
+    def ingest() -> None:
+        try:
+            engine.ingest(show_progress=True)
+        except RagError as exc:
+            print(f"rag: {exc}")  # the page stays open, so documents can be uploaded
+        finally:
+            handlers.indexing = False
+
+    app.ingest_thread = threading.Thread(target=ingest, name="rag-ingest-at-start", daemon=True)
+    app.ingest_thread.start()
+    if block:
+        app.block_thread()
     return app
 
 
