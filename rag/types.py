@@ -89,7 +89,7 @@ class IngestReport:
     passages_added: int = 0
     passages_removed: int = 0
     passages_unchanged: int = 0
-    embedded: int = 0  # texts (passages and sentences) sent to the embedding model
+    embedded: int = 0  # texts given a vector: sentences by the model, passages pooled from theirs
     bytes_read: int = 0  # of files read (unchanged files are recognised without reading)
     skipped: list[SkippedFile] = field(default_factory=list)
     seconds: float = 0.0
