@@ -88,27 +88,27 @@ def seconds(command: list[str], env: dict, runs: int = 5) -> float:
     return statistics.median(times)
 
 
-def warm(engine, rounds: int) -> None:
-    from rag.encoder import Encoder
-    from rag.models import embedder
-
-    engine.ask(QUESTIONS[0])  # warm up: model, collections, lexical index
+def per_question_ms(call, rounds: int) -> list[float]:
+    """Milliseconds of ``call(question)`` for each question, ``rounds`` times, after one warm-up."""
+    call(QUESTIONS[0])  # warm up: model, collections, lexical index
     times = []
     for _ in range(rounds):
         for q in QUESTIONS:
             started = time.perf_counter()
-            engine.ask(q)
+            call(q)
             times.append((time.perf_counter() - started) * 1000)
-    floors = {}
-    for name, encoder in (("engine's encoder (int8)", embedder()), ("fp32 encoder", Encoder("fp32"))):
-        encoder.encode_one(QUESTIONS[0])
-        runs = []
-        for _ in range(rounds):
-            for q in QUESTIONS:
-                started = time.perf_counter()
-                encoder.encode_one(q)
-                runs.append((time.perf_counter() - started) * 1000)
-        floors[name] = statistics.median(runs)
+    return times
+
+
+def warm(engine, rounds: int) -> None:
+    from rag.encoder import Encoder
+    from rag.models import embedder
+
+    times = per_question_ms(engine.ask, rounds)
+    floors = {
+        name: statistics.median(per_question_ms(encoder.encode_one, rounds))
+        for name, encoder in (("engine's encoder (int8)", embedder()), ("fp32 encoder", Encoder("fp32")))
+    }
     p50 = statistics.median(times)
     print(f"warm ask over {len(times)} questions: p50 {p50:.1f} ms, p95 {percentile(times, 0.95):.1f} ms")
     for name, floor in floors.items():
@@ -179,7 +179,12 @@ def main() -> None:
     parser.add_argument("--index", type=Path, help="an existing index to measure (default: seeds/ in a temp dir)")
     parser.add_argument("--docs", type=Path, help="its documents folder")
     parser.add_argument("--skip-serve", action="store_true")
+    parser.add_argument("--real-questions", action="store_true", help="bench/real_corpus.py's questions (for its index)")
     args = parser.parse_args()
+    if args.real_questions:
+        from real_corpus import QUESTIONS as REAL_QUESTIONS
+
+        QUESTIONS[:] = REAL_QUESTIONS
 
     from rag import RAG
 

@@ -86,8 +86,8 @@ def make_embedding_step(embed_model: Any):
     Only the sentences go through the model. A passage's vector is the mean of its
     sentences' vectors weighted by their token counts (mean pooling over the sentences'
     tokens, each read in its own sentence's context), so every token is embedded once,
-    not once in its passage and again in its sentence. A passage that holds no sentence of
-    its own group (a sentence longer than a passage) is embedded from its own text.
+    not once in its passage and again in its sentence. A passage that overlaps no sentence
+    of its group (inside a sentence longer than a passage) is embedded from its own text.
     """
     import numpy as np
     from llama_index.core.schema import MetadataMode, TransformComponent

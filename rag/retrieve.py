@@ -21,7 +21,7 @@ import numpy as np
 
 from rag.models import get_all
 from rag.text import terms
-from rag.types import Evidence, Passage, Sentence
+from rag.types import Evidence, Passage, Sentence, sentence_id
 
 # Weighted reciprocal rank fusion: score(p) = sum of weight / (RRF_K + 1 + rank). Chosen on the
 # tune half of SQuAD with bench/tune_composer.py's index: answer recall at 5 went from 0.932
@@ -227,7 +227,8 @@ class HybridRetriever:
         fused = list(scores)
         self._fetch_missing(fused[: max(top_k, EXPAND_PASSAGES)], known)
         ranked_ids = [pid for pid in fused if pid in known]
-        sentences += self._sentences_of(ranked_ids[:EXPAND_PASSAGES], {s.id for s in sentences}, query_embedding)
+        expand = {pid: known[pid][1] for pid in ranked_ids[:EXPAND_PASSAGES]}
+        sentences += self._sentences_of(expand, {s.id for s in sentences}, query_embedding)
         passages = [_passage(*known[pid], score=round(scores[pid], 5)) for pid in ranked_ids[:top_k]]
         return Evidence(
             passages=passages,
@@ -266,12 +267,20 @@ class HybridRetriever:
             for pid, text, meta in self._rows(got, "ids", "documents", "metadatas", batched=False):
                 known[pid] = (text, meta)
 
-    def _sentences_of(self, passage_ids: list[str], seen: set[str], query_embedding: list[float]) -> list[Sentence]:
-        if not passage_ids:
+    def _sentences_of(self, passages: dict[str, dict], seen: set[str], query_embedding: list[float]) -> list[Sentence]:
+        """All sentences of these passages (id -> metadata) but those already ``seen``."""
+        if not passages:
             return []
-        got = self.sentences.get(
-            where={"passage_id": {"$in": passage_ids}}, include=["documents", "metadatas", "embeddings"],
-        )
+        include = ["documents", "metadatas", "embeddings"]
+        if all("sentence_count" in meta for meta in passages.values()):
+            ids = [
+                sentence_id(pid, meta["first_sentence"] + i)
+                for pid, meta in passages.items() for i in range(meta["sentence_count"])
+            ]
+            ids = [sid for sid in ids if sid not in seen]
+            got = self.sentences.get(ids=ids, include=include) if ids else {key: [] for key in ["ids", *include]}
+        else:  # an index written before passages recorded their sentences' numbers
+            got = self.sentences.get(where={"passage_id": {"$in": list(passages)}}, include=include)
         q = np.asarray(query_embedding, dtype=np.float32)
         out = []
         for sid, text, meta, emb in self._rows(got, "ids", "documents", "metadatas", "embeddings", batched=False):

@@ -23,6 +23,7 @@ from typing import Any, Iterator
 from rag.config import Settings
 from rag.readers import ExtractedText
 from rag.text import sentence_spans
+from rag.types import sentence_id
 
 # A file is split a segment at a time: sections (Markdown, HTML and Word headings) and, in
 # long stretches, pieces of about this many characters cut at a paragraph or line break.
@@ -100,6 +101,7 @@ class Splitter:
                 passage.metadata = _metadata(base, doc, section, kind="passage", start=start, end=end)
                 nodes.append(passage)
                 n_passages += 1
+                passage.metadata["first_sentence"] = n_sentences
                 # Each sentence belongs to the first passage its start falls in (passages
                 # overlap); it keeps its full extent even if the passage cuts it short.
                 while next_sentence < len(spans) and spans[next_sentence][0] < end:
@@ -110,12 +112,13 @@ class Splitter:
                         previous=previous_sentence[:1000],
                     )
                     nodes.append(
-                        TextNode(id_=f"{passage.id_}#s{n_sentences}", text=text[s_start:s_end], metadata=meta,
+                        TextNode(id_=sentence_id(passage.id_, n_sentences), text=text[s_start:s_end], metadata=meta,
                                  relationships={NodeRelationship.SOURCE: owner})
                     )
                     previous_sentence = text[s_start:s_end]
                     next_sentence += 1
                     n_sentences += 1
+                passage.metadata["sentence_count"] = n_sentences - passage.metadata["first_sentence"]
                 if n_passages % GROUP_PASSAGES == 0:
                     yield _group(nodes)
                     nodes = []

@@ -133,3 +133,19 @@ def test_an_old_index_is_rebuilt_rather_than_trusted(fresh_engine):
     report = RAG(docs_dir=fresh_engine.settings.docs_dir, index_dir=fresh_engine.settings.index_dir).ingest(show_progress=False)
     assert report.files_indexed == 2
     assert fresh_engine.collection.count() == report.passages_added
+
+
+def test_each_passage_records_the_sentences_retrieval_fetches_with_it(seeded_engine):
+    """Retrieval fetches a passage's sentences by id from the numbers the passage records;
+    those must be exactly the sentence records that point at the passage."""
+    from rag.types import sentence_id
+
+    passages = seeded_engine.collection.get(include=["metadatas"])
+    sentences = seeded_engine.sentence_collection.get(include=["metadatas"])
+    owned: dict[str, set[str]] = {}
+    for sid, meta in zip(sentences["ids"], sentences["metadatas"]):
+        owned.setdefault(meta["passage_id"], set()).add(sid)
+    for pid, meta in zip(passages["ids"], passages["metadatas"]):
+        numbered = {sentence_id(pid, meta["first_sentence"] + i) for i in range(meta["sentence_count"])}
+        assert numbered == owned.get(pid, set())
+    assert sum(m["sentence_count"] for m in passages["metadatas"]) == len(sentences["ids"])
