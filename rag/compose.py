@@ -87,6 +87,12 @@ _REASON = re.compile(
 _MEANS = re.compile(r"\b(?:by|through|via|using|used|with the help of|channel|means|method|way|steps?|process)\b", re.I)
 _ENUMERATION = re.compile(r"[^,;]+(?:[,;] [^,;]+)+,? (?:and|or) ")
 _SENTENCE_END = re.compile(r"[.!]['\"’”)\]]*$")
+# A heading: at most this many words, not ending as a statement or a list's lead-in does.
+MAX_HEADING_WORDS = 6
+_STATEMENT_END = re.compile(r"[.!?:;]['\"’”)\]]*$")
+# Sentences of other documents stating an answer sentence's fact cited beside it, at most
+# (more when they disagree with it).
+MAX_TWINS_CITED = 3
 
 
 class Composer(Protocol):
@@ -127,7 +133,9 @@ class ExtractiveComposer:
         confidence = self.confidence(question, scored, evidence)
         if confidence < self.abstain_threshold:
             return _abstain(question, evidence, confidence)
-        picks = self._pick(scored)
+        # A heading ("List Comprehensions", "The with statement") names a topic and states
+        # nothing: it is not an answer while a sentence that states something is a candidate.
+        picks = self._pick([(score, s) for score, s in scored if not _is_heading(s)] or scored)
         if intent.kind == WHY:
             picks = _with_stated_reasons(picks, evidence)
         return _answer(question, evidence, picks, confidence)
@@ -272,14 +280,31 @@ def _with_stated_reasons(picks: list[_Pick], evidence: Evidence) -> list[_Pick]:
 
 
 def _merge_twin(picks: list[_Pick], s: Sentence) -> bool:
-    """Cite s beside a chosen sentence of another document that states the same fact."""
+    """Cite s beside a chosen sentence of another document that states the same fact.
+
+    At most MAX_TWINS_CITED such sentences are cited beside it, unless one disagrees with
+    it: a manual's pages repeat their headings and boilerplate, and twelve citations of one
+    line help no one, but a disagreement is always shown. A sentence repeated word for word
+    elsewhere in the same document is the same sentence."""
     for pick in picks:
         if s.source != pick.main.source and all(s.source != o.source for o in pick.same) and same_fact(pick.main, s):
-            pick.same.append(s)
+            if len(pick.same) < MAX_TWINS_CITED or slot_conflicts(pick.main.text, s.text):
+                pick.same.append(s)
             return True
-        if s.source == pick.main.source and s.start == pick.main.start:
-            return True  # the same sentence, seen twice
+        if s.source == pick.main.source and (s.start == pick.main.start or _words(s.text) == _words(pick.main.text)):
+            return True  # the same sentence, seen twice or repeated
     return False
+
+
+def _words(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _is_heading(s: Sentence) -> bool:
+    """A short line that does not end as a sentence does. (Not "equals the title": a text
+    file's title is its first line, which may well be the statement asked about.)"""
+    text = s.text.strip()
+    return len(text.split()) <= MAX_HEADING_WORDS and not _STATEMENT_END.search(text)
 
 
 def _reading_order(picks: list[_Pick]) -> list[_Pick]:

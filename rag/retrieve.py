@@ -99,7 +99,9 @@ class LexicalIndex:
         if meta.get("format") != cls.FORMAT:
             return None
         # Memory-mapped: a large collection's scores and passages are read as they are hit.
-        bm25 = bm25s.BM25.load(str(version), load_corpus=True, mmap=True, show_progress=False)
+        # verbosity=0: its corpus reader otherwise logs through the root logger, which makes
+        # Python install a handler there, and bm25s's own DEBUG messages then reach stderr.
+        bm25 = bm25s.BM25.load(str(version), load_corpus=True, mmap=True, show_progress=False, verbosity=0)
         return cls(bm25, bm25.corpus, meta["idf"], meta["count"], meta.get("generation", 0))
 
     @staticmethod

@@ -101,3 +101,46 @@ def test_control_characters_and_lone_surrogates_are_removed_before_asking(seeded
     answer = seeded_engine.ask("Who was the spokes\ud800woman?\x00\x1b")
     assert answer.question == "Who was the spokeswoman?"
     assert "Paula Dunn" in answer.text
+
+
+def manual_pages(folder, pages: dict[str, str]) -> RAG:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in pages.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    engine = RAG(docs_dir=folder, index_dir=folder.parent / "index")
+    engine.ingest(show_progress=False)
+    return engine
+
+
+def test_a_heading_is_not_an_answer_and_a_line_repeated_across_pages_is_cited_a_few_times(tmp_path):
+    """A manual's pages repeat their headings and boilerplate: the answer states something,
+    and a sentence copied on six pages is not cited six times."""
+    engine = manual_pages(tmp_path / "docs", {
+        f"page-{n}.md": (
+            f"# Part {n}\n\nList Comprehensions\n\n"
+            "List comprehensions provide a concise way to create lists from other sequences.\n\n"
+            f"Part {n} also covers loops, functions and modules in some detail.\n"
+        )
+        for n in range(6)
+    })
+    answer = engine.ask("What is a list comprehension?")
+    assert not answer.abstained
+    assert answer.citations[0].quote.startswith("List comprehensions provide")
+    assert all(c.quote != "List Comprehensions" for c in answer.citations)
+    cited_copies = [c for c in answer.citations if c.quote.startswith("List comprehensions provide")]
+    assert 2 <= len(cited_copies) <= 4
+
+
+def test_a_sentence_repeated_in_one_document_is_cited_once_and_copies_that_disagree_still_show(tmp_path):
+    repeated = "The interpreter lock must be held by the calling thread."
+    engine = manual_pages(tmp_path / "docs", {
+        "api.md": "\n\n".join(f"## Function {n}\n\nReturns a new reference. {repeated}" for n in range(4)) + "\n",
+        **{f"copy-{n}.md": "The Tamar bridge opened to traffic in 1961 after four years of work.\n" for n in range(5)},
+        "errata.md": "The Tamar bridge opened to traffic in 1962 after four years of work.\n",
+    })
+    held = engine.ask("Which thread must hold the interpreter lock?")
+    assert [c.quote for c in held.citations].count(repeated) == 1
+    opened = engine.ask("When did the Tamar bridge open to traffic?")
+    assert opened.conflicts, opened.text
+    values = {v.value for c in opened.conflicts for v in c.versions}
+    assert {"1961", "1962"} <= values
