@@ -37,6 +37,8 @@ EXAMPLE_PASSAGES = 2000
 EXAMPLE_COUNT = 4  # example questions found (and kept per index generation)
 # A summary without a named document covers the whole collection up to this many documents.
 MAX_SUMMARY_DOCUMENTS = 3
+# A document modified this much later than every other one was added on its own.
+JUST_ADDED_NS = 60 * 10**9
 SUMMARY_SCAN_SENTENCES = 3000  # of each document: a summary of a book reads its first part
 _PROPER_NAME = re.compile(r"\b(?!The\b)[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}\b")
 
@@ -220,9 +222,15 @@ class RAG:
             return named[:MAX_SUMMARY_DOCUMENTS]
         if intent.kind != SUMMARY:
             return []
+        newest = sorted(rows, key=lambda r: -r.mtime_ns)
+        # "Summarize this" right after an upload means the upload, not the whole collection;
+        # files that arrived together (a clone, a copied folder) have no "this" among them.
+        just_added = len(newest) == 1 or newest[0].mtime_ns - newest[1].mtime_ns > JUST_ADDED_NS
+        if intent.this and newest and just_added:
+            return [newest[0].source]
         if len(rows) <= MAX_SUMMARY_DOCUMENTS:
             return [r.source for r in rows]
-        return [max(rows, key=lambda r: r.mtime_ns).source]
+        return [newest[0].source]
 
     def status(self) -> IndexStatus:
         """Which documents are indexed, with their titles, passage and page counts."""

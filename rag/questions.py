@@ -54,6 +54,8 @@ _LIST_PLURAL = re.compile(r"^\s*(?:which|what|name|list)(?: all| the| of the)?\s
 _LIST_VERB = re.compile(r"^\s*(?:list|name|enumerate)\b", re.I)
 # Words that point at the document collection, not at a subject ("Summarize the story").
 _COLLECTION = re.compile(rf"^(?:it|this|that|them|these|all|everything|what happened|what(?:'s| is) (?:going on|happening)|{_DOCS})(?: (?:all|together|so far|for me|please|briefly|in short))*$", re.I)
+# "this", "it", "this document": one document, the one the user has in mind.
+_THIS = re.compile(r"^(?:it|this|that)(?: (?:document|file|article|pdf|page|text|report|paper|one))?\b", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _TRAILING = re.compile(r"[\s?.!:;,\"'“”‘’]+$")
@@ -65,6 +67,7 @@ class QuestionIntent:
     kind: str  # SUMMARY, SUBJECT, WHY, HOW, LIST or FACT
     subject: str = ""  # what a summary or "what about X" question names ("" for the whole collection)
     count: int = 0  # how many items a list question asks for (0: not said)
+    this: bool = False  # a summary of "this" or "it": the document just added, if there is one
 
     @property
     def wants_document(self) -> bool:
@@ -85,19 +88,24 @@ def has_words(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
 
+def _points_at_one(said: str | None) -> bool:
+    return bool(said) and _THIS.match(said.strip()) is not None
+
+
 @lru_cache(maxsize=256)
 def read_question(question: str) -> QuestionIntent:
     body = _TRAILING.sub("", _LEADING.sub("", question.strip()))
     for pattern in _SUMMARY:
         m = pattern.match(body)
         if m:
-            return QuestionIntent(SUMMARY, _subject(m.groupdict().get("s")))
+            said = m.groupdict().get("s")
+            return QuestionIntent(SUMMARY, _subject(said), this=_points_at_one(said))
     for pattern in _SUBJECT:
         m = pattern.match(body)
         if m:
             subject = _subject(m.group("s"))
             # "What is this story about?" is a summary; "What is Jabari Square about?" a subject.
-            return QuestionIntent(SUBJECT if subject else SUMMARY, subject)
+            return QuestionIntent(SUBJECT if subject else SUMMARY, subject, this=not subject and _points_at_one(m.group("s")))
     if _WHY.search(body):
         return QuestionIntent(WHY)
     m = _LIST_COUNT.search(body)

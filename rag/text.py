@@ -24,6 +24,7 @@ _LINE = re.compile(r"[^\n]+")
 # line is long enough to be prose (lists, verse and short headings are narrower).
 WRAP_SHARE = 0.6
 MIN_WRAP_WIDTH = 40
+WIDTH_QUANTILE = 0.9
 # A line starting like this begins something new even right after a wrapped line.
 _STARTS_BLOCK = re.compile(r"\s{4}|\s*(?:[-*+•|>#]|\d{1,3}[.)])\s")
 _WORD = re.compile(r"(?u)\b\w\w+\b")
@@ -69,7 +70,10 @@ def _wrapped_blocks(text: str, start: int, end: int):
 
 
 def _join_wrapped(text: str, lines: list[tuple[int, int]]):
-    width = max(len(text[s:e].rstrip()) for s, e in lines)
+    # The paragraph's measure: its longest lines, but not a stray one (two columns run
+    # together, a long URL) that would make every other line look short.
+    lengths = sorted(len(text[s:e].rstrip()) for s, e in lines)
+    width = lengths[round(WIDTH_QUANTILE * (len(lengths) - 1))]
     block_start, (line_start, line_end) = lines[0][0], lines[0]
     for s, e in lines[1:]:
         wrapped = (

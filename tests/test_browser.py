@@ -51,8 +51,10 @@ def test_ask_see_cited_quote_upload_and_ask_about_the_upload(served, page, tmp_p
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(served)
     # The page opens while the folder is indexed; the status follows the ingest.
-    page.locator("#index-status").get_by_text("2 documents").wait_for()
-    assert "Indexing" not in page.locator("#index-status").inner_text()
+    page.wait_for_function(
+        "() => { const e = document.querySelector('#index-status'); const t = e ? e.innerText : '';"
+        " return t.includes('2 documents') && !t.includes('Indexing'); }"
+    )
     ask(page, "Who was the spokeswoman?")
     page.locator("#chat").get_by_text("Paula Dunn", exact=False).first.wait_for()
     marked = page.locator("#sources mark").first

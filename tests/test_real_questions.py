@@ -144,3 +144,24 @@ def test_a_sentence_repeated_in_one_document_is_cited_once_and_copies_that_disag
     assert opened.conflicts, opened.text
     values = {v.value for c in opened.conflicts for v in c.versions}
     assert {"1961", "1962"} <= values
+
+
+def test_summarize_this_after_an_upload_summarizes_the_upload(fresh_engine):
+    import os
+    import time
+
+    an_hour_ago = time.time() - 3600
+    for path in fresh_engine.settings.docs_dir.iterdir():
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    fresh_engine.ingest(show_progress=False)
+    fresh_engine.add_document("harbour-works.md", (
+        "# Harbour works\n\nThe new breakwater at Porthcawl was finished in March after two years of work. "
+        "It protects the inner harbour from winter storms that used to flood the quay. "
+        "The council paid for most of the works, with a grant from the coastal fund covering the rest. "
+        "Fishing boats returned to the inner harbour the week the breakwater was finished.\n"
+    ).encode())
+    answer = fresh_engine.ask("Summarize this")
+    assert not answer.abstained
+    assert {c.source for c in answer.citations} == {"harbour-works.md"}
+    story = fresh_engine.ask("Summarize the story")
+    assert "russia-seeks-us-help-rebuild-syria.txt" in {c.source for c in story.citations}
