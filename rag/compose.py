@@ -87,6 +87,9 @@ _REASON = re.compile(
 _MEANS = re.compile(r"\b(?:by|through|via|using|used|with the help of|channel|means|method|way|steps?|process)\b", re.I)
 _ENUMERATION = re.compile(r"[^,;]+(?:[,;] [^,;]+)+,? (?:and|or) ")
 _SENTENCE_END = re.compile(r"[.!]['\"’”)\]]*$")
+# A table of contents' line, as a PDF's text layer gives it: "23 9.2 Recommended use of
+# math font commands ." (page and section numbers, a dot leader collapsed to " .").
+_CONTENTS_LINE = re.compile(r"^\d+(?:\.\d+)*\s+\d+(?:\.\d+)+\s|\s\.$|(?:\.\s?){4,}")
 # A heading: at most this many words, not ending as a statement or a list's lead-in does.
 MAX_HEADING_WORDS = 6
 _STATEMENT_END = re.compile(r"[.!?:;]['\"’”)\]]*$")
@@ -321,7 +324,7 @@ def _summary_material(s: Sentence) -> bool:
     text = s.text.rstrip()
     return (
         len(text.split()) >= MIN_SUMMARY_WORDS and _SENTENCE_END.search(text) is not None
-        and text != s.title.strip() and s.embedding is not None
+        and text != s.title.strip() and s.embedding is not None and not _CONTENTS_LINE.search(text)
     )
 
 
