@@ -225,8 +225,8 @@ class RAG:
         newest = sorted(rows, key=lambda r: -r.mtime_ns)
         # "Summarize this" right after an upload means the upload, not the whole collection;
         # files that arrived together (a clone, a copied folder) have no "this" among them.
-        just_added = len(newest) == 1 or newest[0].mtime_ns - newest[1].mtime_ns > JUST_ADDED_NS
-        if intent.this and newest and just_added:
+        just_added = len(newest) == 1 or (len(newest) > 1 and newest[0].mtime_ns - newest[1].mtime_ns > JUST_ADDED_NS)
+        if intent.this and just_added:
             return [newest[0].source]
         if len(rows) <= MAX_SUMMARY_DOCUMENTS:
             return [r.source for r in rows]
