@@ -115,3 +115,26 @@ def test_a_bad_file_is_reported_with_its_reason_and_the_rest_is_indexed(tmp_path
 def test_utf16_text_with_a_byte_order_mark_is_read():
     text = "Notes\n\nThe kiln reached 1,200 degrees.\n"
     assert read_document("kiln.txt", text.encode("utf-16")).text == text
+
+
+def test_pdf_running_headers_and_footers_are_dropped_and_a_sentence_across_pages_is_whole():
+    """A manual's pages carry a running header and a page number; a sentence that runs on
+    to the next page must read (and be cited) whole, without the header in its middle."""
+    pages = [
+        f"Harbour manual, chapter 2\n\n{body}\n\nPage {n} of 4"
+        for n, body in enumerate([
+            "The harbour opens at dawn. Pilots board ships at the outer buoy.",
+            "Tugs wait in the inner basin. In winter the keeper lights the lamp when",
+            "the fog rolls in from the western headland. Ships then sound their horns.",
+            "The customs office closes at six in the evening.",
+        ], 1)
+    ]
+    doc = read_document("manual.pdf", pdf_bytes(pages))
+    assert "chapter 2" not in doc.text and "of 4" not in doc.text
+    assert "the keeper lights the lamp when the fog rolls in from the western headland." in doc.text
+    assert doc.page_at(doc.text.index("The customs office")) == 4
+    assert doc.page_at(doc.text.index("Tugs wait")) == 2
+    from rag.text import sentence_spans
+
+    whole = [doc.text[s:e] for s, e in sentence_spans(doc.text)]
+    assert "In winter the keeper lights the lamp when the fog rolls in from the western headland." in whole
