@@ -37,7 +37,7 @@ import numpy as np
 
 from rag.conflicts import same_fact, slot_conflicts
 from rag.questions import HOW, LIST, SUMMARY, WHY, read_question
-from rag.text import terms
+from rag.text import is_fragment, terms
 from rag.types import Answer, Citation, Conflict, ConflictVersion, Evidence, Sentence
 
 # Chosen by bench/tune_composer.py on the tune half of the SQuAD articles (see README).
@@ -90,9 +90,6 @@ _SENTENCE_END = re.compile(r"[.!]['\"’”)\]]*$")
 # A table of contents' line, as a PDF's text layer gives it: "23 9.2 Recommended use of
 # math font commands ." (page and section numbers, a dot leader collapsed to " .").
 _CONTENTS_LINE = re.compile(r"^\d+(?:\.\d+)*\s+\d+(?:\.\d+)+\s|\s\.$|(?:\.\s?){4,}")
-# A heading: at most this many words, not ending as a statement or a list's lead-in does.
-MAX_HEADING_WORDS = 6
-_STATEMENT_END = re.compile(r"[.!?:;]['\"’”)\]]*$")
 # Sentences of other documents stating an answer sentence's fact cited beside it, at most
 # (more when they disagree with it).
 MAX_TWINS_CITED = 3
@@ -304,10 +301,10 @@ def _words(text: str) -> str:
 
 
 def _is_heading(s: Sentence) -> bool:
-    """A short line that does not end as a sentence does. (Not "equals the title": a text
-    file's title is its first line, which may well be the statement asked about.)"""
-    text = s.text.strip()
-    return len(text.split()) <= MAX_HEADING_WORDS and not _STATEMENT_END.search(text)
+    """A fragment (``rag.text.is_fragment``). Indexes written since fragments stopped being
+    stored as sentences hold none; older ones do. (Not "equals the title": a text file's
+    title is its first line, which may well be the statement asked about.)"""
+    return is_fragment(s.text)
 
 
 def _reading_order(picks: list[_Pick]) -> list[_Pick]:

@@ -12,7 +12,7 @@ its nodes.
 >>> from rag.readers import read_document
 >>> doc = read_document("a.md", b"# Tides\n\nThe tide rose. The boats lifted.\n")
 >>> [n.text for g in Splitter(Settings()).groups(doc, "a.md", "a.md@1") for n in g.nodes]
-['# Tides\n\nThe tide rose. The boats lifted.', '# Tides', 'The tide rose.', 'The boats lifted.']
+['# Tides\n\nThe tide rose. The boats lifted.', 'The tide rose.', 'The boats lifted.']
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any, Iterator
 
 from rag.config import Settings
 from rag.readers import ExtractedText
-from rag.text import sentence_spans
+from rag.text import is_fragment, sentence_spans
 from rag.types import sentence_id
 
 # A file is split a segment at a time: sections (Markdown, HTML and Word headings) and, in
@@ -106,6 +106,13 @@ class Splitter:
                 # overlap); it keeps its full extent even if the passage cuts it short.
                 while next_sentence < len(spans) and spans[next_sentence][0] < end:
                     s_start, s_end = spans[next_sentence]
+                    next_sentence += 1
+                    if is_fragment(text[s_start:s_end]):
+                        # A heading, a code line, a table cell: never an answer, so not a
+                        # sentence node (in manuals they are over 40% of all lines). It
+                        # stays in its passage and still gives the next sentence context.
+                        previous_sentence = text[s_start:s_end]
+                        continue
                     meta = _metadata(
                         base, doc, section, kind="sentence", start=s_start, end=s_end, passage_id=passage.id_,
                         # The sentence before gives context: "He was hired by ..." names no one.
@@ -116,7 +123,6 @@ class Splitter:
                                  relationships={NodeRelationship.SOURCE: owner})
                     )
                     previous_sentence = text[s_start:s_end]
-                    next_sentence += 1
                     n_sentences += 1
                 passage.metadata["sentence_count"] = n_sentences - passage.metadata["first_sentence"]
                 if n_passages % GROUP_PASSAGES == 0:

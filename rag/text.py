@@ -128,3 +128,19 @@ def _stem(word: str) -> str:
 def terms(text: str) -> list[str]:
     """Lower-cased, stemmed content words, in order (duplicates kept)."""
     return [_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+
+
+# A fragment: at most this many words, not ending as a statement or a list's lead-in does.
+MAX_FRAGMENT_WORDS = 6
+_STATEMENT_END = re.compile(r"[.!?:;]['\"’”)\]]*$")
+
+
+def is_fragment(text: str) -> bool:
+    """A heading, a caption, a code line or a table cell rather than a sentence: a short
+    line that does not end as a sentence does ("List Comprehensions", "The with statement").
+
+    >>> is_fragment("List Comprehensions"), is_fragment("The tide rose."), is_fragment("Ships sound their horns when fog rolls in")
+    (True, False, False)
+    """
+    text = text.strip()
+    return len(text.split()) <= MAX_FRAGMENT_WORDS and not _STATEMENT_END.search(text)
