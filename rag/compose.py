@@ -135,7 +135,8 @@ class ExtractiveComposer:
             return _abstain(question, evidence, confidence)
         # A heading ("List Comprehensions", "The with statement") names a topic and states
         # nothing: it is not an answer while a sentence that states something is a candidate.
-        picks = self._pick([(score, s) for score, s in scored if not _is_heading(s)] or scored)
+        # (Indexes written since such fragments stopped being stored as sentences hold none.)
+        picks = self._pick([(score, s) for score, s in scored if not is_fragment(s.text)] or scored)
         if intent.kind == WHY:
             picks = _with_stated_reasons(picks, evidence)
         return _answer(question, evidence, picks, confidence)
@@ -244,10 +245,9 @@ def _answer(question: str, evidence: Evidence, picks: list[_Pick], confidence: f
         # A sentence wrapped across lines (PDF, hard-wrapped text) reads as one line; the
         # citation's quote keeps the source's exact characters.
         parts.append(" ".join(pick.main.text.split()) + " " + "".join(f"[{n}]" for n in numbers))
-        conflicts += _conflicts(pick.main, pick.same, numbers)
+        conflicts += conflicts_among(pick.main, pick.same, numbers)
     text = " ".join(parts)
-    if conflicts:
-        text += "\n\nThe sources disagree: " + "; ".join(_describe(c) for c in conflicts) + "."
+    text += disagreement_note(conflicts)
     return Answer(
         question, text, False, citations=citations, passages=evidence.passages,
         conflicts=conflicts, confidence=round(confidence, 4),
@@ -298,13 +298,6 @@ def _merge_twin(picks: list[_Pick], s: Sentence) -> bool:
 
 def _words(text: str) -> str:
     return " ".join(text.lower().split())
-
-
-def _is_heading(s: Sentence) -> bool:
-    """A fragment (``rag.text.is_fragment``). Indexes written since fragments stopped being
-    stored as sentences hold none; older ones do. (Not "equals the title": a text file's
-    title is its first line, which may well be the statement asked about.)"""
-    return is_fragment(s.text)
 
 
 def _reading_order(picks: list[_Pick]) -> list[_Pick]:
@@ -390,7 +383,14 @@ def _cue(question: str, sentence: str) -> float:
     return 0.0
 
 
-def _conflicts(main: Sentence, others: list[Sentence], numbers: list[int]) -> list[Conflict]:
+def disagreement_note(conflicts: list[Conflict]) -> str:
+    """What an answer's text ends with when its sources disagree ("" when they do not)."""
+    if not conflicts:
+        return ""
+    return "\n\nThe sources disagree: " + "; ".join(_describe(c) for c in conflicts) + "."
+
+
+def conflicts_among(main: Sentence, others: list[Sentence], numbers: list[int]) -> list[Conflict]:
     """Values that differ in the same place of sentences that state one fact."""
     found = []
     for other, number in zip(others, numbers[1:]):

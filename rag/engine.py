@@ -267,8 +267,10 @@ class RAG:
             composer = getattr(self.composer, "fallback", self.composer)
             cached = []
             for candidate in self._example_candidates():
+                if len(cached) == EXAMPLE_COUNT:
+                    break  # asked on every page load of a new index: no more than needed
                 question, _, evidence = self._evidence(candidate, None)
-                if _answers_well(composer.compose(question, evidence)) and len(cached) < EXAMPLE_COUNT:
+                if _answers_well(composer.compose(question, evidence)):
                     cached.append(candidate)
             self._examples = {generation: cached}
         return cached[:n]

@@ -22,11 +22,11 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 
 import numpy as np
 
-from rag.compose import ABSTAIN_TEXT, ExtractiveComposer
+from rag.compose import ABSTAIN_TEXT, ExtractiveComposer, conflicts_among, disagreement_note
 from rag.config import Settings
-from rag.conflicts import same_fact, slot_conflicts
+from rag.conflicts import same_fact
 from rag.text import sentence_spans
-from rag.types import Answer, Citation, Conflict, ConflictVersion, Evidence, Sentence
+from rag.types import Answer, Citation, Conflict, Evidence, Sentence
 from rag.verify import support
 
 EVIDENCE_SENTENCES = 12  # numbered sentences shown to the model
@@ -136,26 +136,22 @@ class LLMComposer:
         by_sentence: dict[int, int] = {}  # evidence number -> citation number
         parts, unsupported = [], []
         for claim, vector in zip(claims, vectors):
-            cited = [numbered[n - 1] for n in dict.fromkeys(claim.numbers) if 1 <= n <= len(numbered)]
-            score = support(claim.text, vector, [s.text for s in cited], [s.embedding for s in cited])
+            cited = [(n - 1, numbered[n - 1]) for n in dict.fromkeys(claim.numbers) if 1 <= n <= len(numbered)]
+            score = support(claim.text, vector, [s.text for _, s in cited], [s.embedding for _, s in cited])
             if score < self.settings.llm_support_threshold:
                 unsupported.append(claim.text)
                 parts.append(claim.text)
                 continue
             marks = []
-            for s in cited:
-                key = numbered.index(s)
+            for key, s in cited:
                 if key not in by_sentence:
                     citations.append(Citation(len(citations) + 1, s.source, s.title, s.text, s.start, s.end,
                                               round(score, 4), page=s.page, section=s.section))
                     by_sentence[key] = len(citations)
                 marks.append(f"[{by_sentence[key]}]")
             parts.append(claim.text + " " + "".join(marks))
-        conflicts = _conflicts_among(citations, numbered, by_sentence)
-        text = " ".join(parts)
-        if conflicts:
-            text += "\n\nThe sources disagree: " + "; ".join(
-                " vs ".join(f'"{v.value}" [{v.citation}]' for v in c.versions) for c in conflicts) + "."
+        conflicts = _conflicts_among(numbered, by_sentence)
+        text = " ".join(parts) + disagreement_note(conflicts)
         return Answer(question, text, False, citations=citations, passages=evidence.passages, conflicts=conflicts,
                       confidence=confidence, composer="llm", unsupported=unsupported)
 
@@ -203,17 +199,16 @@ def _claims(text: str) -> list[_Claim]:
     return claims
 
 
-def _conflicts_among(citations: list[Citation], numbered: list[Sentence], by_sentence: dict[int, int]) -> list[Conflict]:
+def _conflicts_among(numbered: list[Sentence], by_sentence: dict[int, int]) -> list[Conflict]:
     """Different values in one place of two cited sentences (from two documents) that state one fact."""
     cited = sorted(by_sentence.items(), key=lambda kv: kv[1])
     found = []
     for i, (a_key, a_number) in enumerate(cited):
+        a = numbered[a_key]
         for b_key, b_number in cited[i + 1 :]:
-            a, b = numbered[a_key], numbered[b_key]
+            b = numbered[b_key]
             if a.source != b.source and same_fact(a, b):
-                for c in slot_conflicts(a.text, b.text):
-                    found.append(Conflict(c.kind, [ConflictVersion(c.first, a_number, a.source),
-                                                   ConflictVersion(c.second, b_number, b.source)]))
+                found += conflicts_among(a, [b], [a_number, b_number])
     return found
 
 
