@@ -9,6 +9,8 @@ question; "Why did Washington reject the plan?" wants a sentence that states a r
 'summary'
 >>> read_question("What do the documents say about Valery Gerasimov?").subject
 'Valery Gerasimov'
+>>> read_question("What did Putin say about the refugees?").kind
+'fact'
 >>> read_question("Why did Washington reject the plan?").kind
 'why'
 >>> read_question("Which three countries would form the committee?").count
@@ -38,7 +40,7 @@ _SUMMARY = [
     re.compile(rf"^what (?:do|does|did) (?P<s>{_DOCS}) (?:say|tell|report|cover|describe|discuss)$", re.I),
 ]
 _SUBJECT = [
-    re.compile(r"^what (?:do|does|did|can) [\w'’ -]{1,60}? (?:say|tell(?: me| us)?|mention|report|write|state|know) (?:about|on|of|regarding|concerning) (?P<s>.+?)$", re.I),
+    re.compile(r"^what (?:do|does|did|can) (?P<by>[\w'’ -]{1,60}?) (?:say|tell(?: me| us)?|mention|report|write|state|know) (?:about|on|of|regarding|concerning) (?P<s>.+?)$", re.I),
     re.compile(r"^(?:please |can you |could you )?tell (?:me|us) (?:more |something |all )?(?:about|of) (?P<s>.+?)$", re.I),
     re.compile(r"^what(?:'s| is| are| was| were) (?:said |written |known |there )?(?:about|on) (?P<s>.+?)$", re.I),
     re.compile(r"^what(?:'s| is| are| was| were) (?P<s>.+?) about$", re.I),
@@ -56,6 +58,7 @@ _LIST_VERB = re.compile(r"^\s*(?:list|name|enumerate)\b", re.I)
 _COLLECTION = re.compile(rf"^(?:it|this|that|them|these|all|everything|what happened|what(?:'s| is) (?:going on|happening)|{_DOCS})(?: (?:all|together|so far|for me|please|briefly|in short))*$", re.I)
 # "this", "it", "this document": one document, the one the user has in mind.
 _THIS = re.compile(r"^(?:it|this|that)(?: (?:document|file|article|pdf|page|text|report|paper|one))?\b", re.I)
+_NAMED = re.compile(r"\b[A-Z][a-z]|\b[A-Z]{2,}\b")  # Putin, the UN: a speaker the documents name
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _TRAILING = re.compile(r"[\s?.!:;,\"'“”‘’]+$")
@@ -102,7 +105,9 @@ def read_question(question: str) -> QuestionIntent:
             return QuestionIntent(SUMMARY, _subject(said), this=_points_at_one(said))
     for pattern in _SUBJECT:
         m = pattern.match(body)
-        if m:
+        # "What did Putin say about the refugees?" asks what someone in the documents said:
+        # a fact, not every sentence on the refugees ("What does the memo say ..." is a subject).
+        if m and not _NAMED.search(m.groupdict().get("by") or ""):
             subject = _subject(m.group("s"))
             # "What is this story about?" is a summary; "What is Jabari Square about?" a subject.
             return QuestionIntent(SUBJECT if subject else SUMMARY, subject, this=not subject and _points_at_one(m.group("s")))
