@@ -28,16 +28,17 @@ SKIP_NAMES = {"genindex.html", "search.html", "py-modindex.html"}
 SKIP_DIRS = {"_sources", "_static", "_images", "_downloads"}
 
 
-def fetch(packages=PACKAGES, data: Path = DATA) -> Path:
-    """Unpacked package trees under ``data/extract`` (downloaded once)."""
-    debs, extract = data / "debs", data / "extract"
+def fetch(packages=PACKAGES, data: Path = DATA, extract_name: str = "extract") -> Path:
+    """Unpacked package trees under ``data/<extract_name>`` (downloaded once)."""
+    debs, extract = data / "debs", data / extract_name
     debs.mkdir(parents=True, exist_ok=True)
     for package in packages:
         if not list(debs.glob(f"{package}_*.deb")):
             subprocess.run(["apt-get", "download", package], cwd=debs, check=True, capture_output=True)
     if not extract.exists():
-        for deb in sorted(debs.glob("*.deb")):
-            subprocess.run(["dpkg-deb", "-x", str(deb), str(extract)], check=True)
+        for package in packages:
+            for deb in sorted(debs.glob(f"{package}_*.deb")):
+                subprocess.run(["dpkg-deb", "-x", str(deb), str(extract)], check=True)
     return extract
 
 
@@ -67,6 +68,30 @@ def prepare(out: Path, max_pdfs: int = 269) -> Path:
     base = extract / "usr" / "share" / "doc"
     for path in documents(extract, max_pdfs):
         target = staging / path.relative_to(base)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+    staging.rename(out)
+    return out
+
+
+# For the 100,000-passage measurements: PostgreSQL 15's HTML manual (1,201 pages) and the
+# PDF manuals of texlive-latex-extra-doc (2,935 of them, 593 MB to download).
+LARGE_PACKAGES = ("postgresql-doc-15", "texlive-latex-extra-doc")
+
+
+def prepare_large(out: Path, max_pdfs: int, extra_pdfs: int) -> Path:
+    """prepare()'s corpus (same relative paths, so its index can be reused) plus the large
+    packages' HTML pages and their first ``extra_pdfs`` PDF manuals by path."""
+    if out.exists():
+        return out
+    base = prepare(DATA / f"corpus-{max_pdfs}pdf", max_pdfs)
+    extract = fetch(LARGE_PACKAGES, DATA, "extract-large")
+    staging = out.with_name(out.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(base, staging)
+    root = extract / "usr" / "share" / "doc"
+    for path in documents(extract, extra_pdfs):
+        target = staging / path.relative_to(root)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
     staging.rename(out)

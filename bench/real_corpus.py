@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 from common import ROOT, peak_rss_mb, percentile
-from debian_corpus import DATA, prepare
+from debian_corpus import DATA, prepare, prepare_large
 
 # Questions a user of these manuals might ask, in their own words (written for this bench).
 QUESTIONS = [
@@ -117,6 +117,8 @@ def ask(corpus: Path, index: Path, rounds: int, show: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--max-pdfs", type=int, default=40, help="PDF manuals to include (269 in all)")
+    parser.add_argument("--large", type=int, metavar="PDFS",
+                        help="add PostgreSQL's HTML manual and this many texlive-latex-extra PDF manuals (about 100,000 passages at 1150)")
     parser.add_argument("--max-files", type=int, help="use only the first N files of the corpus (a smaller index)")
     parser.add_argument("--fresh", action="store_true", help="delete the index first")
     parser.add_argument("--rounds", type=int, default=5, help="times each question is asked")
@@ -128,7 +130,10 @@ def main() -> None:
     if args.ask_only:
         print(json.dumps(ask(args.corpus, args.index, args.rounds, show=6)))
         return
-    corpus = prepare(DATA / f"corpus-{args.max_pdfs}pdf", args.max_pdfs)
+    if args.large:
+        corpus = prepare_large(DATA / f"corpus-{args.max_pdfs}pdf-large{args.large}", args.max_pdfs, args.large)
+    else:
+        corpus = prepare(DATA / f"corpus-{args.max_pdfs}pdf", args.max_pdfs)
     if args.max_files:
         subset = DATA / f"corpus-{args.max_pdfs}pdf-first{args.max_files}"
         if not subset.exists():
