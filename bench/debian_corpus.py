@@ -61,16 +61,8 @@ def documents(extract: Path, max_pdfs: int) -> list[Path]:
 def prepare(out: Path, max_pdfs: int = 269) -> Path:
     """Copy the corpus into ``out`` (folders kept, so names stay readable); returns ``out``."""
     extract = fetch()
-    if out.exists():
-        return out
-    staging = out.with_name(out.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    base = extract / "usr" / "share" / "doc"
-    for path in documents(extract, max_pdfs):
-        target = staging / path.relative_to(base)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, target)
-    staging.rename(out)
+    if not out.exists():
+        _copy_documents(extract, max_pdfs, out)
     return out
 
 
@@ -82,20 +74,24 @@ LARGE_PACKAGES = ("postgresql-doc-15", "texlive-latex-extra-doc")
 def prepare_large(out: Path, max_pdfs: int, extra_pdfs: int) -> Path:
     """prepare()'s corpus (same relative paths, so its index can be reused) plus the large
     packages' HTML pages and their first ``extra_pdfs`` PDF manuals by path."""
-    if out.exists():
-        return out
-    base = prepare(DATA / f"corpus-{max_pdfs}pdf", max_pdfs)
-    extract = fetch(LARGE_PACKAGES, DATA, "extract-large")
+    if not out.exists():
+        base = prepare(DATA / f"corpus-{max_pdfs}pdf", max_pdfs)
+        _copy_documents(fetch(LARGE_PACKAGES, DATA, "extract-large"), extra_pdfs, out, start_from=base)
+    return out
+
+
+def _copy_documents(extract: Path, max_pdfs: int, out: Path, start_from: Path | None = None) -> None:
+    """Into a staging folder renamed to ``out`` at the end, so a killed copy leaves no corpus."""
     staging = out.with_name(out.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
-    shutil.copytree(base, staging)
+    if start_from is not None:
+        shutil.copytree(start_from, staging)
     root = extract / "usr" / "share" / "doc"
-    for path in documents(extract, extra_pdfs):
+    for path in documents(extract, max_pdfs):
         target = staging / path.relative_to(root)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
     staging.rename(out)
-    return out
 
 
 def main() -> None:
