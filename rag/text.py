@@ -135,6 +135,11 @@ MAX_FRAGMENT_WORDS = 6
 _STATEMENT_END = re.compile(r"[.!?:;]['\"’”)\]]*$")
 
 
+def ends_statement(text: str) -> bool:
+    """Whether the text ends as a sentence or a list's lead-in does (closing quotes aside)."""
+    return _STATEMENT_END.search(text.rstrip()) is not None
+
+
 def is_fragment(text: str) -> bool:
     """A heading, a caption, a code line or a table cell rather than a sentence: a short
     line that does not end as a sentence does ("List Comprehensions", "The with statement").
@@ -142,5 +147,4 @@ def is_fragment(text: str) -> bool:
     >>> is_fragment("List Comprehensions"), is_fragment("The tide rose."), is_fragment("Ships sound their horns when fog rolls in")
     (True, False, False)
     """
-    text = text.strip()
-    return len(text.split()) <= MAX_FRAGMENT_WORDS and not _STATEMENT_END.search(text)
+    return len(text.split()) <= MAX_FRAGMENT_WORDS and not ends_statement(text)

@@ -16,6 +16,7 @@ import re
 from collections import Counter
 
 from rag.readers.base import ExtractedText, UnreadableDocument, first_line
+from rag.text import ends_statement
 
 _SOFT_HYPHEN_BREAK = re.compile("\ufffe[ \t]*\n?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -25,7 +26,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 RUNNING_MIN_PAGES = 3
 RUNNING_MAX_WORDS = 12
 _DIGITS = re.compile(r"\d+")
-_ENDS_SENTENCE = re.compile(r"[.!?:;]['\"’”)\]]*$")
 
 
 def _page_text(page) -> str:
@@ -91,4 +91,4 @@ def _without_running_lines(pages: list[str]) -> list[str]:
 
 def _runs_on(before: str, page_text: str) -> bool:
     """Whether the text before a page break stops mid-sentence and the page goes on with it."""
-    return not _ENDS_SENTENCE.search(before.rstrip()) and page_text[:1].islower()
+    return not ends_statement(before) and page_text[:1].islower()
