@@ -32,15 +32,16 @@ from debian_corpus import DATA, prepare
 
 
 def contents(index: Path) -> Counter:
-    """(source, kind, start, end) of every node in both collections, counted."""
+    """(source, kind, start, end) of every node, passage or sentence, counted."""
     from rag import RAG
     from rag.models import get_all
 
     engine = RAG(docs_dir=index, index_dir=index)
     rows: Counter = Counter()
-    for collection in (engine.collection, engine.sentence_collection):
-        for meta in get_all(collection, ["metadatas"])["metadatas"]:
-            rows[(meta["source"], meta["kind"], meta["start"], meta["end"])] += 1
+    for meta in get_all(engine.collection, ["metadatas"])["metadatas"]:
+        rows[(meta["source"], meta["kind"], meta["start"], meta["end"])] += 1
+    for sentence in engine.sentence_store.all():
+        rows[(sentence.source, "sentence", sentence.start, sentence.end)] += 1
     return rows
 
 

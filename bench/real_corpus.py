@@ -69,7 +69,7 @@ def ingest(corpus: Path, index: Path) -> dict:
         "bytes_read": report.bytes_read,
         "text_chars": sum(len(engine.source_text(d.source)) for d in status.documents),
         "passages": engine.collection.count(),
-        "sentences": engine.sentence_collection.count(),
+        "sentences": engine.sentence_store.count(),
         "embedded": report.embedded,
         "seconds": round(seconds, 1),
         "texts_per_second": round(report.embedded / seconds, 1) if seconds else 0.0,

@@ -81,8 +81,8 @@ class RAG:
         return self._chroma().passages
 
     @property
-    def sentence_collection(self) -> Any:
-        """The Chroma collection of the sentences inside the passages."""
+    def sentence_store(self) -> Any:
+        """The sentences inside the passages, with their vectors (``rag.sentences.SentenceStore``)."""
         return self._chroma().sentences
 
     def _chroma(self) -> Any:
@@ -92,6 +92,14 @@ class RAG:
 
                 self._store = open_chroma(self.settings)
             return self._store
+
+    def _reopen_store(self) -> None:
+        """Reopen the embedded store to see what another process wrote (see open_chroma)."""
+        from rag.models import open_chroma
+
+        # The old store is not closed: a question on another thread may still be reading it
+        # (its SQLite connection closes when the last retriever using it is gone).
+        self._store = open_chroma(self.settings, fresh=True)
 
     def _manifest(self) -> Any:
         with self._lock:
@@ -114,13 +122,13 @@ class RAG:
             generation = read_generation(self.settings.index_dir)
             if self._retriever is not None and generation == self._generation:
                 return self._retriever
-            from rag.models import embedder, open_chroma
+            from rag.models import embedder
             from rag.retrieve import HybridRetriever, LexicalIndex
 
             # Another process wrote: reopen the store to see it. (This process's own ingest
             # writes through the open store, which sees its writes already.)
             if self._generation is not None and generation != self._generation and not self._ingesting:
-                self._store = open_chroma(self.settings, fresh=True)
+                self._reopen_store()
             # Nodes of a version being written or deleted by a running ingest are never used:
             # source_text() returns the committed version, which their offsets do not index.
             versions = self._manifest().versions()
@@ -128,7 +136,7 @@ class RAG:
             if lexical is None:
                 lexical = LexicalIndex.build(self.collection, self._lexical_dir, generation, keep=_is_current(versions))
             self._retriever = HybridRetriever(
-                self.collection, self.sentence_collection, embedder(), lexical,
+                self.collection, self.sentence_store, embedder(), lexical,
                 # A lexical index older than the store (an ingest is running, or was killed)
                 # may name passages that are gone: the retriever then checks its hits.
                 lexical_current=lexical is not None and lexical.generation == generation,
@@ -147,13 +155,13 @@ class RAG:
         """
         from rag.ingest import Ingestor, ingest_lock
         from rag.manifest import read_generation
-        from rag.models import embedder, open_chroma
+        from rag.models import embedder
         from rag.retrieve import LexicalIndex
 
         with ingest_lock(self.settings.index_dir):
             with self._lock:
                 if self._generation is not None and read_generation(self.settings.index_dir) != self._generation:
-                    self._store = open_chroma(self.settings, fresh=True)  # another process wrote since
+                    self._reopen_store()  # another process wrote since
                 store = self._chroma()
                 self._ingesting = True
 

@@ -12,9 +12,10 @@ passages, so memory does not grow with the folder or with a file's size:
 - one ingest at a time writes an index (a lock file; a second one waits);
 - no call to Chroma carries more than the client's maximum batch.
 
-Two kinds of node go into two Chroma collections: passages (what retrieval ranks and the
-user reads) and the sentences inside them (what the composer cites). Embedding sentences
-here means answering needs no model call beyond the question's own embedding.
+Two kinds of node are stored: passages (what retrieval ranks and the user reads) go into
+Chroma, the sentences inside them (what the composer cites) into a table beside it
+(``rag.sentences``). Embedding sentences here means answering needs no model call beyond
+the question's own embedding.
 """
 
 from __future__ import annotations
@@ -118,9 +119,9 @@ def make_embedding_step(embed_model: Any):
 
 
 def make_vector_store(passages: Any, sentences: Any, max_batch: int) -> Any:
-    """A llama-index vector store over the two Chroma collections: each node goes to the one
-    for its kind, in calls no larger than Chroma accepts, and deleting a version deletes its
-    nodes from both.
+    """A llama-index vector store over the passages' Chroma collection and the sentence table
+    (``rag.sentences``): each node goes to the one for its kind, in calls no larger than
+    Chroma accepts, and deleting a version deletes its nodes from both.
 
     It writes to Chroma itself rather than through llama-index's ``ChromaVectorStore``,
     which stores a JSON copy of each node (its metadata again, its relationships) as one
@@ -140,7 +141,7 @@ def make_vector_store(passages: Any, sentences: Any, max_batch: int) -> Any:
 
         def __init__(self) -> None:
             super().__init__()
-            self._collections = {"passage": passages, "sentence": sentences}
+            self._collections = {"sentence": sentences, "passage": passages}
             self._max_batch = max_batch
 
         @property
@@ -149,6 +150,7 @@ def make_vector_store(passages: Any, sentences: Any, max_batch: int) -> Any:
 
         def add(self, nodes: list[Any], **kwargs: Any) -> list[str]:
             ids: list[str] = []
+            # Sentences first: a passage is never found whose sentences are not stored.
             for kind, collection in self._collections.items():
                 chosen = [n for n in nodes if n.metadata.get("kind") == kind]
                 for i in range(0, len(chosen), self._max_batch):
@@ -163,8 +165,8 @@ def make_vector_store(passages: Any, sentences: Any, max_batch: int) -> Any:
             return ids
 
         def delete(self, ref_doc_id: str, **kwargs: Any) -> None:
-            for collection in self._collections.values():
-                collection.delete(where={"document_id": ref_doc_id})
+            self._collections["passage"].delete(where={"document_id": ref_doc_id})
+            self._collections["sentence"].delete_version(ref_doc_id)
 
         def query(self, query: Any, **kwargs: Any) -> Any:
             raise NotImplementedError("questions are answered by rag.retrieve, which queries Chroma itself")
@@ -375,7 +377,7 @@ class Ingestor:
         report.skipped.append(SkippedFile(source, reason))
 
 
-def _clear_legacy_index(index_dir: Path, manifest: Manifest, *collections: Any) -> None:
+def _clear_legacy_index(index_dir: Path, manifest: Manifest, *collections: Any) -> None:  # (passages, sentences)
     """An index written before the manifest existed (it kept a llama-index docstore.json)
     cannot say which files it holds: empty it, so this run indexes the folder afresh."""
     legacy = index_dir / "docstore.json"
@@ -384,10 +386,11 @@ def _clear_legacy_index(index_dir: Path, manifest: Manifest, *collections: Any) 
     log.warning("the index in %s was written by an older version: indexing the folder again", index_dir)
     from rag.models import get_all
 
-    for collection in collections:
-        ids = get_all(collection, [])["ids"]
-        for i in range(0, len(ids), 5000):
-            collection.delete(ids=ids[i : i + 5000])
+    passages, sentences = collections
+    ids = get_all(passages, [])["ids"]
+    for i in range(0, len(ids), 5000):
+        passages.delete(ids=ids[i : i + 5000])
+    sentences.clear()
     manifest.clear()
     legacy.unlink()
 

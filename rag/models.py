@@ -9,6 +9,7 @@ an explicit stand-in LLM that is never called.
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import threading
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from rag.config import Settings
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")  # Chroma's telemetry
+
+log = logging.getLogger(__name__)
 
 _EMBEDDER_LOCK = threading.Lock()
 
@@ -61,7 +64,8 @@ def chroma_client(settings: Settings) -> Any:
 
 @dataclass(frozen=True)
 class ChromaStore:
-    """The two collections, and the most records Chroma accepts in one call."""
+    """The passages' Chroma collection, the sentences' table beside it (``rag.sentences``),
+    and the most records Chroma accepts in one call."""
 
     passages: Any
     sentences: Any
@@ -69,13 +73,14 @@ class ChromaStore:
 
 
 def open_chroma(settings: Settings, fresh: bool = False) -> ChromaStore:
-    """(passages, sentences): two collections, because a Chroma query filtered by metadata
-    costs three times an unfiltered one, and every question queries both.
+    """The index's store: passages in Chroma, their sentences in ``rag.sentences``.
 
     ``fresh`` drops this process's cached embedded store first. An embedded store's vector
     index is loaded once per process and does not see what another process (a separate
     ``rag ingest``) wrote since; reopening it does.
     """
+    from rag.sentences import SentenceStore
+
     if fresh and not settings.chroma_host:
         from chromadb.api.shared_system_client import SharedSystemClient
 
@@ -84,11 +89,32 @@ def open_chroma(settings: Settings, fresh: bool = False) -> ChromaStore:
         SharedSystemClient._identifier_to_system.pop(str(settings.index_dir / "chroma"), None)
     client = chroma_client(settings)
     # Cosine space: MiniLM vectors are normalised, and 1 - distance is then the cosine.
-    passages, sentences = (
-        client.get_or_create_collection(name=name, metadata={"hnsw:space": "cosine"})
-        for name in (settings.collection, f"{settings.collection}-sentences")
-    )
+    passages = client.get_or_create_collection(name=settings.collection, metadata={"hnsw:space": "cosine"})
+    sentences = SentenceStore(settings.index_dir)
+    _upgrade_sentence_collection(client, settings, sentences)
     return ChromaStore(passages, sentences, client.get_max_batch_size())
+
+
+def _upgrade_sentence_collection(client: Any, settings: Settings, sentences: Any) -> None:
+    """An index written before sentences left Chroma keeps them in a second collection:
+    move them, vectors and all, into the sentence table (once; nothing is embedded again),
+    holding the ingest lock so no ingest writes meanwhile."""
+    legacy = f"{settings.collection}-sentences"
+    if legacy not in {c.name if hasattr(c, "name") else c for c in client.list_collections()}:
+        return
+    from rag.ingest import ingest_lock
+    from rag.sentences import move_out_of_chroma
+
+    with ingest_lock(settings.index_dir):
+        try:
+            collection = client.get_collection(legacy)
+        except Exception:  # another process moved it while this one waited for the lock
+            return
+        log.warning("upgrading the index in %s: moving %d sentences out of Chroma (once)", settings.index_dir, collection.count())
+        sentences.clear()
+        moved = move_out_of_chroma(collection, sentences)
+        client.delete_collection(legacy)
+        log.warning("upgrading the index: %d sentences moved", moved)
 
 
 def get_all(collection: Any, include: list[str], page: int = 5000) -> dict[str, list]:

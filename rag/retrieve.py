@@ -1,7 +1,8 @@
 """Question -> ranked passages and candidate sentences (hybrid: MiniLM in Chroma + BM25).
 
-Three rankings are fused by weighted reciprocal rank: passages by dense similarity,
-passages by BM25, and passages by their best sentence's dense similarity. The BM25 side is
+Three rankings are fused by weighted reciprocal rank: passages by dense similarity (Chroma),
+passages by BM25, and the same passages by their best sentence's dense similarity (the
+sentences' vectors stored at ingest, ``rag.sentences``). The BM25 side is
 ``bm25s``, persisted in the index folder so a restart does not
 re-read the documents; it is rebuilt from the Chroma collection after every ingest.
 """
@@ -21,7 +22,7 @@ import numpy as np
 
 from rag.models import get_all
 from rag.text import terms
-from rag.types import Evidence, Passage, Sentence, sentence_id
+from rag.types import Evidence, Passage, Sentence
 
 # Weighted reciprocal rank fusion: score(p) = sum of weight / (RRF_K + 1 + rank). Chosen on the
 # tune half of SQuAD with bench/tune_composer.py's index: answer recall at 5 went from 0.932
@@ -30,7 +31,7 @@ from rag.types import Evidence, Passage, Sentence, sentence_id
 RRF_K = 5
 FUSION_WEIGHTS = (0.5, 2.0, 1.5)  # dense passages, BM25 passages, passages of the best dense sentences
 DENSE_PASSAGES = 20
-DENSE_SENTENCES = 30
+DENSE_SENTENCES = 30  # the sentences closest to the question among those of the passages found
 LEXICAL_PASSAGES = 20
 EXPAND_PASSAGES = 3  # all sentences of the best few passages are candidates, not only the dense hits
 
@@ -198,10 +199,6 @@ class HybridRetriever:
             query_embeddings=[query_embedding], n_results=DENSE_PASSAGES,
             include=["documents", "metadatas", "distances"],
         )
-        dense_s = self.sentences.query(
-            query_embeddings=[query_embedding], n_results=DENSE_SENTENCES,
-            include=["documents", "metadatas", "distances", "embeddings"],
-        )
         lexical_hits = self.lexical.search(query) if self.lexical else []
 
         # Passage texts and metadata, from whichever ranking saw the passage.
@@ -212,25 +209,32 @@ class HybridRetriever:
             known[pid] = (text, meta)
             dense_ids.append(pid)
         rankings.append(dense_ids)
+        lexical_ids = [h[0] for h in lexical_hits]
         if self.lexical_current:
             for pid, _score, text, meta in lexical_hits:
                 if self.is_current(meta):
                     known.setdefault(pid, (text, meta))
-        rankings.append([h[0] for h in lexical_hits])
-        sentences = [
-            self._sentence(sid, text, meta, dist, emb)
-            for sid, text, meta, dist, emb in self._rows(
-                dense_s, "ids", "documents", "metadatas", "distances", "embeddings"
-            )
-        ]
-        rankings.append(list(dict.fromkeys(s.passage_id for s in sentences)))
+        else:
+            self._fetch_missing(lexical_ids, known)
+        rankings.append(lexical_ids)
+
+        # Every sentence of the passages either ranking found, scored against the question;
+        # the passages of the closest ones are the third ranking.
+        q = np.asarray(query_embedding, dtype=np.float32)
+        keys, vectors = self.sentences.vectors_of(list(known))
+        dense = vectors @ q if keys else np.zeros(0, dtype=np.float32)
+        closest = [int(i) for i in np.argsort(-dense, kind="stable")[:DENSE_SENTENCES]]
+        rankings.append(list(dict.fromkeys(keys[i][0] for i in closest)))
 
         scores = _reciprocal_rank_fusion(rankings)
-        fused = list(scores)
-        self._fetch_missing(fused[: max(top_k, EXPAND_PASSAGES)], known)
-        ranked_ids = [pid for pid in fused if pid in known]
-        expand = {pid: known[pid][1] for pid in ranked_ids[:EXPAND_PASSAGES]}
-        sentences += self._sentences_of(expand, {s.id for s in sentences}, query_embedding)
+        ranked_ids = [pid for pid in scores if pid in known]
+        # The closest sentences, then the rest of the best few passages' sentences.
+        expand = set(ranked_ids[:EXPAND_PASSAGES])
+        chosen = set(closest)
+        candidates = closest + [i for i, (pid, _) in enumerate(keys) if pid in expand and i not in chosen]
+        sentences = self.sentences.sentences(
+            [keys[i] for i in candidates], vectors[candidates], dense[candidates].tolist()
+        ) if candidates else []
         passages = [_passage(*known[pid], score=round(scores[pid], 5)) for pid in ranked_ids[:top_k]]
         return Evidence(
             passages=passages,
@@ -240,26 +244,14 @@ class HybridRetriever:
             unseen_idf=self.lexical.unseen_idf if self.lexical else 1.0,
         )
 
-    @staticmethod
-    def _sentence(sid: str, text: str, meta: dict, distance: float, embedding: Any) -> Sentence:
-        return Sentence(
-            id=sid, source=meta["source"], title=meta.get("title", ""), text=text,
-            start=int(meta["start"]), end=int(meta["end"]), passage_id=meta["passage_id"],
-            dense=1.0 - float(distance), embedding=np.asarray(embedding, dtype=np.float32),
-            previous=meta.get("previous", ""), page=meta.get("page"), section=meta.get("section", ""),
-        )
-
     def document_sentences(self, sources: list[str], limit: int) -> list[Sentence]:
         """The sentences of whole documents (at most ``limit`` of each), in reading order.
         Their ``dense`` is 0: a summary does not depend on the question's wording."""
         out: list[Sentence] = []
         for source in sources:
-            got = self.sentences.get(where={"source": source}, include=["documents", "metadatas", "embeddings"], limit=limit)
-            rows = [
-                self._sentence(sid, text, meta, 1.0, emb)
-                for sid, text, meta, emb in self._rows(got, "ids", "documents", "metadatas", "embeddings", batched=False)
-            ]
-            out += sorted(rows, key=lambda s: s.start)
+            for version, sentences in self.sentences.of_source(source, limit):
+                if self.is_current({"source": source, "document_id": version}):
+                    out += sentences
         return out
 
     def _fetch_missing(self, ids: list[str], known: dict[str, tuple[str, dict]]) -> None:
@@ -268,28 +260,6 @@ class HybridRetriever:
             got = self.passages.get(ids=missing, include=["documents", "metadatas"])
             for pid, text, meta in self._rows(got, "ids", "documents", "metadatas", batched=False):
                 known[pid] = (text, meta)
-
-    def _sentences_of(self, passages: dict[str, dict], seen: set[str], query_embedding: list[float]) -> list[Sentence]:
-        """All sentences of these passages (id -> metadata) but those already ``seen``."""
-        if not passages:
-            return []
-        include = ["documents", "metadatas", "embeddings"]
-        if all("sentence_count" in meta for meta in passages.values()):
-            ids = [
-                sentence_id(pid, meta["first_sentence"] + i)
-                for pid, meta in passages.items() for i in range(meta["sentence_count"])
-            ]
-            ids = [sid for sid in ids if sid not in seen]
-            got = self.sentences.get(ids=ids, include=include) if ids else {key: [] for key in ["ids", *include]}
-        else:  # an index written before passages recorded their sentences' numbers
-            got = self.sentences.get(where={"passage_id": {"$in": list(passages)}}, include=include)
-        q = np.asarray(query_embedding, dtype=np.float32)
-        out = []
-        for sid, text, meta, emb in self._rows(got, "ids", "documents", "metadatas", "embeddings", batched=False):
-            if sid not in seen:
-                emb = np.asarray(emb, dtype=np.float32)
-                out.append(self._sentence(sid, text, meta, 1.0 - float(emb @ q), emb))
-        return out
 
 
 def _reciprocal_rank_fusion(rankings: list[list[str]]) -> dict[str, float]:

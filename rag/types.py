@@ -151,10 +151,9 @@ class Sentence:
 
 
 def sentence_id(passage_id: str, number: int) -> str:
-    """The id of a document's ``number``-th sentence, stored with the passage it starts in.
-    Passages record the numbers of their sentences (``first_sentence``, ``sentence_count``),
-    so retrieval fetches a passage's sentences by id: a Chroma ``get`` filtered by metadata
-    took 20 ms on 200,000 sentences, by id 2 ms."""
+    """The id of a document's ``number``-th sentence, stored with the passage it starts in
+    (``rag.sentences`` keys it by the two). Passages record the numbers of their sentences
+    (``first_sentence``, ``sentence_count``)."""
     return f"{passage_id}#s{number}"
 
 

@@ -81,7 +81,7 @@ def test_a_folder_larger_than_one_chroma_call_is_ingested(tmp_path, monkeypatch)
     monkeypatch.setattr(rag.split, "GROUP_PASSAGES", 100_000)  # one group: only Chroma's limit splits it
     engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
     report = engine.ingest(show_progress=False)
-    assert engine.sentence_collection.count() == 6000 > engine._chroma().max_batch
+    assert engine.sentence_store.count() == 6000 > engine._chroma().max_batch
     assert report.embedded == 6000 + report.passages_added
     answer = engine.ask("Which crate holds the brass telescope?")
     assert "Crate 4321" in answer.citations[0].quote
@@ -135,17 +135,53 @@ def test_an_old_index_is_rebuilt_rather_than_trusted(fresh_engine):
     assert fresh_engine.collection.count() == report.passages_added
 
 
-def test_each_passage_records_the_sentences_retrieval_fetches_with_it(seeded_engine):
-    """Retrieval fetches a passage's sentences by id from the numbers the passage records;
-    those must be exactly the sentence records that point at the passage."""
-    from rag.types import sentence_id
-
+def test_each_passage_records_the_sentences_stored_with_it(seeded_engine):
+    """Retrieval reads a passage's sentences by its id: every stored sentence belongs to a
+    stored passage, lies inside its document's text, and the counts agree."""
     passages = seeded_engine.collection.get(include=["metadatas"])
-    sentences = seeded_engine.sentence_collection.get(include=["metadatas"])
-    owned: dict[str, set[str]] = {}
-    for sid, meta in zip(sentences["ids"], sentences["metadatas"]):
-        owned.setdefault(meta["passage_id"], set()).add(sid)
-    for pid, meta in zip(passages["ids"], passages["metadatas"]):
-        numbered = {sentence_id(pid, meta["first_sentence"] + i) for i in range(meta["sentence_count"])}
-        assert numbered == owned.get(pid, set())
-    assert sum(m["sentence_count"] for m in passages["metadatas"]) == len(sentences["ids"])
+    counts = {pid: meta["sentence_count"] for pid, meta in zip(passages["ids"], passages["metadatas"])}
+    owned: dict[str, int] = {}
+    for sentence in seeded_engine.sentence_store.all():
+        owned[sentence.passage_id] = owned.get(sentence.passage_id, 0) + 1
+        assert sentence.text == seeded_engine.source_text(sentence.source)[sentence.start : sentence.end]
+    assert owned == {pid: n for pid, n in counts.items() if n}
+    assert sum(counts.values()) == seeded_engine.sentence_store.count() > 0
+
+
+def test_an_index_with_sentences_in_chroma_is_upgraded_without_embedding_again(fresh_engine):
+    """Indexes written before sentences left Chroma kept them in a second collection: the
+    first process to open one moves them into the sentence table, vectors and all, and
+    deletes the collection; it then answers as before and nothing needs re-ingesting."""
+    from rag.models import chroma_client
+
+    fresh_engine.ingest(show_progress=False)
+    question = "What does Russia propose for Syria?"
+    before = fresh_engine.ask(question)
+    assert before.citations
+    store = fresh_engine.sentence_store
+    stored = store.all()
+    keys = [(s.passage_id, int(s.id.rsplit("#s", 1)[1])) for s in stored]
+    by_key = dict(zip(*store.vectors_of(list(dict.fromkeys(k[0] for k in keys)))))
+    versions = fresh_engine._manifest().versions()
+    # Write the index the way older versions did: sentences in their own collection.
+    legacy = chroma_client(fresh_engine.settings).get_or_create_collection(
+        f"{fresh_engine.settings.collection}-sentences", metadata={"hnsw:space": "cosine"}
+    )
+    legacy.add(
+        ids=[s.id for s in stored],
+        embeddings=[by_key[k].tolist() for k in keys],
+        documents=[s.text for s in stored],
+        metadatas=[
+            {"source": s.source, "title": s.title, "kind": "sentence", "start": s.start, "end": s.end,
+             "passage_id": s.passage_id, "previous": s.previous, "document_id": versions[s.source]}
+            for s in stored
+        ],
+    )
+    store.clear()
+
+    reopened = RAG(settings=fresh_engine.settings)
+    after = reopened.ask(question)
+    assert reopened.sentence_store.count() == len(stored) > 0
+    names = {c.name for c in chroma_client(fresh_engine.settings).list_collections()}
+    assert f"{fresh_engine.settings.collection}-sentences" not in names
+    assert after.text == before.text and after.citations == before.citations

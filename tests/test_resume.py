@@ -50,11 +50,11 @@ def committed(index: Path) -> int:
 
 
 def index_contents(engine: RAG) -> dict[str, list]:
-    """Per collection, the (source, kind, start, end) of every node: what a clean ingest must equal."""
+    """Per store, the (source, kind, start, end) of every node: what a clean ingest must equal."""
     out = {}
-    for name, collection in (("passages", engine.collection), ("sentences", engine.sentence_collection)):
-        rows = get_all(collection, ["metadatas"])
-        out[name] = sorted((m["source"], m["kind"], m["start"], m["end"]) for m in rows["metadatas"])
+    rows = get_all(engine.collection, ["metadatas"])
+    out["passages"] = sorted((m["source"], m["kind"], m["start"], m["end"]) for m in rows["metadatas"])
+    out["sentences"] = sorted((s.source, "sentence", s.start, s.end) for s in engine.sentence_store.all())
     return out
 
 
