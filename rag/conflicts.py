@@ -15,6 +15,9 @@ that merely changes form (Russia / Russian).
 []
 >>> [(c.kind, c.first, c.second) for c in slot_conflicts("sent on July 19 by Gerasimov", "sent on July 16 by Gerasimov")]
 [('date', 'July 19', 'July 16')]
+>>> [(c.first, c.second) for c in slot_conflicts("It holds a full-scale replica of Trajan's Column, cut in half to fit.",
+...                                              "It holds a full-scale replica of Oriental Courts, cut in half to fit.")]
+[("Trajan's Column", 'Oriental Courts')]
 >>> [(c.first, c.second) for c in slot_conflicts("A food festival at Bellomy Field at Santa Clara University, and a pep rally downtown.",
 ...                                              "A food festival at Bellomy Field at Super Bowl XLV, and a pep rally downtown.")]
 [('Santa Clara University', 'Super Bowl XLV')]
@@ -91,7 +94,7 @@ def slot_conflicts(a: str, b: str) -> list[SlotConflict]:
     """
     if shared_terms(a, b) < COMPARABLE_TERMS:
         return []
-    ta, tb = _tokens(a), _tokens(b)
+    (ta, raw_a), (tb, raw_b) = _tokens(a), _tokens(b)
     lower_a, lower_b = {_key(t) for t in ta}, {_key(t) for t in tb}
     found: dict[tuple[str, str], SlotConflict] = {}
     for i, token in enumerate(ta):
@@ -101,7 +104,7 @@ def slot_conflicts(a: str, b: str) -> list[SlotConflict]:
             other = tb[j]
             if not _is_value(other) or _key(other) in lower_a or _is_number(token) != _is_number(other):
                 continue
-            conflict = _conflict(ta, i, tb, j)
+            conflict = _conflict(ta, i, tb, j, raw_a, raw_b)
             if conflict and (conflict.first, conflict.second) not in found:
                 found[(conflict.first, conflict.second)] = conflict
     return list(found.values())
@@ -124,7 +127,7 @@ def _aligned(ta: list[str], i: int, tb: list[str]) -> list[int]:
     return out
 
 
-def _conflict(ta: list[str], i: int, tb: list[str], j: int) -> Optional[SlotConflict]:
+def _conflict(ta: list[str], i: int, tb: list[str], j: int, raw_a: list[str], raw_b: list[str]) -> Optional[SlotConflict]:
     x, y = ta[i], tb[j]
     if _is_number(x):
         if _number(x) == _number(y):
@@ -134,12 +137,14 @@ def _conflict(ta: list[str], i: int, tb: list[str], j: int) -> Optional[SlotConf
     run_a, run_b = _name_run(ta, i), _name_run(tb, j)
     if _same_word(x, y) or _acronym(run_a, run_b):
         return None
-    return SlotConflict("name", _differing_part(ta, i, run_b), _differing_part(tb, j, run_a))
+    return SlotConflict("name", _differing_part(ta, i, run_b, raw_a), _differing_part(tb, j, run_a, raw_b))
 
 
-def _tokens(text: str) -> list[str]:
-    """Words and numbers, without a full stop or a possessive "'s" (Dunford’s -> Dunford)."""
-    return [_POSSESSIVE.sub("", t.rstrip(".")) or t for t in _TOKEN.findall(text)]
+def _tokens(text: str) -> tuple[list[str], list[str]]:
+    """Words and numbers, without a full stop or a possessive "'s" (Dunford’s -> Dunford),
+    and the same tokens as written (a name is quoted as written: "Trajan's Column")."""
+    raw = [t.rstrip(".") or t for t in _TOKEN.findall(text)]
+    return [_POSSESSIVE.sub("", t) or t for t in raw], raw
 
 
 def _name_run(tokens: list[str], i: int) -> list[str]:
@@ -152,16 +157,17 @@ def _name_run(tokens: list[str], i: int) -> list[str]:
     return tokens[start:end]
 
 
-def _differing_part(tokens: list[str], i: int, other_run: list[str]) -> str:
+def _differing_part(tokens: list[str], i: int, other_run: list[str], raw: list[str]) -> str:
     """The whole name that differs: "Santa Clara University" against "Super Bowl XLV", but
-    only "Dunford" in "Joseph Dunford" against "Joseph Danford"."""
+    only "Dunford" in "Joseph Dunford" against "Joseph Danford". Quoted as written, but for
+    a possessive at its end ("Dunford's office" -> "Dunford")."""
     other = {_key(t) for t in other_run}
     start, end = i, i + 1
     while start > 0 and _is_name(tokens[start - 1]) and _key(tokens[start - 1]) not in other:
         start -= 1
     while end < len(tokens) and _is_name(tokens[end]) and _key(tokens[end]) not in other:
         end += 1
-    return " ".join(tokens[start:end])
+    return " ".join(raw[start : end - 1] + tokens[end - 1 : end])
 
 
 def _acronym(x: list[str], y: list[str]) -> bool:

@@ -8,11 +8,15 @@ an explicit stand-in LLM that is never called.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
+import shutil
+import sqlite3
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rag.config import Settings
@@ -113,8 +117,24 @@ def _upgrade_sentence_collection(client: Any, settings: Settings, sentences: Any
         log.warning("upgrading the index in %s: moving %d sentences out of Chroma (once)", settings.index_dir, collection.count())
         sentences.clear()
         moved = move_out_of_chroma(collection, sentences)
+        leftovers = [] if settings.chroma_host else _segment_dirs(settings, str(collection.id))
         client.delete_collection(legacy)
+        for folder in leftovers:
+            # Chroma 1.x leaves a deleted collection's vector index on disk (chroma-core/chroma#5259).
+            shutil.rmtree(folder, ignore_errors=True)
         log.warning("upgrading the index: %d sentences moved", moved)
+
+
+def _segment_dirs(settings: Settings, collection_id: str) -> list[Path]:
+    """The folders of an embedded store that hold this collection's segments. Read from
+    the store's own SQLite catalogue, since Chroma has no API for it; empty if that fails."""
+    folder = settings.index_dir / "chroma"
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{folder / 'chroma.sqlite3'}?mode=ro", uri=True)) as db:
+            ids = [row[0] for row in db.execute("SELECT id FROM segments WHERE collection = ?", (collection_id,))]
+    except sqlite3.Error:
+        return []
+    return [folder / segment for segment in ids if (folder / segment).is_dir()]
 
 
 def get_all(collection: Any, include: list[str], page: int = 5000) -> dict[str, list]:

@@ -90,3 +90,14 @@ def test_reader_question_set_reports_each_kind_and_abstention_on_topic(tmp_path)
     assert figures["gold_in_answer"] >= 0.40  # 0.45 measured on the test split; see README
     rows = json.loads((tmp_path / "eval.json").read_text())["rows"]
     assert {r["split"] for r in rows} == {"test"}
+
+
+def test_conflict_set_matches_reported_values_by_words_not_letters():
+    """The conflict set's check: "L" names "Super Bowl L" but not "Super Bowl XLVII"
+    (whose letters include an L), and "2" is not "2018"."""
+    from rag.eval_sets import _same_value
+
+    assert _same_value("L", "Super Bowl L") and _same_value("Super Bowl XLVII", "XLVII")
+    assert _same_value("Dunford", "Joseph Dunford")
+    assert not _same_value("L", "Super Bowl XLVII")
+    assert not _same_value("2", "2018")

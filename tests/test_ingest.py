@@ -152,7 +152,7 @@ def test_an_index_with_sentences_in_chroma_is_upgraded_without_embedding_again(f
     """Indexes written before sentences left Chroma kept them in a second collection: the
     first process to open one moves them into the sentence table, vectors and all, and
     deletes the collection; it then answers as before and nothing needs re-ingesting."""
-    from rag.models import chroma_client
+    from rag.models import _segment_dirs, chroma_client
 
     fresh_engine.ingest(show_progress=False)
     question = "What does Russia propose for Syria?"
@@ -178,6 +178,7 @@ def test_an_index_with_sentences_in_chroma_is_upgraded_without_embedding_again(f
         ],
     )
     store.clear()
+    legacy_folders = _segment_dirs(fresh_engine.settings, str(legacy.id))
 
     reopened = RAG(settings=fresh_engine.settings)
     after = reopened.ask(question)
@@ -185,3 +186,4 @@ def test_an_index_with_sentences_in_chroma_is_upgraded_without_embedding_again(f
     names = {c.name for c in chroma_client(fresh_engine.settings).list_collections()}
     assert f"{fresh_engine.settings.collection}-sentences" not in names
     assert after.text == before.text and after.citations == before.citations
+    assert legacy_folders and not any(folder.exists() for folder in legacy_folders)  # the disk space is given back
