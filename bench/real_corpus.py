@@ -118,7 +118,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--max-pdfs", type=int, default=40, help="PDF manuals to include (269 in all)")
     parser.add_argument("--large", type=int, metavar="PDFS",
-                        help="add PostgreSQL's HTML manual and this many texlive-latex-extra PDF manuals (about 100,000 passages at 1150)")
+                        help="add PostgreSQL's HTML manual and this many texlive-latex-extra PDF manuals (113,261 passages at 1800)")
     parser.add_argument("--max-files", type=int, help="use only the first N files of the corpus (a smaller index)")
     parser.add_argument("--fresh", action="store_true", help="delete the index first")
     parser.add_argument("--rounds", type=int, default=5, help="times each question is asked")

@@ -377,7 +377,7 @@ class Ingestor:
         report.skipped.append(SkippedFile(source, reason))
 
 
-def _clear_legacy_index(index_dir: Path, manifest: Manifest, *collections: Any) -> None:  # (passages, sentences)
+def _clear_legacy_index(index_dir: Path, manifest: Manifest, passages: Any, sentences: Any) -> None:
     """An index written before the manifest existed (it kept a llama-index docstore.json)
     cannot say which files it holds: empty it, so this run indexes the folder afresh."""
     legacy = index_dir / "docstore.json"
@@ -386,7 +386,6 @@ def _clear_legacy_index(index_dir: Path, manifest: Manifest, *collections: Any) 
     log.warning("the index in %s was written by an older version: indexing the folder again", index_dir)
     from rag.models import get_all
 
-    passages, sentences = collections
     ids = get_all(passages, [])["ids"]
     for i in range(0, len(ids), 5000):
         passages.delete(ids=ids[i : i + 5000])
