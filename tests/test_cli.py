@@ -88,3 +88,16 @@ def test_ask_names_the_page_of_a_pdf_citation(tmp_path):
     result = run_rag("ask", "Who is the lighthouse keeper?", env=env)
     assert result.returncode == 0, result.stderr
     assert "[1] story.pdf, p. 3 (" in result.stdout.split("\nSources:\n")[1]
+
+
+def test_ask_into_a_pipe_closed_early_ends_quietly(seeded_engine):
+    """`rag ask ... | head -1`: the reader leaves after one line; no traceback follows."""
+    ask = subprocess.Popen(
+        [sys.executable, "-m", "rag", "--docs-dir", str(seeded_engine.settings.docs_dir), "--index-dir",
+         str(seeded_engine.settings.index_dir), "ask", "Who wrote to General Dunford?"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    ask.stdout.close()  # the reader is gone before the answer is printed
+    _, stderr = ask.communicate(timeout=180)
+    assert ask.returncode == 0
+    assert b"Traceback" not in stderr and b"BrokenPipe" not in stderr
