@@ -37,7 +37,7 @@ import numpy as np
 
 from rag.conflicts import same_fact, slot_conflicts
 from rag.questions import HOW, LIST, SUMMARY, WHY, read_question
-from rag.text import is_fragment, terms
+from rag.text import is_fragment, term_set, terms
 from rag.types import Answer, Citation, Conflict, ConflictVersion, Evidence, Sentence
 
 # Chosen by bench/tune_composer.py on the tune half of the SQuAD articles (see README).
@@ -349,7 +349,7 @@ def sentence_features(question: str, s: Sentence, evidence: Evidence) -> dict[st
     reconstruction cost? ... Who would it strengthen?"): the lexical score then counts what
     is asked now as much as the whole query, or the earlier turn's terms would drown it.
     """
-    own_terms = set(terms(s.text))
+    own_terms = term_set(s.text)
     query_terms = set(evidence.query_terms)
     lexical = weighted_coverage(query_terms, own_terms, evidence)
     if _question_terms(question) != query_terms:  # a follow-up: half for what is asked now
@@ -357,7 +357,7 @@ def sentence_features(question: str, s: Sentence, evidence: Evidence) -> dict[st
     return {
         "dense": s.dense,
         "lexical": lexical,
-        "context": weighted_coverage(query_terms, own_terms | set(terms(s.previous)), evidence),
+        "context": weighted_coverage(query_terms, own_terms | term_set(s.previous), evidence),
         "cue": _cue(question, s.text),
     }
 

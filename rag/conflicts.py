@@ -27,12 +27,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Optional
 
 import numpy as np
 
-from rag.text import STOPWORDS, terms
+from rag.text import STOPWORDS, term_set
 from rag.types import Sentence
 
 # Two ways to state one fact, chosen on the seed articles (the translation's sentences against
@@ -75,14 +74,8 @@ def same_fact(a: Sentence, b: Sentence) -> bool:
 
 def shared_terms(a: str, b: str) -> float:
     """The share of the shorter sentence's content terms that the other one holds."""
-    ta, tb = _term_set(a), _term_set(b)
+    ta, tb = term_set(a), term_set(b)
     return len(ta & tb) / min(len(ta), len(tb)) if ta and tb else 0.0
-
-
-@lru_cache(maxsize=4096)
-def _term_set(text: str) -> frozenset[str]:
-    # Each candidate is compared with every chosen sentence: stem it once.
-    return frozenset(terms(text))
 
 
 def slot_conflicts(a: str, b: str) -> list[SlotConflict]:
@@ -95,12 +88,14 @@ def slot_conflicts(a: str, b: str) -> list[SlotConflict]:
     if shared_terms(a, b) < COMPARABLE_TERMS:
         return []
     (ta, raw_a), (tb, raw_b) = _tokens(a), _tokens(b)
-    lower_a, lower_b = {_key(t) for t in ta}, {_key(t) for t in tb}
+    ka, kb = [_key(t) for t in ta], [_key(t) for t in tb]
+    lower_a, lower_b = set(ka), set(kb)
+    content_a = [_is_content(t) for t in ta]
     found: dict[tuple[str, str], SlotConflict] = {}
     for i, token in enumerate(ta):
-        if not _is_value(token) or _key(token) in lower_b:
+        if not _is_value(token) or ka[i] in lower_b:
             continue
-        for j in _aligned(ta, i, tb):
+        for j in _aligned(ka, i, kb, content_a):
             other = tb[j]
             if not _is_value(other) or _key(other) in lower_a or _is_number(token) != _is_number(other):
                 continue
@@ -110,17 +105,17 @@ def slot_conflicts(a: str, b: str) -> list[SlotConflict]:
     return list(found.values())
 
 
-def _aligned(ta: list[str], i: int, tb: list[str]) -> list[int]:
-    """Positions in tb that hold what ta[i] holds: after the same neighbour on the left, or
-    before the same neighbour on the right. A function word ("by", "of") anchors only
-    together with the word beyond it."""
+def _aligned(ka: list[str], i: int, kb: list[str], content_a: list[bool]) -> list[int]:
+    """Positions in kb (token keys) that hold what ka[i] holds: after the same neighbour on
+    the left, or before the same neighbour on the right. A function word ("by", "of")
+    anchors only together with the word beyond it."""
     out = []
-    for j in range(len(tb)):
-        left = i > 0 and j > 0 and _key(ta[i - 1]) == _key(tb[j - 1]) and (
-            _is_content(ta[i - 1]) or (i > 1 and j > 1 and _key(ta[i - 2]) == _key(tb[j - 2]))
+    for j in range(len(kb)):
+        left = i > 0 and j > 0 and ka[i - 1] == kb[j - 1] and (
+            content_a[i - 1] or (i > 1 and j > 1 and ka[i - 2] == kb[j - 2])
         )
-        right = i + 1 < len(ta) and j + 1 < len(tb) and _key(ta[i + 1]) == _key(tb[j + 1]) and (
-            _is_content(ta[i + 1]) or (i + 2 < len(ta) and j + 2 < len(tb) and _key(ta[i + 2]) == _key(tb[j + 2]))
+        right = i + 1 < len(ka) and j + 1 < len(kb) and ka[i + 1] == kb[j + 1] and (
+            content_a[i + 1] or (i + 2 < len(ka) and j + 2 < len(kb) and ka[i + 2] == kb[j + 2])
         )
         if left or right:
             out.append(j)

@@ -130,6 +130,13 @@ def terms(text: str) -> list[str]:
     return [_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
 
 
+@functools.lru_cache(maxsize=8192)
+def term_set(text: str) -> frozenset[str]:
+    """The distinct terms of a text. Cached: the composer compares each candidate sentence
+    (and the sentence before it) with the question and with the other candidates."""
+    return frozenset(terms(text))
+
+
 # A fragment: at most this many words, not ending as a statement or a list's lead-in does.
 MAX_FRAGMENT_WORDS = 6
 _STATEMENT_END = re.compile(r"[.!?:;]['\"’”)\]]*$")
