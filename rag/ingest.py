@@ -184,7 +184,9 @@ def ingest_lock(index_dir: Path, timeout: Optional[float] = None):
     from filelock import FileLock, Timeout
 
     index_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(index_dir / LOCK_FILE))
+    # One instance per path and reentrant in this process: opening an older index upgrades
+    # it under this same lock, and an ingest may be what opens it.
+    lock = FileLock(str(index_dir / LOCK_FILE), is_singleton=True)
     try:
         lock.acquire(timeout=0)
     except Timeout:

@@ -179,9 +179,9 @@ def move_out_of_chroma(collection: Any, store: SentenceStore, page: int = 5000) 
         got = collection.get(include=["documents", "metadatas", "embeddings"], limit=page, offset=offset)
         if len(got["ids"]):
             store.add(list(got["ids"]), got["embeddings"], list(got["documents"]), list(got["metadatas"]))
+        if (moved + len(got["ids"])) // 100_000 > moved // 100_000:  # another hundred thousand
+            log.warning("upgrading the index: %d sentences moved so far", moved + len(got["ids"]))
         moved += len(got["ids"])
-        if moved and moved % 100_000 < page:
-            log.warning("upgrading the index: %d sentences moved so far", moved)
         if len(got["ids"]) < page:
             return moved
         offset += page

@@ -181,6 +181,8 @@ def test_an_index_with_sentences_in_chroma_is_upgraded_without_embedding_again(f
     legacy_folders = _segment_dirs(fresh_engine.settings, str(legacy.id))
 
     reopened = RAG(settings=fresh_engine.settings)
+    report = reopened.ingest(show_progress=False)  # an ingest opens it first, holding the lock the upgrade takes
+    assert report.embedded == 0
     after = reopened.ask(question)
     assert reopened.sentence_store.count() == len(stored) > 0
     names = {c.name for c in chroma_client(fresh_engine.settings).list_collections()}
