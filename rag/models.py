@@ -17,7 +17,7 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from rag.config import Settings
 
@@ -104,7 +104,7 @@ def _upgrade_sentence_collection(client: Any, settings: Settings, sentences: Any
     move them, vectors and all, into the sentence table (once; nothing is embedded again),
     holding the ingest lock so no ingest writes meanwhile."""
     legacy = f"{settings.collection}-sentences"
-    if legacy not in {c.name if hasattr(c, "name") else c for c in client.list_collections()}:
+    if legacy not in {c.name for c in client.list_collections()}:
         return
     from rag.ingest import ingest_lock
     from rag.sentences import move_out_of_chroma
@@ -137,16 +137,25 @@ def _segment_dirs(settings: Settings, collection_id: str) -> list[Path]:
     return [folder / segment for segment in ids if (folder / segment).is_dir()]
 
 
-def get_all(collection: Any, include: list[str], page: int = 5000) -> dict[str, list]:
-    """Every row of a collection, fetched a page at a time: one unpaged ``get`` on a large
-    collection fails in Chroma's SQLite layer ("too many SQL variables")."""
-    rows: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+def pages(collection: Any, include: list[str], page: int = 5000) -> Iterator[dict[str, Any]]:
+    """A collection's rows, a page at a time (each a Chroma ``get`` result; none if empty):
+    one unpaged ``get`` on a large collection fails in Chroma's SQLite layer ("too many SQL
+    variables"), and a million rows with their vectors need not be in memory at once."""
     offset = 0
     while True:
         got = collection.get(include=include, limit=page, offset=offset)
+        if len(got["ids"]):
+            yield got
+        if len(got["ids"]) < page:
+            return
+        offset += page
+
+
+def get_all(collection: Any, include: list[str], page: int = 5000) -> dict[str, list]:
+    """Every row of a collection, fetched a page at a time (see ``pages``)."""
+    rows: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+    for got in pages(collection, include, page):
         rows["ids"] += got["ids"]
         for key in include:
             rows[key] += list(got[key])
-        if len(got["ids"]) < page:
-            return rows
-        offset += page
+    return rows

@@ -28,7 +28,7 @@ from typing import Any, Iterable, Optional
 
 import numpy as np
 
-from rag.types import Sentence, sentence_id
+from rag.types import Sentence, sentence_id, sentence_number
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +58,6 @@ CREATE INDEX IF NOT EXISTS sentences_by_source ON sentences (source, version, st
 _COLUMNS = "passage_id, number, version, source, title, start, end, page, section, previous, text"
 
 
-def sentence_number(sid: str) -> int:
-    """The number in a sentence id made by ``rag.types.sentence_id``."""
-    return int(sid.rsplit("#s", 1)[1])
-
-
 class SentenceStore:
     """Sentences by passage and by document, with their vectors (see the module docstring).
 
@@ -77,9 +72,6 @@ class SentenceStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")  # stored before the manifest says so
         self._db.executescript(_SCHEMA)
-
-    def close(self) -> None:
-        self._db.close()
 
     # --- writing (the ingest, holding the index's lock) ---------------------------------
 
@@ -130,8 +122,7 @@ class SentenceStore:
         vectors = np.frombuffer(b"".join(r[2] for r in rows), dtype=VECTOR_TYPE).reshape(len(rows), -1)
         return [(r[0], r[1]) for r in rows], vectors.astype(np.float32)
 
-    def sentences(self, keys: list[tuple[str, int]], vectors: Optional[np.ndarray] = None,
-                  dense: Optional[list[float]] = None) -> list[Sentence]:
+    def sentences(self, keys: list[tuple[str, int]], vectors: np.ndarray, dense: list[float]) -> list[Sentence]:
         """The sentences with these (passage id, number) keys, in the order given (those
         no longer stored are left out), with their ``vectors`` and ``dense`` scores."""
         if not keys:
@@ -146,7 +137,7 @@ class SentenceStore:
         for i, key in enumerate(keys):
             row = found.get(key)
             if row is not None:
-                out.append(_sentence(row, None if vectors is None else vectors[i], 0.0 if dense is None else dense[i]))
+                out.append(_sentence(row, vectors[i], dense[i]))
         return out
 
     def of_source(self, source: str, limit: int) -> list[tuple[str, list[Sentence]]]:
@@ -174,14 +165,12 @@ def move_out_of_chroma(collection: Any, store: SentenceStore, page: int = 5000) 
     """Copy an older index's Chroma collection of sentences into ``store`` (vectors and
     all: nothing is embedded again); the caller then deletes the collection. Returns the
     number of sentences moved."""
-    moved, offset = 0, 0
-    while True:
-        got = collection.get(include=["documents", "metadatas", "embeddings"], limit=page, offset=offset)
-        if len(got["ids"]):
-            store.add(list(got["ids"]), got["embeddings"], list(got["documents"]), list(got["metadatas"]))
+    from rag.models import pages
+
+    moved = 0
+    for got in pages(collection, ["documents", "metadatas", "embeddings"]):
+        store.add(list(got["ids"]), got["embeddings"], list(got["documents"]), list(got["metadatas"]))
         if (moved + len(got["ids"])) // 100_000 > moved // 100_000:  # another hundred thousand
             log.warning("upgrading the index: %d sentences moved so far", moved + len(got["ids"]))
         moved += len(got["ids"])
-        if len(got["ids"]) < page:
-            return moved
-        offset += page
+    return moved

@@ -157,6 +157,11 @@ def sentence_id(passage_id: str, number: int) -> str:
     return f"{passage_id}#s{number}"
 
 
+def sentence_number(sid: str) -> int:
+    """The number in an id made by ``sentence_id``."""
+    return int(sid.rsplit("#s", 1)[1])
+
+
 @dataclass
 class Evidence:
     """What retrieval hands the composer: ranked passages and candidate sentences."""

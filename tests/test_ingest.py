@@ -153,6 +153,7 @@ def test_an_index_with_sentences_in_chroma_is_upgraded_without_embedding_again(f
     first process to open one moves them into the sentence table, vectors and all, and
     deletes the collection; it then answers as before and nothing needs re-ingesting."""
     from rag.models import _segment_dirs, chroma_client
+    from rag.types import sentence_number
 
     fresh_engine.ingest(show_progress=False)
     question = "What does Russia propose for Syria?"
@@ -160,7 +161,7 @@ def test_an_index_with_sentences_in_chroma_is_upgraded_without_embedding_again(f
     assert before.citations
     store = fresh_engine.sentence_store
     stored = store.all()
-    keys = [(s.passage_id, int(s.id.rsplit("#s", 1)[1])) for s in stored]
+    keys = [(s.passage_id, sentence_number(s.id)) for s in stored]
     by_key = dict(zip(*store.vectors_of(list(dict.fromkeys(k[0] for k in keys)))))
     versions = fresh_engine._manifest().versions()
     # Write the index the way older versions did: sentences in their own collection.
