@@ -113,6 +113,17 @@ def warm(engine, rounds: int) -> None:
     print(f"warm ask over {len(times)} questions: p50 {p50:.1f} ms, p95 {percentile(times, 0.95):.1f} ms")
     for name, floor in floors.items():
         print(f"  one question's embedding, {name}: p50 {floor:.2f} ms; ask p50 / that = {p50 / floor:.1f}")
+    # The least any answer can cost with Chroma as the vector store: the embedding plus one
+    # Chroma query that returns nothing (no ids, texts or distances). Chroma's per-call cost
+    # does not depend on the collection's size much, so on a small collection this alone
+    # decides whether "1.5 times one embedding" is reachable.
+    embedding = floors["engine's encoder (int8)"]
+    collection = engine._get_retriever().passages
+    vector = embedder().encode_one(QUESTIONS[0])
+    bare = statistics.median(per_question_ms(
+        lambda _q: collection.query(query_embeddings=[vector], n_results=20, include=[]), rounds))
+    print(f"  one Chroma query returning nothing: p50 {bare:.2f} ms; embedding + that = "
+          f"{(embedding + bare) / embedding:.2f}x one embedding, before any retrieval or composing")
 
     # The profile: the same questions again with the stages timed.
     retriever = engine._get_retriever()
