@@ -54,4 +54,4 @@ eval: install
 	$(VENV)/bin/rag eval ../shared/bench/squad-dev-tune.json --holdout-articles 3
 
 clean:
-	rm -rf $(VENV) index/chroma index/bm25 index/texts index/manifest.sqlite3* index/generation index/ingest.lock
+	rm -rf $(VENV) index/chroma index/bm25 index/texts index/manifest.sqlite3* index/sentences*.sqlite* index/generation index/ingest.lock

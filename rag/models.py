@@ -95,21 +95,36 @@ def open_chroma(settings: Settings, fresh: bool = False) -> ChromaStore:
     # Cosine space: MiniLM vectors are normalised, and 1 - distance is then the cosine.
     passages = client.get_or_create_collection(name=settings.collection, metadata={"hnsw:space": "cosine"})
     sentences = SentenceStore(settings.index_dir)
-    _upgrade_sentence_collection(client, settings, sentences)
+    _upgrade_sentences(client, settings, sentences)
     return ChromaStore(passages, sentences, client.get_max_batch_size())
 
 
-def _upgrade_sentence_collection(client: Any, settings: Settings, sentences: Any) -> None:
-    """An index written before sentences left Chroma keeps them in a second collection:
-    move them, vectors and all, into the sentence table (once; nothing is embedded again),
-    holding the ingest lock so no ingest writes meanwhile."""
+def _upgrade_sentences(client: Any, settings: Settings, sentences: Any) -> None:
+    """Bring an older index's sentences into the sentence table, once, holding the ingest
+    lock so no ingest writes meanwhile; nothing is embedded again:
+
+    - written before sentences left Chroma, they are in a second collection: moved, and the
+      collection deleted;
+    - written before the table's present layout (``rag.sentences.LEGACY_FILE``): converted,
+      and the old file deleted.
+    """
+    from rag.sentences import LEGACY_FILE
+
     legacy = f"{settings.collection}-sentences"
-    if legacy not in {c.name for c in client.list_collections()}:
+    in_chroma = legacy in {c.name for c in client.list_collections()}
+    in_old_file = (settings.index_dir / LEGACY_FILE).exists()
+    if not (in_chroma or in_old_file):
         return
     from rag.ingest import ingest_lock
-    from rag.sentences import move_out_of_chroma
+    from rag.sentences import move_out_of_chroma, upgrade_legacy_file
 
     with ingest_lock(settings.index_dir):
+        if in_old_file and (settings.index_dir / LEGACY_FILE).exists():  # not done by another process meanwhile
+            log.warning("upgrading the index in %s: converting the sentence table to its new layout (once)", settings.index_dir)
+            sentences.clear()  # what a conversion killed half-way wrote
+            log.warning("upgrading the index: %d sentences converted", upgrade_legacy_file(settings.index_dir, sentences))
+        if not in_chroma:
+            return
         try:
             collection = client.get_collection(legacy)
         except Exception:  # another process moved it while this one waited for the lock

@@ -190,3 +190,59 @@ def test_an_index_with_sentences_in_chroma_is_upgraded_without_embedding_again(f
     assert f"{fresh_engine.settings.collection}-sentences" not in names
     assert after.text == before.text and after.citations == before.citations
     assert legacy_folders and not any(folder.exists() for folder in legacy_folders)  # the disk space is given back
+
+
+# The sentence table's layout before the present one: float16 vectors, and the version,
+# source and title in every row (what indexes written until then hold).
+LEGACY_SENTENCE_TABLE = """
+CREATE TABLE sentences (
+    passage_id TEXT NOT NULL, number INTEGER NOT NULL, version TEXT NOT NULL, source TEXT NOT NULL,
+    title TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL, page INTEGER, section TEXT NOT NULL,
+    previous TEXT NOT NULL, text TEXT NOT NULL, vector BLOB NOT NULL
+);
+CREATE UNIQUE INDEX sentences_by_passage ON sentences (passage_id, number);
+"""
+
+
+def test_an_index_with_the_older_sentence_table_is_converted_once_and_answers_as_before(fresh_engine):
+    """The first process to open an index written with the older sentence table converts it
+    (nothing is embedded again), deletes the old file and answers as before."""
+    import sqlite3
+
+    import numpy as np
+
+    from rag.sentences import LEGACY_FILE, SENTENCES_FILE
+    from rag.types import sentence_number
+
+    fresh_engine.ingest(show_progress=False)
+    question = "What does Russia propose for Syria?"
+    before = fresh_engine.ask(question)
+    summary = fresh_engine.ask("Summarize the story")
+    store = fresh_engine.sentence_store
+    stored = store.all()
+    keys = [(s.passage_id, sentence_number(s.id)) for s in stored]
+    by_key = dict(zip(*store.vectors_of(list(dict.fromkeys(k[0] for k in keys)))))
+    versions = fresh_engine._manifest().versions()
+    index = fresh_engine.settings.index_dir
+    with sqlite3.connect(index / LEGACY_FILE) as old:
+        old.executescript(LEGACY_SENTENCE_TABLE)
+        old.executemany(
+            "INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(s.passage_id, sentence_number(s.id), versions[s.source], s.source, s.title, s.start, s.end, s.page,
+              s.section, s.previous, s.text, by_key[k].astype(np.float16).tobytes()) for s, k in zip(stored, keys)],
+        )
+    old.close()
+    store.clear()
+    (index / SENTENCES_FILE).unlink()  # as an index of that time: no file of the present layout
+
+    reopened = RAG(settings=fresh_engine.settings)
+    report = reopened.ingest(show_progress=False)  # an ingest opens it first, holding the lock the upgrade takes
+    assert report.embedded == 0
+    assert reopened.sentence_store.count() == len(stored) > 0
+    assert not (index / LEGACY_FILE).exists()
+    def spans(answer):  # scores may move in the third decimal: the vectors were rounded once more
+        return [(c.source, c.start, c.end) for c in answer.citations]
+
+    after = reopened.ask(question)
+    assert after.text == before.text and spans(after) == spans(before)
+    assert spans(reopened.ask("Summarize the story")) == spans(summary)
