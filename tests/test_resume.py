@@ -91,12 +91,18 @@ def test_a_second_ingest_waits_for_the_first(tmp_path):
     index = tmp_path / "index"
     with ingest_lock(index):
         process = start_ingest(docs, index)
-        os.set_blocking(process.stderr.fileno(), False)
+        # Read the pipe's bytes as they come: a text-mode read of an empty non-blocking pipe
+        # raises inside Python's decoder (TypeError) instead of returning nothing.
+        fd = process.stderr.fileno()
+        os.set_blocking(fd, False)
         deadline = time.monotonic() + 60
         waiting = ""
         while "waiting" not in waiting and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.2)
-            waiting += process.stderr.read() or ""
+            try:
+                waiting += os.read(fd, 65536).decode("utf-8", "replace")
+            except BlockingIOError:
+                pass
         assert "another ingest is writing" in waiting  # it says why it waits, while it waits
         assert committed(index) == 0  # nothing written while the lock is held
     out, err = process.communicate(timeout=120)
