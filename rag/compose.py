@@ -90,6 +90,13 @@ _SENTENCE_END = re.compile(r"[.!]['\"’”)\]]*$")
 # A table of contents' line, as a PDF's text layer gives it: "23 9.2 Recommended use of
 # math font commands ." (page and section numbers, a dot leader collapsed to " .").
 _CONTENTS_LINE = re.compile(r"^\d+(?:\.\d+)*\s+\d+(?:\.\d+)+\s|\s\.$|(?:\.\s?){4,}")
+# A sentence that opens by pointing at the one before it.
+_POINTS_BACK = re.compile(
+    r"\W*(?:this|that|these|those|it|its|they|their|them|he|she|his|her|such|but|however|also|and|or|so|then|"
+    r"thus|hence|therefore|moreover|furthermore|instead|otherwise|likewise|similarly|in addition|as a result|"
+    r"for this reason|in this case|in that case)\b",
+    re.I,
+)
 # Sentences of other documents stating an answer sentence's fact cited beside it, at most
 # (more when they disagree with it).
 MAX_TWINS_CITED = 3
@@ -310,12 +317,21 @@ def _reading_order(picks: list[_Pick]) -> list[_Pick]:
 
 def _summary_material(s: Sentence) -> bool:
     """Prose: a sentence of some length that ends as sentences do (a headline, a caption
-    credit or a heading does not) and is not a question."""
+    credit or a heading does not), is not a question, and can be read on its own: one that
+    opens by pointing back ("This can consist in a Debian mirror ...", "But ...") needs the
+    sentence before it, which a summary may not show."""
     text = s.text.rstrip()
     return (
         len(text.split()) >= MIN_SUMMARY_WORDS and _SENTENCE_END.search(text) is not None
         and text != s.title.strip() and s.embedding is not None and not _CONTENTS_LINE.search(text)
+        and not _POINTS_BACK.match(text) and not _shouted(text)
     )
+
+
+def _shouted(text: str) -> bool:
+    """Mostly capitals: a credit line or a notice ("FOR EDITORIAL USE ONLY"), not prose."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) > 0 and sum(c.isupper() for c in letters) > 0.5 * len(letters)
 
 
 def _positions(sentences: list[Sentence]) -> dict[int, float]:

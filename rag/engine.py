@@ -226,7 +226,7 @@ class RAG:
         rows = self._manifest().documents()
         if intent.subject:
             wanted = set(terms(intent.subject))
-            named = [r.source for r in rows if wanted and _names_document(wanted, intent.kind, r)]
+            named = [r.source for r in rows if wanted and _names_document(wanted, intent.kind, r, intent.subject)]
             return named[:MAX_SUMMARY_DOCUMENTS]
         if intent.kind != SUMMARY:
             return []
@@ -402,18 +402,29 @@ def _answers_well(answer: Answer) -> bool:
     return not answer.abstained and len(answer.citations) >= 2
 
 
-def _names_document(wanted: set[str], kind: str, row: Any) -> bool:
+def _names_document(wanted: set[str], kind: str, row: Any, said: str = "") -> bool:
     """Whether a question's subject names this document. "Summarize the Python tutorial" needs
-    only its words in the title or file name; "What is X about?" needs X to be most of the
-    title, or "What do the documents say about Syria?" would summarize every Syria article."""
+    only its words in the title or file name ("summarize the apt handbook page": words that
+    say "document" may be extra); "What is X about?" needs X to be most of the title, or "What
+    do the documents say about Syria?" would summarize every Syria article. A file's own name
+    ("summarize handbook-apt.html") names it, whatever the kind."""
+    if said and said.strip().lower() in {row.source.lower(), Path(row.source).name.lower()}:
+        return True
     own = set(terms(f"{row.title} {_words_of_name(row.source)}"))
     title = set(terms(row.title)) or own
-    return wanted <= own and (kind == SUMMARY or len(wanted & title) >= len(title) / 2)
+    return (
+        bool(wanted & own) and (wanted - own) <= _DOCUMENT_WORDS
+        and (kind == SUMMARY or len(wanted & title) >= len(title) / 2)
+    )
+
+
+# Words a question may add to a document's title or name: "the apt handbook page".
+_DOCUMENT_WORDS = frozenset(terms("page pages document documents doc file files article text chapter pdf web webpage html"))
 
 
 def _words_of_name(source: str) -> str:
-    """A file's name as words: "russia-seeks-us-help.txt" -> "russia seeks us help"."""
-    return re.sub(r"[\W_]+", " ", Path(source).stem)
+    """A file's name as words, its type too: "russia-seeks-us-help.txt" -> "russia seeks us help txt"."""
+    return re.sub(r"[\W_]+", " ", Path(source).name)
 
 
 def _upload_name(filename: str) -> str:

@@ -62,6 +62,19 @@ def test_html_keeps_the_main_text_and_drops_navigation_scripts_and_footers():
     assert [heading for _, heading in doc.sections] == ["Glacier station notes", "Measurements"]
 
 
+def test_an_xhtml_page_is_read_without_warnings():
+    import warnings
+
+    page = (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><head>'
+        b"<title>Tide tables</title></head><body><p>High water came at noon.</p></body></html>"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the ingest's console shows no parser advice
+        doc = read_document("tides.xhtml.html", page)
+    assert doc.title == "Tide tables" and doc.text == "High water came at noon."
+
+
 def test_an_articles_own_header_is_kept_while_the_sites_is_dropped():
     page = (
         b"<html><body><header>Site menu and search</header><article><header><h1>Tide report</h1>"

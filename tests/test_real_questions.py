@@ -165,3 +165,19 @@ def test_summarize_this_after_an_upload_summarizes_the_upload(fresh_engine):
     assert {c.source for c in answer.citations} == {"harbour-works.md"}
     story = fresh_engine.ask("Summarize the story")
     assert "russia-seeks-us-help-rebuild-syria.txt" in {c.source for c in story.citations}
+
+
+def test_a_summary_of_a_document_named_by_its_file_name_or_title_words(fresh_engine):
+    fresh_engine.add_document("harbour-works.md", (
+        "# Harbour works\n\nThe new breakwater at Porthcawl was finished in March after two years of work. "
+        "This kept the fishing fleet away for most of a season, which the owners complained about at length. "
+        "The breakwater protects the inner harbour from winter storms that used to flood the quay every year. "
+        "But the council paid for most of the harbour works, with a grant from the coastal fund covering the rest. "
+        "Fishing boats returned to the inner harbour the week the new breakwater at Porthcawl was finished.\n"
+    ).encode())
+    for question in ("Summarize harbour-works.md", "summarize the harbour works page", "What is harbour-works.md about?"):
+        answer = fresh_engine.ask(question)
+        assert not answer.abstained, question
+        assert {c.source for c in answer.citations} == {"harbour-works.md"}, question
+        # A summary is read without the sentences around its own: none of them points back.
+        assert not [c.quote for c in answer.citations if c.quote.split()[0] in ("This", "But")], question

@@ -89,10 +89,16 @@ class _TextBuilder:
 
 
 def read_html(raw: bytes) -> ExtractedText:
-    from bs4 import BeautifulSoup
+    import warnings
+
+    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 
     try:
-        soup = BeautifulSoup(raw, "lxml")
+        with warnings.catch_warnings():
+            # XHTML pages (the Debian handbook's) open with an XML declaration; lxml's HTML
+            # parser reads them as well as any page, so BeautifulSoup's advice is only noise.
+            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+            soup = BeautifulSoup(raw, "lxml")
     except Exception as exc:  # lxml rejects some malformed input outright
         raise UnreadableDocument(f"not a readable web page ({exc})") from None
     main = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find("article")
