@@ -35,9 +35,9 @@ from typing import Protocol
 
 import numpy as np
 
-from rag.conflicts import same_fact, slot_conflicts
-from rag.questions import HOW, LIST, SUMMARY, WHY, read_question
-from rag.text import is_fragment, term_set, terms
+from rag.conflicts import SAME_FACT, same_fact, slot_conflicts
+from rag.questions import DISAGREEMENT, HOW, LIST, SUMMARY, WHY, read_question
+from rag.text import ends_statement, is_fragment, term_set, terms
 from rag.types import Answer, Citation, Conflict, ConflictVersion, Evidence, Sentence
 
 # Chosen by bench/tune_composer.py on the tune half of the SQuAD articles (see README).
@@ -97,6 +97,13 @@ _POINTS_BACK = re.compile(
     r"for this reason|in this case|in that case)\b",
     re.I,
 )
+MIN_FACT_WORDS = 5  # a disagreement is between statements, not headings
+WHICH_DOCUMENTS = (
+    "Which documents should be compared? Name two files (\"Does a.pdf contradict b.pdf?\"), "
+    "or ask right after a question on the subject, and the documents that answer it are compared."
+)
+# Below this similarity two sentences cannot state one fact (rag/conflicts.py).
+SAME_FACT_FLOOR = min(cosine for cosine, _ in SAME_FACT)
 # Sentences of other documents stating an answer sentence's fact cited beside it, at most
 # (more when they disagree with it).
 MAX_TWINS_CITED = 3
@@ -126,9 +133,11 @@ class ExtractiveComposer:
     weights: dict[str, float] = field(default_factory=lambda: dict(WEIGHTS))
 
     def compose(self, question: str, evidence: Evidence) -> Answer:
+        intent = read_question(question)
+        if intent.kind == DISAGREEMENT:
+            return disagreements(question, evidence)
         if evidence.documents:  # the engine found the question asks for a summary
             return self._summary(question, evidence)
-        intent = read_question(question)
         if intent.subject:  # a subject, or a summary of something that is not a document
             return self._about(question, intent.subject, evidence)
         if intent.kind == SUMMARY:  # of a collection with no documents
@@ -233,6 +242,52 @@ class ExtractiveComposer:
             if not any(s is x for p in picks for x in [p.main, *p.same]):
                 _merge_twin(picks, s)
         return _answer(question, evidence, _reading_order(picks), 1.0)
+
+
+def disagreements(question: str, evidence: Evidence) -> Answer:
+    """"Do the sources disagree?": every fact two of the documents in question both state,
+    with a different value in one of them, each side cited; or, when they agree, how many
+    shared facts were compared."""
+    by_source: dict[str, list[Sentence]] = {}
+    for s in evidence.documents:
+        # Statements only: "Chapter 1." against "Chapter 6." is no disagreement.
+        if s.embedding is not None and len(s.text.split()) >= MIN_FACT_WORDS and ends_statement(s.text):
+            by_source.setdefault(s.source, []).append(s)
+    if len(by_source) < 2:
+        return Answer(question, WHICH_DOCUMENTS, True, passages=evidence.passages)
+    picks: list[_Pick] = []
+    shared = 0
+    groups = list(by_source.values())
+    for i, first in enumerate(groups):
+        for second in groups[i + 1:]:
+            found, compared = _differing_facts(first, second)
+            picks += found
+            shared += compared
+    if not picks:
+        sources = list(by_source)
+        names = f"{', '.join(sources[:-1])} and {sources[-1]}"
+        return Answer(question, f"No disagreement found: {names} state {shared} fact{'s' * (shared != 1)} in common, "
+                      "each with the same names, dates and numbers." if shared else
+                      f"No disagreement found: {names} state no fact in common.", False,
+                      passages=evidence.passages, confidence=1.0)
+    return _answer(question, evidence, _reading_order(picks), 1.0)
+
+
+def _differing_facts(first: list[Sentence], second: list[Sentence]) -> tuple[list[_Pick], int]:
+    """(the facts both lists state with a different value, how many facts they share)."""
+    similarity = np.stack([s.embedding for s in first]) @ np.stack([s.embedding for s in second]).T
+    pairs = sorted(zip(*np.nonzero(similarity >= SAME_FACT_FLOOR)), key=lambda ij: -similarity[ij])
+    used_a, used_b, picks, shared = set(), set(), [], 0
+    for i, j in pairs:
+        a, b = first[i], second[j]
+        if i in used_a or j in used_b or not same_fact(a, b):
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        shared += 1
+        if slot_conflicts(a.text, b.text):
+            picks.append(_Pick(a, float(similarity[i, j]), [b]))
+    return picks, shared
 
 
 def _abstain(question: str, evidence: Evidence, confidence: float) -> Answer:

@@ -12,13 +12,13 @@ import functools
 import re
 import threading
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Optional, Union
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
 
 import rag.models  # noqa: F401  first: it sets the environment before Chroma loads
 from rag.compose import Composer, ExtractiveComposer
 from rag.config import Settings
 from rag.errors import BadQuestionError, BadUploadError, UnknownDocumentError
-from rag.questions import SUBJECT, SUMMARY, QuestionIntent, clean_question, has_words, read_question
+from rag.questions import DISAGREEMENT, SUBJECT, SUMMARY, QuestionIntent, clean_question, has_words, read_question
 from rag.text import terms
 from rag.types import Answer, DocumentInfo, IndexStatus, IngestReport
 
@@ -213,22 +213,43 @@ class RAG:
         query = _with_context(intent.subject or question, history)
         retriever = self._get_retriever()
         evidence = retriever.retrieve(query, top_k=self.settings.top_k)
-        if intent.kind in (SUMMARY, SUBJECT):
-            sources = self._documents_in_question(intent)
+        if intent.kind in (SUMMARY, SUBJECT, DISAGREEMENT):
+            sources = self._documents_in_question(intent, question, self._conversation_sources(history))
             if sources:  # a summary of these documents
                 evidence.documents = retriever.document_sentences(sources, SUMMARY_SCAN_SENTENCES)
         return question, history, evidence
 
-    def _documents_in_question(self, intent: QuestionIntent) -> list[str]:
+    def _conversation_sources(self, history: Optional[list]) -> list[str]:
+        """The documents that answer the conversation's last question ("Who sent the
+        proposal?" before "Do the sources disagree?"), best first."""
+        asked = [text for role, text in _turns(history) if role == "user" and has_words(text)]
+        if not asked:
+            return []
+        found = self._get_retriever().retrieve(asked[-1], top_k=self.settings.top_k)
+        return list(dict.fromkeys(p.source for p in found.passages))
+
+    def _documents_in_question(self, intent: QuestionIntent, question: str = "", found: Sequence[str] = ()) -> list[str]:
         """The documents a summary is of: those whose title or file name the question names;
         with none named, the whole collection when it is small, else the newest document
-        ("summarize this" after adding one). A subject that names no document: none."""
+        ("summarize this" after adding one). A subject that names no document: none.
+
+        "Do the sources disagree?" compares the files the question names, else, in a
+        conversation, the documents retrieval ``found`` for it and the turns before ("Who sent
+        the proposal? ... Do the sources disagree?"), else what a summary would read."""
         rows = self._manifest().documents()
+        if intent.kind == DISAGREEMENT:
+            asked = question.lower()
+            named = [r.source for r in rows if r.source.lower() in asked or Path(r.source).name.lower() in asked]
+            chosen = named if len(named) >= 2 else list(found) if len(found) >= 2 else []
+            if chosen:
+                return chosen[:MAX_SUMMARY_DOCUMENTS]
+            # No topic, and too many documents to compare them all: the composer asks which.
+            return [r.source for r in rows] if len(rows) <= MAX_SUMMARY_DOCUMENTS else []
         if intent.subject:
             wanted = set(terms(intent.subject))
             named = [r.source for r in rows if wanted and _names_document(wanted, intent.kind, r, intent.subject)]
             return named[:MAX_SUMMARY_DOCUMENTS]
-        if intent.kind != SUMMARY:
+        if intent.kind not in (SUMMARY, DISAGREEMENT):
             return []
         newest = sorted(rows, key=lambda r: -r.mtime_ns)
         # "Summarize this" right after an upload means the upload, not the whole collection;

@@ -25,6 +25,7 @@ import numpy as np
 from rag.compose import ABSTAIN_TEXT, ExtractiveComposer, conflicts_among, disagreement_note
 from rag.config import Settings
 from rag.conflicts import same_fact
+from rag.questions import DISAGREEMENT, read_question
 from rag.text import sentence_spans
 from rag.types import Answer, Citation, Conflict, Evidence, Sentence
 from rag.verify import support
@@ -73,6 +74,9 @@ class LLMComposer:
         extractive = self.fallback.compose(question, evidence)
         if extractive.abstained:
             yield extractive  # too weak to ask a model: it would only guess
+            return
+        if read_question(question).kind == DISAGREEMENT:
+            yield extractive  # the differing values, each side cited, found value by value: a model adds nothing
             return
         numbered = _numbered_evidence(extractive, evidence, self.fallback)
         messages = _messages(question, numbered, history)

@@ -15,6 +15,13 @@ question; "Why did Washington reject the plan?" wants a sentence that states a r
 'why'
 >>> read_question("Which three countries would form the committee?").count
 3
+>>> read_question("Is there any disagreement between the two articles?").kind
+'disagreement'
+>>> read_question("Did Russia and the US disagree about the plan?").kind
+'fact'
+>>> read_question("What are the differences between mitosis and meiosis?").kind
+'fact'
+
 >>> clean_question("Who\\x00 sent\\ud800 it?")
 'Who sent it?'
 """
@@ -28,6 +35,7 @@ from functools import lru_cache
 
 # The kinds, each answered its own way by the composer (rag/compose.py).
 SUMMARY, SUBJECT, WHY, HOW, LIST, FACT = "summary", "subject", "why", "how", "list", "fact"
+DISAGREEMENT = "disagreement"  # "Do the sources disagree?": facts the documents state differently
 
 _DOCS = r"(?:the |these |this |those |your |my |our )?(?:documents?|articles?|sources?|texts?|files?|stor(?:y|ies)|news|reports?|pieces?|papers?|collection)"
 _SUMMARY = [
@@ -46,6 +54,20 @@ _SUBJECT = [
     re.compile(r"^what(?:'s| is| are| was| were) (?P<s>.+?) about$", re.I),
     re.compile(r"^(?:and |so )?what about (?P<s>.+?)$", re.I),
     re.compile(r"^(?:information|info|anything|everything) (?:about|on) (?P<s>.+?)$", re.I),
+]
+# "Do the articles disagree?", "Any contradictions between them?", "Where do the two versions
+# differ?": about the documents themselves. Not "Did Russia and the US disagree about the
+# plan?" or "What are the differences between mitosis and meiosis?": those ask what the
+# documents say, so whatever is compared must be documents.
+_AT_ODDS = r"(?:disagree\w*|contradict\w*|differ\w*|discrepanc\w*|inconsisten\w*|conflict\w*|at odds|agree\w*)"
+_DOC_NOUN = r"(?:documents?|articles?|sources?|texts?|files?|stor(?:y|ies)|reports?|pieces?|papers?|versions?|translations?|accounts?|pages?|pdfs?)"
+_COMPARED = rf"(?:(?:the |these |those |all |both |my |our )?(?:two |three |both )?{_DOC_NOUN}|the two|these two|both|them|each other|one another)"
+_DISAGREEMENT = [
+    re.compile(rf"^(?:are there |is there |were there |any |what are the |which are the |show (?:me )?(?:the )?|list (?:the )?|find (?:the )?)"
+               rf"(?:any )?(?:{_AT_ODDS})(?: (?:between|among|in|across|of) (?P<s>.+?))?$", re.I),
+    re.compile(rf"^(?:where |how |what |on what |about what |in what ways? |on which points? )?(?:do|does|did) (?P<s>{_COMPARED})"
+               rf" (?:{_AT_ODDS})\b(?: (?:on|about|with each other|with one another|anywhere|at all))?(?: .*)?$", re.I),
+    re.compile(rf"^(?:do|does|did|is|are) (?P<s>.+?) (?:{_AT_ODDS}|consistent|inconsistent)\b.*$", re.I),
 ]
 _WHY = re.compile(r"\bwhy\b|\bhow come\b|\bfor what (?:reason|purpose)\b|\bwhat (?:was|is|were|are) the (?:reasons?|causes?|motives?|grounds?|purpose)\b|\bwhat (?:made|caused|led|prompted|drove|motivated)\b|\bthe reason\b", re.I)
 _HOW = re.compile(r"^\s*(?:and |so )?how\b(?!\s+(?:many|much|long|old|far|large|big|often|soon|tall|high|deep|wide|few|small|important|likely))", re.I)
@@ -67,15 +89,16 @@ _LEADING = re.compile(r"^[\s\"'“”‘’]+")
 
 @dataclass(frozen=True)
 class QuestionIntent:
-    kind: str  # SUMMARY, SUBJECT, WHY, HOW, LIST or FACT
+    kind: str  # SUMMARY, SUBJECT, DISAGREEMENT, WHY, HOW, LIST or FACT
     subject: str = ""  # what a summary or "what about X" question names ("" for the whole collection)
     count: int = 0  # how many items a list question asks for (0: not said)
     this: bool = False  # a summary of "this" or "it": the document just added, if there is one
 
     @property
     def wants_document(self) -> bool:
-        """Whether the answer is drawn from whole documents (their central sentences)."""
-        return self.kind == SUMMARY
+        """Whether the answer is drawn from whole documents (their central sentences, or the
+        facts they state differently)."""
+        return self.kind in (SUMMARY, DISAGREEMENT)
 
 
 def clean_question(text: str) -> str:
@@ -111,6 +134,11 @@ def read_question(question: str) -> QuestionIntent:
             subject = _subject(m.group("s"))
             # "What is this story about?" is a summary; "What is Jabari Square about?" a subject.
             return QuestionIntent(SUBJECT if subject else SUMMARY, subject, this=not subject and _points_at_one(m.group("s")))
+    for pattern in _DISAGREEMENT:
+        m = pattern.match(body)
+        if m and _names_documents(m.group("s")):
+            # Which documents are compared the engine reads from the whole question.
+            return QuestionIntent(DISAGREEMENT)
     if _WHY.search(body):
         return QuestionIntent(WHY)
     m = _LIST_COUNT.search(body)
@@ -121,6 +149,16 @@ def read_question(question: str) -> QuestionIntent:
     if _HOW.match(body):
         return QuestionIntent(HOW)
     return QuestionIntent(FACT)
+
+
+_FILE_NAME = re.compile(r"\b[\w.-]+\.(?:txt|md|markdown|pdf|docx|html?|xhtml)\b", re.I)
+
+
+def _names_documents(text: str | None) -> bool:
+    """Whether what is compared is documents: nothing named ("Any contradictions?"), files,
+    or words for documents ("between the two articles", "them")."""
+    return not text or bool(_FILE_NAME.search(text) or re.fullmatch(rf"{_COMPARED}(?: (?:and|with) {_COMPARED})?", text.strip(), re.I)
+                            or re.search(rf"\b{_DOC_NOUN}\b", text, re.I) and not re.search(r"\b(?:and|with)\b", text))
 
 
 def _subject(text: str | None) -> str:

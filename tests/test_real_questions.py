@@ -87,6 +87,46 @@ def test_numbers_that_are_not_the_same_slot_are_not_a_disagreement(tmp_path):
     assert answer.conflicts == [], answer.text
 
 
+def test_asked_whether_the_articles_disagree_the_answer_lists_each_difference_cited_on_both_sides(seeded_engine):
+    answer = seeded_engine.ask("Is there any disagreement between the two articles?")
+    assert not answer.abstained
+    by_number = {c.number: c.source for c in answer.citations}
+    values = {v.value for c in answer.conflicts for v in c.versions}
+    assert {"Dunford", "Danford"} <= values, answer.text  # the translation's spelling of the name
+    for conflict in answer.conflicts:
+        assert len({by_number[v.citation] for v in conflict.versions}) == 2, "each side cited to its own article"
+    assert "The sources disagree" in answer.text
+
+
+def test_sources_that_agree_are_said_to_agree_and_a_fact_question_about_disagreeing_is_not_one(tmp_path):
+    engine = _two_sources(
+        tmp_path,
+        "Museum\n\nThe museum reopened in 2018 after two years of repairs. Its roof was replaced with slate from Wales.\n",
+        "City guide\n\nThe museum reopened in 2018 after two years of repairs, and the tea room moved upstairs.\n",
+    )
+    answer = engine.ask("Do the sources disagree?")
+    assert not answer.abstained and answer.conflicts == []
+    assert answer.text.startswith("No disagreement found: first.txt and second.txt state 1 fact in common")
+    named = engine.ask("Does first.txt contradict second.txt?")
+    assert named.text == answer.text
+    # About what the documents report, not about the documents: answered from them.
+    fact = engine.ask("Did the museum and the city disagree about the repairs?")
+    assert "No disagreement found" not in fact.text
+
+
+def test_in_a_larger_collection_the_documents_compared_are_those_of_the_conversation(fresh_engine):
+    for name in ("bees.md", "tides.md", "quarry.md"):
+        fresh_engine.add_document(name, f"# {name}\n\nThe {name[:-3]} were surveyed in May by the county office.\n".encode())
+    asked_alone = fresh_engine.ask("Do the sources disagree?")
+    assert asked_alone.abstained and "Which documents" in asked_alone.text  # five documents: it asks which
+    first = fresh_engine.ask("Who sent the proposal?")
+    history = [{"role": "user", "content": "Who sent the proposal?"}, {"role": "assistant", "content": first.text}]
+    answer = fresh_engine.ask("Do the sources disagree?", history=history)
+    assert {c.source for c in answer.citations} == {
+        "russia-seeks-us-help-rebuild-syria.txt", "russia-us-syria-reconstruction-translated.txt"}
+    assert {"Dunford", "Danford"} <= {v.value for c in answer.conflicts for v in c.versions}
+
+
 @pytest.mark.parametrize("question", ["\ud800\x00\x07", "???", "  \u200b\u200b  ", "\x00\x01\x02"])
 def test_a_question_with_nothing_to_search_for_fails_fast_with_a_message(seeded_engine, question, monkeypatch):
     def never(*args, **kwargs):
