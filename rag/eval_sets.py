@@ -182,6 +182,13 @@ def run_conflicts(path: Path, spec: dict[str, Any], split: str = "all") -> tuple
             rows.append({"id": c["id"], "kind": "changed", "question": by_id[c["id"]].question,
                          "shown": _shows_both(answer, c, document_name(c["article"]), copy_name),
                          "disagreements": len(answer.conflicts), "answer": answer.text})
+            # Asked the other way: do the two documents disagree? (the copy repeats the
+            # original's paragraph, so every other fact it states is the same)
+            compared, _ = _timed_ask(engine, f"Does {copy_name} contradict {document_name(c['article'])}?")
+            rows.append({"id": c["id"], "kind": "compared", "question": compared.question,
+                         "shown": _shows_both(compared, c, document_name(c["article"]), copy_name),
+                         "spurious": sum(1 for x in compared.conflicts if not _is_change(x, c)),
+                         "answer": compared.text})
         for qid in spec.get("unchanged", []):
             if qid in by_id and by_id[qid].article in titles:
                 answer, _ = _timed_ask(engine, by_id[qid].question)
@@ -190,12 +197,17 @@ def run_conflicts(path: Path, spec: dict[str, Any], split: str = "all") -> tuple
                 rows.append({"id": qid, "kind": "unchanged", "question": by_id[qid].question,
                              "disagreements": len(spurious), "answer": answer.text})
     changed = [r for r in rows if r["kind"] == "changed"]
+    compared = [r for r in rows if r["kind"] == "compared"]
     unchanged = [r for r in rows if r["kind"] == "unchanged"]
     m = {
         "changed_facts": float(len(changed)),
         "changed_shown_as_disagreement": _share(r["shown"] for r in changed),
         "unchanged_questions": float(len(unchanged)),
         "unchanged_with_a_spurious_disagreement": _share(r["disagreements"] > 0 for r in unchanged),
+        # "Does <copy> contradict <original>?": the change listed, each side cited; and how
+        # many other differences were listed per comparison (the copy changes nothing else).
+        "compared_change_listed": _share(r["shown"] for r in compared),
+        "compared_spurious_per_comparison": sum(r["spurious"] for r in compared) / len(compared) if compared else 0.0,
     }
     return m, rows
 
