@@ -98,6 +98,7 @@ _POINTS_BACK = re.compile(
     re.I,
 )
 MIN_FACT_WORDS = 5  # a disagreement is between statements, not headings
+MAX_PAIRS = 20_000  # sentence pairs of two documents checked for one fact, closest first
 WHICH_DOCUMENTS = (
     "Which documents should be compared? Name two files (\"Does a.pdf contradict b.pdf?\"), "
     "or ask right after a question on the subject, and the documents that answer it are compared."
@@ -276,7 +277,9 @@ def disagreements(question: str, evidence: Evidence) -> Answer:
 def _differing_facts(first: list[Sentence], second: list[Sentence]) -> tuple[list[_Pick], int]:
     """(the facts both lists state with a different value, how many facts they share)."""
     similarity = np.stack([s.embedding for s in first]) @ np.stack([s.embedding for s in second]).T
-    pairs = sorted(zip(*np.nonzero(similarity >= SAME_FACT_FLOOR)), key=lambda ij: -similarity[ij])
+    # The closest pairs first, and no more than MAX_PAIRS of them: two long manuals hold
+    # many loosely similar sentences, and a fact both state is among the closest pairs.
+    pairs = sorted(zip(*np.nonzero(similarity >= SAME_FACT_FLOOR)), key=lambda ij: -similarity[ij])[:MAX_PAIRS]
     used_a, used_b, picks, shared = set(), set(), [], 0
     for i, j in pairs:
         a, b = first[i], second[j]

@@ -286,7 +286,8 @@ class RAG:
 
     def example_questions(self, n: int = 3) -> list[str]:
         """A few questions to start from, each asked first and kept only when it is answered
-        with at least two cited sentences: a summary, then the names the documents mention most."""
+        with at least two cited sentences: a summary, whether the sources disagree (a few
+        documents), then the names the documents mention most."""
         from rag.manifest import read_generation
 
         generation = read_generation(self.settings.index_dir)
@@ -329,7 +330,9 @@ class RAG:
         corpus = "\n".join(got["documents"]).lower()
         # "the United States" when the documents say so.
         subjects = [f"the {n}" if corpus.count(f"the {n.lower()}") * 2 >= corpus.count(n.lower()) else n for n in names]
-        return [summary] + [f"What do the documents say about {subject}?" for subject in subjects]
+        # Offered only where it finds something: a "no disagreement" answer cites nothing.
+        compare = ["Do the sources disagree?"] if 1 < len(documents) <= MAX_SUMMARY_DOCUMENTS else []
+        return [summary] + compare + [f"What do the documents say about {subject}?" for subject in subjects]
 
     def add_document(self, filename: str, data: bytes, overwrite: bool = False) -> IngestReport:
         """Save an uploaded file into the documents folder and index it.
