@@ -66,7 +66,9 @@ LEAD_WEIGHT = 0.1  # earlier sentences state the gist (news, abstracts, a manual
 REDUNDANT_COSINE = 0.75  # a candidate this close to a chosen sentence adds nothing
 # A sentence mentions a subject when it holds this share of the subject's terms (by rarity).
 SUBJECT_MENTION = 0.5  # "Mr Gerasimov" mentions "Valery Gerasimov" (the rarer word counts more)
-ABSTAIN_TEXT = "The documents do not answer this question. The nearest passages are listed below."
+# Abstentions are often questions the documents answer in other words (see the README), so
+# the answer says what the engine knows: no sentence clearly answers; the passages may.
+ABSTAIN_TEXT = "No sentence in the documents clearly answers this question. The nearest passages are listed below."
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _CUES = {

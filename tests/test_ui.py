@@ -38,8 +38,8 @@ def test_the_whole_conversation_reaches_the_engine_for_a_follow_up(handlers):
 def test_an_abstention_reads_as_one_and_offers_the_nearest_passages(handlers):
     history, _, answer, sources, pick, *_ = handlers.respond("What is the capital of France?", [])
     assert answer["abstained"]
-    assert "do not answer" in history[-1]["content"]
-    assert "do not answer" in sources and sources.count('class="card"') == len(answer["passages"]) > 0
+    assert "clearly answers" in history[-1]["content"]
+    assert "clearly answers" in sources and sources.count('class="card"') == len(answer["passages"]) > 0
     assert pick["visible"] is False
 
 

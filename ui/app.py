@@ -86,7 +86,7 @@ def render_sources(engine: Any, answer: Optional[dict]) -> str:
     if answer.get("note"):
         parts.append(f'<div class="abstain">{_esc(answer["note"])}</div>')
     if answer["abstained"]:
-        parts.append('<div class="abstain"><strong>The documents do not answer this.</strong> Nearest passages:</div>')
+        parts.append('<div class="abstain"><strong>No sentence clearly answers this.</strong> Nearest passages:</div>')
         for p in answer["passages"]:
             parts.append(
                 f'<div class="card"><h4>{_esc(p["title"])}</h4><div class="meta">{_where(p)}</div>'
