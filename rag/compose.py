@@ -257,7 +257,7 @@ def disagreements(question: str, evidence: Evidence) -> Answer:
         if s.embedding is not None and len(s.text.split()) >= MIN_FACT_WORDS and ends_statement(s.text):
             by_source.setdefault(s.source, []).append(s)
     if len(by_source) < 2:
-        return Answer(question, WHICH_DOCUMENTS, True, passages=evidence.passages)
+        return Answer(question, WHICH_DOCUMENTS, True)  # the passages found for "disagree" say nothing
     picks: list[_Pick] = []
     shared = 0
     groups = list(by_source.values())

@@ -86,6 +86,8 @@ def render_sources(engine: Any, answer: Optional[dict]) -> str:
     if answer.get("note"):
         parts.append(f'<div class="abstain">{_esc(answer["note"])}</div>')
     if answer["abstained"]:
+        if not answer["passages"]:  # e.g. "Which documents should be compared?": the chat says it all
+            return "\n".join(parts)
         parts.append('<div class="abstain"><strong>No sentence clearly answers this.</strong> Nearest passages:</div>')
         for p in answer["passages"]:
             parts.append(
