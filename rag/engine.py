@@ -213,6 +213,10 @@ class RAG:
         query = _with_context(intent.subject or question, history)
         retriever = self._get_retriever()
         evidence = retriever.retrieve(query, top_k=self.settings.top_k)
+        if query != (intent.subject or question):  # a follow-up: the composer weighs what is asked now too
+            import numpy as np
+
+            evidence.asked_embedding = np.asarray(retriever.embed_query(question), dtype=np.float32)
         if intent.kind in (SUMMARY, SUBJECT, DISAGREEMENT):
             sources = self._documents_in_question(intent, question, self._conversation_sources(history))
             if sources:  # a summary of these documents
