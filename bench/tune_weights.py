@@ -13,7 +13,7 @@ lexical, context, cue) with the abstention in force:
 
 Pick on the TUNE columns (tune articles, tune rewrites, tune seed questions); the TEST
 columns are what to report. The script prints its pick: the best mean of the three tune
-figures among weights that keep SQuAD's median answer within 40 words and answer the
+figures among weights that keep SQuAD's median answer within 39 words and answer the
 follow-up set (bench/followups-seeds.json) as well as the weights in force. Nothing here names a question or an article. The evidence is
 cached in bench-out/tune-weights.pkl (delete it after changing retrieval).
 """
@@ -32,7 +32,10 @@ from pathlib import Path
 from common import DEFAULT_DATASET, ROOT
 
 CACHE = ROOT / "bench-out" / "tune-weights.pkl"
-MAX_MEDIAN_WORDS = 40  # the answer-length target (README, "Quality and speed on SQuAD")
+# The answer-length target is 40 words (README, "Quality and speed on SQuAD"), met on each
+# half's own `rag eval` run; on this script's larger index the same weights give answers about
+# a word shorter than on the tune half's own run (40 here gave 41 there), hence 39.
+MAX_MEDIAN_WORDS = 39
 GRID = [list(w) for w in itertools.product([0.4, 0.5, 0.6, 0.7], [0.05, 0.1, 0.2, 0.3], [0.2, 0.3], [0.05, 0.1])]
 
 

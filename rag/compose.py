@@ -44,7 +44,7 @@ from rag.types import Answer, Citation, Conflict, ConflictVersion, Evidence, Sen
 # does (SQuAD's tune articles, the lay rewrites' and the seed set's tune questions): meaning
 # counts most, a sentence read with the one before it next; the rare words it shares with
 # the question alone count little, which is what a question in other words lacks (see README).
-WEIGHTS = {"dense": 0.5, "lexical": 0.1, "context": 0.3, "cue": 0.05}
+WEIGHTS = {"dense": 0.6, "lexical": 0.2, "context": 0.3, "cue": 0.05}
 # The answer's confidence, from the best sentence's features and the closest any candidate
 # comes to the question in meaning. Dense similarity separates "the documents say" from "the
 # documents only share words with the question" better than the ranking score does: chosen
