@@ -8,6 +8,9 @@ answers depends on what the question asks for (rag/questions.py):
   from each document in turn, in reading order;
 - a subject ("What do the documents say about Jabari Square?"): the sentences that mention
   the subject, most relevant first, shown in reading order;
+- whether the sources disagree ("Do the sources disagree?"): the engine hands it the
+  documents to compare; every statement of one that states a fact of another with a
+  different name, date or number is cited beside it as a disagreement (``disagreements``);
 - anything else (a fact, "why", "how", a list): each candidate sentence is scored by
   - dense: cosine similarity of its MiniLM embedding to the question's;
   - lexical: the share of the question's terms, weighted by rarity (IDF), that it contains;
@@ -274,8 +277,7 @@ def disagreements(question: str, evidence: Evidence) -> Answer:
         names = f"{', '.join(sources[:-1])} and {sources[-1]}"
         return Answer(question, f"No disagreement found: {names} state {shared} fact{'s' * (shared != 1)} in common, "
                       "each with the same names, dates and numbers." if shared else
-                      f"No disagreement found: {names} state no fact in common.", False,
-                      passages=evidence.passages, confidence=1.0)
+                      f"No disagreement found: {names} state no fact in common.", False, confidence=1.0)
     return _answer(question, evidence, _reading_order(picks), 1.0)
 
 
