@@ -11,7 +11,9 @@ seed set's reader questions, tune halves only), then searches offline:
 - answer length: which KEEP_WITHIN / max sentences / max words put a gold answer in the most
   answers while the median answer stays at most --max-median-words.
 
-The abstention model is fitted by bench/tune_confidence.py. Prints the best settings; copy
+Since stop 20 the sentence weights in rag/compose.py are chosen by bench/tune_weights.py,
+which judges whole answers (abstention included) rather than the top-scored sentence; this
+script still chooses the answer length. The abstention model is fitted by bench/tune_confidence.py. Prints the best settings; copy
 them into rag/compose.py and confirm with `rag eval --split test`. Nothing here names a
 question or an article.
 """

@@ -275,9 +275,8 @@ def disagreements(question: str, evidence: Evidence) -> Answer:
     if not picks:
         sources = list(by_source)
         names = f"{', '.join(sources[:-1])} and {sources[-1]}"
-        return Answer(question, f"No disagreement found: {names} state {shared} fact{'s' * (shared != 1)} in common, "
-                      "each with the same names, dates and numbers." if shared else
-                      f"No disagreement found: {names} state no fact in common.", False, confidence=1.0)
+        common = f"{shared} fact{'s' * (shared != 1)} in common, each with the same names, dates and numbers" if shared else "no fact in common"
+        return Answer(question, f"No disagreement found: {names} state {common}.", False, confidence=1.0)
     return _answer(question, evidence, _reading_order(picks), 1.0)
 
 
@@ -286,9 +285,10 @@ def _differing_facts(first: list[Sentence], second: list[Sentence]) -> tuple[lis
     similarity = np.stack([s.embedding for s in first]) @ np.stack([s.embedding for s in second]).T
     # The closest pairs first, and no more than MAX_PAIRS of them: two long manuals hold
     # many loosely similar sentences, and a fact both state is among the closest pairs.
-    pairs = sorted(zip(*np.nonzero(similarity >= SAME_FACT_FLOOR)), key=lambda ij: -similarity[ij])[:MAX_PAIRS]
+    rows, columns = np.nonzero(similarity >= SAME_FACT_FLOOR)
+    closest = np.argsort(-similarity[rows, columns], kind="stable")[:MAX_PAIRS]
     used_a, used_b, picks, shared = set(), set(), [], 0
-    for i, j in pairs:
+    for i, j in zip(rows[closest].tolist(), columns[closest].tolist()):
         a, b = first[i], second[j]
         if i in used_a or j in used_b or not same_fact(a, b):
             continue

@@ -218,7 +218,9 @@ class RAG:
 
             evidence.asked_embedding = np.asarray(retriever.embed_query(question), dtype=np.float32)
         if intent.kind in (SUMMARY, SUBJECT, DISAGREEMENT):
-            sources = self._documents_in_question(intent, question, self._conversation_sources(history))
+            # Only a comparison looks back at the conversation (a retrieval of its own).
+            found = self._conversation_sources(history) if intent.kind == DISAGREEMENT else []
+            sources = self._documents_in_question(intent, question, found)
             if sources:  # a summary of these documents
                 evidence.documents = retriever.document_sentences(sources, SUMMARY_SCAN_SENTENCES)
         return question, history, evidence

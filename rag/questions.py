@@ -157,8 +157,12 @@ _FILE_NAME = re.compile(r"\b[\w.-]+\.(?:txt|md|markdown|pdf|docx|html?|xhtml)\b"
 def _names_documents(text: str | None) -> bool:
     """Whether what is compared is documents: nothing named ("Any contradictions?"), files,
     or words for documents ("between the two articles", "them")."""
-    return not text or bool(_FILE_NAME.search(text) or re.fullmatch(rf"{_COMPARED}(?: (?:and|with) {_COMPARED})?", text.strip(), re.I)
-                            or re.search(rf"\b{_DOC_NOUN}\b", text, re.I) and not re.search(r"\b(?:and|with)\b", text))
+    if not text or _FILE_NAME.search(text):
+        return True
+    if re.fullmatch(rf"{_COMPARED}(?: (?:and|with) {_COMPARED})?", text.strip(), re.I):
+        return True
+    # "the two reports": documents; "the museum and the city reports": things they report on.
+    return bool(re.search(rf"\b{_DOC_NOUN}\b", text, re.I)) and not re.search(r"\b(?:and|with)\b", text)
 
 
 def _subject(text: str | None) -> str:
