@@ -34,14 +34,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Optional, Protocol
 
 import numpy as np
 
 from rag.conflicts import SAME_FACT, same_fact, slot_conflicts
 from rag.questions import DISAGREEMENT, HOW, LIST, SUMMARY, WHY, read_question
-from rag.text import ends_statement, is_fragment, term_set, terms
-from rag.types import Answer, Citation, Conflict, ConflictVersion, Evidence, Sentence
+from rag.text import POINTS_BACK as _POINTS_BACK, addresses_model, ends_statement, is_fragment, points_back, term_set, terms
+from rag.types import Answer, Citation, Conflict, ConflictVersion, Evidence, Passage, Sentence
 
 # Chosen by bench/tune_weights.py on the tune halves, judging whole answers as `rag eval`
 # does (SQuAD's tune articles, the lay rewrites' and the seed set's tune questions): meaning
@@ -98,13 +98,6 @@ _SENTENCE_END = re.compile(r"[.!]['\"’”)\]]*$")
 # A table of contents' line, as a PDF's text layer gives it: "23 9.2 Recommended use of
 # math font commands ." (page and section numbers, a dot leader collapsed to " .").
 _CONTENTS_LINE = re.compile(r"^\d+(?:\.\d+)*\s+\d+(?:\.\d+)+\s|\s\.$|(?:\.\s?){4,}")
-# A sentence that opens by pointing at the one before it.
-_POINTS_BACK = re.compile(
-    r"\W*(?:this|that|these|those|it|its|they|their|them|he|she|his|her|such|but|however|also|and|or|so|then|"
-    r"thus|hence|therefore|moreover|furthermore|instead|otherwise|likewise|similarly|in addition|as a result|"
-    r"for this reason|in this case|in that case)\b",
-    re.I,
-)
 MIN_FACT_WORDS = 5  # a disagreement is between statements, not headings
 MAX_PAIRS = 20_000  # sentence pairs of two documents checked for one fact, closest first
 WHICH_DOCUMENTS = (
@@ -134,12 +127,25 @@ class _Pick:
     same: list[Sentence] = field(default_factory=list)
 
 
+# With the reading model: a further answer sentence must be this likely to answer, relative
+# to the best (and above the abstention threshold itself). Chosen with bench/tune_reader.py
+# on the tune halves.
+READER_KEEP_WITHIN = 0.8
+
+
 @dataclass
 class ExtractiveComposer:
     abstain_threshold: float = 0.477
     max_sentences: int = 4
     max_words: int = 120  # further sentences join the answer only while it stays this short
     weights: dict[str, float] = field(default_factory=lambda: dict(WEIGHTS))
+    # The reading model (rag.reader.Reader): when set, it reads the best ``reader_candidates``
+    # sentences (by the features above) with the question, chooses the answer from them, and
+    # its probability is the answer's confidence, abstaining below ``reader_threshold``.
+    reader: Optional[Any] = None
+    reader_threshold: float = 0.5
+    reader_candidates: int = 16
+    reader_keep_within: float = READER_KEEP_WITHIN
 
     def compose(self, question: str, evidence: Evidence) -> Answer:
         intent = read_question(question)
@@ -155,6 +161,8 @@ class ExtractiveComposer:
             ((self.score(question, s, evidence), s) for s in evidence.sentences),
             key=lambda x: -x[0],
         )
+        if self.reader is not None:
+            return self._read(question, intent, scored, evidence)
         confidence = self.confidence(question, scored, evidence)
         if confidence < self.abstain_threshold:
             return _abstain(question, evidence, confidence)
@@ -165,6 +173,51 @@ class ExtractiveComposer:
         if intent.kind == WHY:
             picks = _with_stated_reasons(picks, evidence)
         return _answer(question, evidence, picks, confidence)
+
+    def read(self, question: str, scored: list[tuple[float, Sentence]]) -> list[tuple[float, Sentence]]:
+        """The best candidates by the features, read by the model: (probability, sentence),
+        most likely first. Headings, captions and contents lines are not read: never answers."""
+        candidates = [s for _, s in scored if answer_material(s)][: self.reader_candidates]
+        if not candidates:
+            return []
+        from rag.reader import Candidate
+
+        probabilities = self.reader.score(question, [Candidate(s.text, s.previous, s.title) for s in candidates])
+        # Stable: among equal probabilities the features' order stands.
+        return sorted(zip(probabilities.tolist(), candidates), key=lambda x: -x[0])
+
+    def _read(self, question: str, intent: Any, scored: list[tuple[float, Sentence]], evidence: Evidence) -> Answer:
+        read = self.read(question, scored)
+        confidence = read[0][0] if read else 0.0
+        if confidence < self.reader_threshold:
+            return _abstain(question, evidence, confidence, read)
+        floor = max(self.reader_threshold, confidence * self.reader_keep_within)
+        picks: list[_Pick] = []
+        words = 0
+        for p, s in read:
+            if p < floor or len(picks) >= self.max_sentences:
+                break
+            if _merge_twin(picks, s):
+                continue
+            chosen = [s]
+            if points_back(s.text):
+                # "It blames ..." comes with the sentence it points at, or is not chosen.
+                before = _sentence_before(s, evidence)
+                if before is None:
+                    continue
+                chosen = [before, s]
+            size = sum(len(x.text.split()) for x in chosen)
+            if picks and words + size > self.max_words:
+                continue
+            for x in chosen:
+                if not _merge_twin(picks, x):
+                    picks.append(_Pick(x, p))
+            words += size
+        if not picks:
+            return _abstain(question, evidence, confidence, read)
+        if intent.kind == WHY:
+            picks = _with_stated_reasons(picks, evidence)
+        return _answer(question, evidence, _reading_order(picks), confidence)
 
     @staticmethod
     def confidence(question: str, scored: list[tuple[float, Sentence]], evidence: Evidence) -> float:
@@ -300,8 +353,44 @@ def _differing_facts(first: list[Sentence], second: list[Sentence]) -> tuple[lis
     return picks, shared
 
 
-def _abstain(question: str, evidence: Evidence, confidence: float) -> Answer:
-    return Answer(question, ABSTAIN_TEXT, True, passages=evidence.passages, confidence=round(confidence, 4))
+def _abstain(question: str, evidence: Evidence, confidence: float,
+             read: Optional[list[tuple[float, Sentence]]] = None) -> Answer:
+    """No answer; the nearest passages, each with the sentence the model found most likely to
+    answer marked (when it read one of theirs), and the text says where they are."""
+    passages = [_with_likely(p, read or []) for p in evidence.passages]
+    where = "; ".join(dict.fromkeys(_place(p) for p in passages[:3]))
+    text = ABSTAIN_TEXT if not where else f"{ABSTAIN_TEXT[: ABSTAIN_TEXT.index(' The nearest')]} The nearest passages ({where}) are listed below."
+    return Answer(question, text, True, passages=passages, confidence=round(confidence, 4))
+
+
+def _with_likely(p: Passage, read: list[tuple[float, Sentence]]) -> Passage:
+    best = next((s for _, s in read if s.source == p.source and p.start <= s.start < p.end), None)
+    if best is None:
+        return p
+    from dataclasses import replace
+
+    return replace(p, likely_start=best.start, likely_end=best.end)
+
+
+def _place(p: Passage) -> str:
+    """"handbook.pdf p. 3" / "news.txt § Reactions" / "news.txt": where a passage is."""
+    if p.page is not None:
+        return f"{p.source} p. {p.page}"
+    return f"{p.source} § {p.section}" if p.section else p.source
+
+
+def answer_material(s: Sentence) -> bool:
+    """A statement that can answer: not a heading, caption, contents line or credit line."""
+    text = s.text.strip()
+    return (not is_fragment(text) and not _CONTENTS_LINE.search(text) and not _shouted(text)
+            and text != s.title.strip() and not text.endswith("?") and not addresses_model(text))
+
+
+def _sentence_before(s: Sentence, evidence: Evidence) -> Optional[Sentence]:
+    """The candidate that is ``s``'s previous sentence in its document, if retrieval found it."""
+    if not s.previous:
+        return None
+    return next((x for x in evidence.sentences if x.source == s.source and x.end <= s.start and x.text == s.previous), None)
 
 
 def _answer(question: str, evidence: Evidence, picks: list[_Pick], confidence: float) -> Answer:

@@ -39,6 +39,12 @@ class Settings:
     # current ones). bench/tune_confidence.py shows what it costs on questions in a reader's
     # own words and gains on questions the documents do not answer (see the README).
     abstain_threshold: float = 0.477
+    # The reading model (rag/reader.py) chooses the answer among the best candidates and its
+    # probability decides abstention (bench/tune_reader.py chose the threshold on the tune
+    # halves). RAG_READER=false answers by the features alone (abstain_threshold above).
+    reader: bool = True
+    reader_threshold: float = 0.5
+    reader_candidates: int = 16
     # Input limits.
     max_question_chars: int = 2000
     upload_max_bytes: int = 5_000_000
@@ -102,9 +108,16 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
+_BOOLEANS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
 def _coerce(f: dataclasses.Field, raw: str) -> Any:
     kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
     try:
+        if kind == "bool":
+            if raw.strip().lower() not in _BOOLEANS:
+                raise ValueError(raw)
+            return _BOOLEANS[raw.strip().lower()]
         if "int" in kind:
             return int(raw)
         if "float" in kind:

@@ -24,8 +24,15 @@ from rag.types import Answer, DocumentInfo, IndexStatus, IngestReport
 
 History = Iterable[Any]  # [{"role": "user", "content": "..."}, ...] or [(user, assistant), ...]
 
-# Words that point back at an earlier turn: "When did he send it?"
-_ANAPHORA = re.compile(r"\b(?:he|she|it|they|him|her|them|his|its|their|this|that|these|those|there|then)\b", re.I)
+# Words that point back at an earlier turn: "When did he send it?" A person pronoun or an
+# ellipsis ("What about Jordan?") needs the conversation; "it", "this", "there" often do not
+# ("How much money would it take to rebuild the country?"): such a question is answered as
+# asked first, and with the conversation only when it is not answered on its own.
+_NEEDS_CONTEXT = re.compile(
+    r"\b(?:he|she|they|him|her|them|his|hers|its|their|theirs)\b|^\s*(?:and|what about|how about|what of|same for)\b", re.I)
+_MAY_NEED_CONTEXT = re.compile(r"\b(?:it|this|that|these|those|there|then)\b", re.I)
+NEEDS, MAY, STANDS_ALONE = "needs", "may", "stands alone"
+MAX_ELLIPSIS_WORDS = 3  # "And Jordan?", "Why?": too short to stand alone
 # Letters of any script stay in an upload's name ("日本語.txt"); anything else becomes "_".
 _SAFE_NAME = re.compile(r"[^\w.-]+")
 MAX_NAME_BYTES = 200  # file systems allow 255; room for the hidden staging name
@@ -187,30 +194,41 @@ class RAG:
         ``history`` holds the earlier turns, so "When did he send it?" can follow
         "Who sent the proposal?".
         """
-        question, history, evidence = self._evidence(question, history)
+        question, history = self._check_question(question), _check_history(history)
+        mode = _follow_up(question, history)
         if getattr(self.composer, "takes_history", False):
+            question, history, evidence = self._evidence(question, history, mode != STANDS_ALONE)
             return self.composer.compose(question, evidence, history=_messages(history))
-        return self.composer.compose(question, evidence)
+        question, history, evidence = self._evidence(question, history, mode == NEEDS)
+        answer = self.composer.compose(question, evidence)
+        if mode == MAY and answer.abstained:  # not answered on its own: perhaps it points back
+            question, history, evidence = self._evidence(question, history, True)
+            answer = self.composer.compose(question, evidence)
+        return answer
 
     def ask_stream(self, question: str, history: Optional[History] = None) -> Iterator[Answer]:
         """Like ``ask``, as snapshots whose ``text`` grows while a model writes; the last one
         is the final, verified answer (with the extractive composer: just that one)."""
-        question, history, evidence = self._evidence(question, history)
         stream = getattr(self.composer, "compose_stream", None)
         if stream is None:
-            yield self.composer.compose(question, evidence)
-        else:
-            yield from stream(question, evidence, history=_messages(history))
+            yield self.ask(question, history)
+            return
+        question, history = self._check_question(question), _check_history(history)
+        question, history, evidence = self._evidence(question, history, _follow_up(question, history) != STANDS_ALONE)
+        yield from stream(question, evidence, history=_messages(history))
 
-    def _evidence(self, question: str, history: Optional[History]) -> tuple[str, Optional[list], Any]:
-        """The cleaned question and history, and what retrieval found for them."""
+    def _evidence(
+        self, question: str, history: Optional[History], with_context: bool = False
+    ) -> tuple[str, Optional[list], Any]:
+        """The cleaned question and history, and what retrieval found for them (for the
+        question with the conversation's last turn when ``with_context``)."""
         question = self._check_question(question)
         history = _check_history(history)
         if self._manifest().count() == 0:
             self.ingest(show_progress=False)  # first use: index the documents folder
         intent = read_question(question)
         # "What do the documents say about Jabari Square?" searches for Jabari Square.
-        query = _with_context(intent.subject or question, history)
+        query = _with_context(intent.subject or question, history) if with_context else (intent.subject or question)
         retriever = self._get_retriever()
         evidence = retriever.retrieve(query, top_k=self.settings.top_k)
         if query != (intent.subject or question):  # a follow-up: the composer weighs what is asked now too
@@ -287,7 +305,10 @@ class RAG:
         return _read_text(str(text_path(self.settings.index_dir, row.version)))
 
     def original_path(self, source: str) -> Path:
-        """The file in the documents folder that ``source`` was indexed from."""
+        """The file in the documents folder that ``source`` was indexed from: an indexed
+        document only (the folder may hold files that never were, a .env among them)."""
+        if self._manifest().get(source) is None:
+            raise UnknownDocumentError(f"{source} is not an indexed document")
         return self._document_path(source)
 
     def example_questions(self, n: int = 3) -> list[str]:
@@ -361,6 +382,11 @@ class RAG:
             read_document(name, data)
         except UnreadableDocument as exc:
             raise BadUploadError(f"{name} cannot be indexed: {exc}") from None
+        except Exception as exc:  # a reader library (RecursionError too) failing on a malformed file
+            raise BadUploadError(
+                f"{name} cannot be indexed: the file looks damaged or malformed ({type(exc).__name__}); "
+                "open it in its program and save it again"
+            ) from None
         target = self.settings.docs_dir / name
         if target.is_dir():
             raise BadUploadError(f"the documents folder has a folder named {name}; rename the file")
@@ -415,10 +441,16 @@ def _starts_sentence(text: str, i: int) -> bool:
 
 def _default_composer(settings: Settings) -> Composer:
     """Extractive answers; a model's, checked, when RAG_LLM_BASE_URL names a server."""
+    reader = None
+    if settings.reader:
+        from rag.reader import Reader
+
+        reader = Reader.shipped()  # None, with a warning, if the model file is missing
     extractive = ExtractiveComposer(
         abstain_threshold=settings.abstain_threshold,
         max_sentences=settings.max_answer_sentences,
         max_words=settings.max_answer_words,
+        reader=reader, reader_threshold=settings.reader_threshold, reader_candidates=settings.reader_candidates,
     )
     if not settings.llm_base_url:
         return extractive
@@ -511,13 +543,22 @@ def _with_context(question: str, history: Optional[History]) -> str:
     pronouns most likely stand for."""
     turns = _turns(history)
     users = [text for role, text in turns if role == "user"]
-    if not users or not _ANAPHORA.search(question):
+    if not users:
         return question
     last_user = max(i for i, (role, _) in enumerate(turns) if role == "user")
     answer = next((text for role, text in turns[last_user + 1 :] if role == "assistant"), "")
     # The answer's first name is usually who or what it is about; more names drift the query.
     names = [n for n in _PROPER_NAME.findall(answer) if n not in users[-1]][:1]
     return " ".join([users[-1], *names, question])
+
+
+def _follow_up(question: str, history: Optional[list]) -> str:
+    """Whether a question NEEDS the conversation, MAY need it, or STANDS_ALONE."""
+    if not any(role == "user" for role, _ in _turns(history)):
+        return STANDS_ALONE
+    if _NEEDS_CONTEXT.search(question) or len(question.split()) <= MAX_ELLIPSIS_WORDS:
+        return NEEDS
+    return MAY if _MAY_NEED_CONTEXT.search(question) else STANDS_ALONE
 
 
 def _is_current(versions: dict[str, str]) -> Callable[[dict], bool]:

@@ -315,7 +315,9 @@ class Ingestor:
             return
         except Exception as exc:  # a reader library failing on a malformed file must not stop the run
             log.exception("reading %s failed", source)
-            self._skip(source, f"could not be read ({type(exc).__name__}: {exc})", row, report)
+            # The reason in words a user can act on; the parser's internals go to the log.
+            self._skip(source, f"could not be read: the file looks damaged or malformed ({type(exc).__name__}); "
+                               "open it in its program and save it again", row, report)
             return
         version = f"{source}@{sha1[:16]}"
         manifest.begin(version, source)

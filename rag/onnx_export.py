@@ -71,7 +71,7 @@ def _save(model, path: Path) -> None:
     onnx.save(model, str(path))
 
 
-def _quantize(fp32: Path, out: Path) -> None:
+def _quantize(fp32: Path, out: Path, embeddings_too: bool = False) -> None:
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -87,20 +87,29 @@ def _quantize(fp32: Path, out: Path) -> None:
     try:
         quantize_dynamic(
             str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True,
-            op_types_to_quantize=["MatMul"], nodes_to_exclude=attention_products,
+            # The reading model's word embeddings too (``embeddings_too``): the file ships in
+            # the package, and int8 rows halve it (about 23 MB) for a lookup that loses little.
+            op_types_to_quantize=["MatMul", "Gather"] if embeddings_too else ["MatMul"],
+            nodes_to_exclude=attention_products + ["position", "token_type", "length"],
         )
     finally:
         root.setLevel(level)
 
 
 def _build_graph(folder: Path):
+    from safetensors.numpy import load_file
+
+    return build_bert_graph(json.loads((folder / "config.json").read_text()), load_file(str(folder / "model.safetensors")))
+
+
+def build_bert_graph(config: dict, weights: dict, head: bool = False):
+    """BERT from ``weights`` (transformers' names). Without ``head``: the sentence embedding
+    (inputs ``input_ids``, ``attention_mask``). With it (the reading model, ``rag.reader``):
+    a third input ``token_type_ids`` (0 for the question, 1 for the sentence) and one logit
+    per pair, ``head.weight @ mean-pooled tokens + head.bias``."""
     import numpy as np
     import onnx
     from onnx import TensorProto, helper, numpy_helper
-    from safetensors.numpy import load_file
-
-    config = json.loads((folder / "config.json").read_text())
-    weights = load_file(str(folder / "model.safetensors"))
     hidden, heads = config["hidden_size"], config["num_attention_heads"]
     head_size, eps = hidden // heads, config["layer_norm_eps"]
     nodes, inits = [], []
@@ -131,8 +140,11 @@ def _build_graph(folder: Path):
     length = node("Gather", [node("Shape", ["input_ids"], "ids_shape"), const("one_i", np.array(1, np.int64))], "length")
     positions = node("Range", [const("zero_i", np.array(0, np.int64)), length, const("step_i", np.array(1, np.int64))], "positions")
     position = node("Gather", [const("position_embeddings", weights["embeddings.position_embeddings.weight"]), positions], "position")
-    type0 = const("token_type_0", weights["embeddings.token_type_embeddings.weight"][0])
-    summed = node("Add", [node("Add", [word, position], "word_position"), type0], "embedded")
+    if head:
+        types = node("Gather", [const("token_type_embeddings", weights["embeddings.token_type_embeddings.weight"]), "token_type_ids"], "token_type")
+    else:
+        types = const("token_type_0", weights["embeddings.token_type_embeddings.weight"][0])
+    summed = node("Add", [node("Add", [word, position], "word_position"), types], "embedded")
     x = layer_norm(summed, "embeddings.LayerNorm", "x0")
 
     # Padding: (1 - mask) * -1e4 added to every attention score, shaped (B, 1, 1, T).
@@ -173,14 +185,20 @@ def _build_graph(folder: Path):
     count = node("Max", [node("ReduceSum", [mask_3d, token_axis], "token_count", keepdims=0),
                          const("min_count", np.array(1e-9, np.float32))], "token_count_safe")
     mean = node("Div", [total, count], "mean")
-    norm = node("Max", [node("ReduceL2", [mean], "l2", axes=[-1], keepdims=1),
-                        const("min_norm", np.array(1e-12, np.float32))], "l2_safe")
-    node("Div", [mean, norm], "sentence_embedding")
+    if head:
+        scored = node("MatMul", [mean, const("head.weight.T", weights["head.weight"].T.copy())], "head.mm")
+        node("Add", [scored, const("head.bias", weights["head.bias"])], "logit")
+        inputs, output = ("input_ids", "attention_mask", "token_type_ids"), ("logit", ["batch", 1])
+    else:
+        norm = node("Max", [node("ReduceL2", [mean], "l2", axes=[-1], keepdims=1),
+                            const("min_norm", np.array(1e-12, np.float32))], "l2_safe")
+        node("Div", [mean, norm], "sentence_embedding")
+        inputs, output = ("input_ids", "attention_mask"), ("sentence_embedding", ["batch", hidden])
 
     graph = helper.make_graph(
-        nodes, "minilm_l6_v2",
-        [helper.make_tensor_value_info(name, TensorProto.INT64, ["batch", "tokens"]) for name in ("input_ids", "attention_mask")],
-        [helper.make_tensor_value_info("sentence_embedding", TensorProto.FLOAT, ["batch", hidden])],
+        nodes, "minilm_l6_v2_reader" if head else "minilm_l6_v2",
+        [helper.make_tensor_value_info(name, TensorProto.INT64, ["batch", "tokens"]) for name in inputs],
+        [helper.make_tensor_value_info(output[0], TensorProto.FLOAT, output[1])],
         inits,
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="rag.onnx_export")

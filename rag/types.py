@@ -38,6 +38,10 @@ class Passage:
     score: float
     page: Optional[int] = None
     section: str = ""
+    # For an abstention: the passage's sentence most likely to answer, as document offsets
+    # (the chat highlights it); None when no sentence of the passage was read.
+    likely_start: Optional[int] = None
+    likely_end: Optional[int] = None
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import gradio as gr
@@ -67,7 +68,7 @@ def test_an_uploaded_file_is_indexed_and_can_be_asked_about(handlers, tmp_path):
     note.write_text("Lighthouse notes\n\nThe Fastnet lighthouse keeper was Orla Brennan in 1904.\n")
     message, status, remove_choices, cleared = handlers.upload([str(note)], False)
     assert "Indexed" in message and cleared is None
-    assert "lighthouse_notes.md" in status and "3 documents" in status
+    assert "lighthouse_notes.md" in shown(status) and "3 documents" in status
     assert "lighthouse_notes.md" in remove_choices["choices"]
     _, _, answer, *_ = handlers.respond("Who was the keeper of the Fastnet lighthouse?", [])
     assert "Orla Brennan" in answer["text"]
@@ -100,7 +101,7 @@ def test_an_upload_never_escapes_the_documents_folder_or_silently_overwrites(han
 def test_removing_a_document_takes_it_out_of_the_index(handlers):
     message, status, _ = handlers.remove("russia-seeks-us-help-rebuild-syria.txt")
     assert "Removed" in message
-    assert "1 documents" in status and "russia-seeks-us-help-rebuild-syria.txt" not in status
+    assert "1 documents" in status and "russia-seeks-us-help-rebuild-syria.txt" not in shown(status)
     message, *_ = handlers.remove("../etc/passwd")
     assert "Not removed" in message
 
@@ -119,7 +120,7 @@ def test_an_uploaded_pdf_is_asked_about_and_its_page_shown_and_original_offered(
     report = tmp_path / "harbour report.pdf"
     report.write_bytes(pdf_bytes())
     message, status, *_ = handlers.upload([str(report)], False)
-    assert "Indexed" in message and "harbour_report.pdf" in status and "3 pages" in status
+    assert "Indexed" in message and "harbour_report.pdf" in shown(status) and "3 pages" in status
     _, _, answer, sources, *_ = handlers.respond("Who designed the new pier?", [])
     first = answer["citations"][0]
     assert (first["source"], first["page"]) == ("harbour_report.pdf", 2)
@@ -133,7 +134,7 @@ def test_an_uploaded_pdf_is_asked_about_and_its_page_shown_and_original_offered(
 def test_a_page_loaded_later_lists_documents_added_elsewhere(handlers):
     handlers.engine.add_document("tide-tables.md", b"# Tide tables\n\nHigh water at Porthcawl is at 06:12.\n")
     status, choices = handlers.refresh()
-    assert "tide-tables.md" in status and "tide-tables.md" in choices["choices"]
+    assert "tide-tables.md" in shown(status) and "tide-tables.md" in choices["choices"]
     message, *_ = handlers.remove("tide-tables.md")
     assert message == "Removed tide-tables.md."
 
@@ -159,3 +160,8 @@ def test_the_page_opens_before_the_folder_is_indexed_and_follows_the_ingest(fres
     asked = [sample[0] for sample in examples.samples]
     assert asked != [DEFAULT_EXAMPLE]
     assert asked and all(not fresh_engine.ask(q).abstained for q in asked)
+
+
+def shown(markdown: str) -> str:
+    """Markdown as the page shows it, as far as these tests look: escapes removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)

@@ -13,10 +13,12 @@ from typing import Any, Optional
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no telemetry calls
 
 import gradio as gr  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
 
 from rag.errors import RagError  # noqa: E402
 from rag.readers import SUPPORTED_SUFFIXES  # noqa: E402
 from rag.types import Answer  # noqa: E402
+from ui.safety import ContentSecurityPolicy, answer_markdown, markdown_text  # noqa: E402
 
 CONTEXT_CHARS = 300  # shown either side of a cited sentence in the sources panel
 _TYPES = " ".join(SUPPORTED_SUFFIXES)
@@ -115,7 +117,8 @@ def render_status(engine: Any, indexing: bool = False) -> str:
         return "\n".join(note + [empty])
     lines = note + [f"**{len(status.documents)} documents, {status.passages} passages**", ""]
     lines += [
-        f"- {d.title} — `{d.source}` ({d.passages} passages" + (f", {d.pages} pages)" if d.pages else ")")
+        f"- {markdown_text(d.title)} — {markdown_text(d.source)} ({d.passages} passages"
+        + (f", {d.pages} pages)" if d.pages else ")")
         for d in status.documents
     ]
     return "\n".join(lines)
@@ -144,12 +147,15 @@ UNSUPPORTED_MARK = "⚠ *not supported by the cited sources*"
 
 def _chat_text(answer: Answer) -> str:
     """The answer as the chat shows it: an abstention in italics; a model's sentence that its
-    sources do not support marked as such; a note (a fallback) last."""
-    text = f"_{answer.text}_" if answer.abstained else answer.text
+    sources do not support marked as such; a note (a fallback) last. The answer's own text
+    (documents' sentences, a model's words) is escaped: the only markup is the app's."""
+    text = answer_markdown(answer.text)
+    text = f"_{text}_" if answer.abstained else text
     for sentence in answer.unsupported:
-        text = text.replace(sentence, f"{sentence} {UNSUPPORTED_MARK}", 1)
+        escaped = markdown_text(sentence)
+        text = text.replace(escaped, f"{escaped} {UNSUPPORTED_MARK}", 1)
     if answer.note:
-        text += f"\n\n_{answer.note}_"
+        text += f"\n\n_{markdown_text(answer.note)}_"
     return text
 
 
@@ -160,6 +166,7 @@ class Handlers:
         self.engine = engine
         self.indexing = False  # the folder's ingest at start is running (see serve)
         self.question_box: Any = None  # the page's question Textbox (build_app sets it)
+        self._handout_dir: Optional[Path] = None
 
     def respond(self, message: str, history: list[Any]):
         """The final answer's page updates (what respond_stream ends with)."""
@@ -178,7 +185,7 @@ class Handlers:
             answer = None
             for answer in self.engine.ask_stream(message, history=history):
                 if not answer.citations and not answer.abstained and not answer.note:  # still being written
-                    writing = asked + [{"role": "assistant", "content": answer.text}]
+                    writing = asked + [{"role": "assistant", "content": answer_markdown(answer.text)}]
                     yield writing, "", None, "<p>Writing the answer…</p>", gr.update(visible=False), "", hidden
         except RagError as exc:
             raise gr.Error(str(exc)) from None
@@ -202,11 +209,27 @@ class Handlers:
             f'{_highlight(self.engine, c["source"], c["start"], c["end"], None)}'
         )
         try:
-            original = str(self.engine.original_path(c["source"]))
-        except RagError:
+            original = self._handout(self.engine.original_path(c["source"]))
+        except (RagError, OSError):
             return view, hidden
         page = f" (the quote is on page {c['page']})" if c.get("page") is not None else ""
         return view, gr.update(visible=True, value=original, label=f"Open the original {Path(original).name}{page}")
+
+    def _handout(self, path: Path) -> str:
+        """A copy of an indexed original in this process's own folder, for Gradio to serve:
+        the documents folder itself is never served (see launch_options)."""
+        import hashlib
+        import shutil
+        import tempfile
+
+        if self._handout_dir is None:
+            self._handout_dir = Path(tempfile.mkdtemp(prefix="rag-originals-"))
+        data = path.read_bytes()
+        target = self._handout_dir / hashlib.sha256(data).hexdigest()[:16] / path.name
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+        return str(target)
 
     def upload(self, files: Optional[list[Any]], overwrite: bool, progress=gr.Progress()):
         messages = []
@@ -215,9 +238,9 @@ class Handlers:
             progress(i / max(1, len(paths)), desc=f"Indexing {path.name}")
             try:
                 report = self.engine.add_document(path.name, path.read_bytes(), overwrite=overwrite)
-                messages.append(f"**Indexed** {path.name} ({report.passages_added} passages added)")
+                messages.append(f"**Indexed** {markdown_text(path.name)} ({report.passages_added} passages added)")
             except RagError as exc:
-                messages.append(f"**Not added:** {exc}")
+                messages.append(f"**Not added:** {markdown_text(str(exc))}")
         progress(1.0, desc="Done")
         return "\n\n".join(messages), render_status(self.engine), gr.update(choices=_sources(self.engine), value=None), None
 
@@ -226,9 +249,9 @@ class Handlers:
             return "Choose a document to remove.", render_status(self.engine), gr.update()
         try:
             self.engine.remove_document(source)
-            message = f"Removed {source}."
+            message = f"Removed {markdown_text(source)}."
         except RagError as exc:
-            message = f"**Not removed:** {exc}"
+            message = f"**Not removed:** {markdown_text(str(exc))}"
         return message, render_status(self.engine), gr.update(choices=_sources(self.engine), value=None)
 
     def refresh(self):
@@ -340,8 +363,12 @@ def launch_options(settings: Any, host: Optional[str] = None, port: Optional[int
         "server_port": port or settings.port,
         "share": False,
         "max_file_size": settings.upload_max_bytes,
-        # The cited documents' original files can be opened from the sources panel.
-        "allowed_paths": [str(Path(settings.docs_dir).resolve())],
+        # No folder is served as it is: the documents folder may hold files never indexed
+        # (a .env, .git); an indexed original is handed out by show_source alone.
+        "allowed_paths": [],
+        "blocked_paths": [str(Path(settings.docs_dir).resolve())],
+        # Every page carries a Content-Security-Policy (ui/safety.py).
+        "app_kwargs": {"middleware": [Middleware(ContentSecurityPolicy)]},
         "theme": THEME,
         "css": CSS,
     }

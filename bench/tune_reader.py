@@ -1,0 +1,120 @@
+"""Choose the reading model's abstention threshold and keep-within share on tune halves only.
+
+    .venv/bin/python bench/tune_reader.py [--split tune]
+
+Tune questions: the seed set's tune half (bench/seed-questions.json, on seeds/), and on the
+SQuAD articles the tune half of bench/squad-unanswerable.json (each question as SQuAD asks it
+and with a name or number swapped) and of the lay rewrites (bench/lay-squad.json). Every
+question is retrieved once; the model's probabilities are cached, so each setting costs only
+the composing. Rule: the threshold with the highest mean of "gold in the answer" over
+answerable questions and "abstained" over unanswerable ones, among those that wrongly abstain
+on at most 10% of the answerable; then the keep-within share with the most gold answers at a
+median answer of at most 40 words. ``--split test`` prints the same table on the test halves
+(to report, never to choose).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rag import RAG  # noqa: E402
+from rag.evaluate import contains_answer  # noqa: E402
+from rag.reader import Reader  # noqa: E402
+
+THRESHOLDS = [round(0.05 * i, 2) for i in range(2, 19)]
+KEEPS = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
+
+
+class CachedReader:
+    """The shipped reader, remembering each (question, candidates) it scored."""
+
+    def __init__(self, reader: Reader):
+        self.reader, self.cache = reader, {}
+
+    def score(self, question, candidates):
+        key = (question, tuple(c.sentence for c in candidates))
+        if key not in self.cache:
+            self.cache[key] = self.reader.score(question, candidates)
+        return self.cache[key]
+
+
+def questions(split: str) -> list[tuple[str, str, list[str], bool]]:
+    """(documents folder, question, gold answers, answerable)"""
+    out = []
+    seeds = json.loads((ROOT / "bench" / "seed-questions.json").read_text())
+    for q in seeds["questions"]:
+        if q.get("split") == split and q["kind"] in ("fact", "unanswerable"):
+            out.append(("seeds", q["question"], q.get("answers", []), q["kind"] != "unanswerable"))
+    unanswerable = json.loads((ROOT / "bench" / "squad-unanswerable.json").read_text())
+    for q in unanswerable["questions"]:
+        if q["split"] == split:
+            out.append(("squad", q["question"], q.get("answers", []), q["kind"] != "unanswerable"))
+    lay = json.loads((ROOT / "bench" / "lay-squad.json").read_text())
+    from rag.evaluate import Dataset
+
+    gold = {q.id: q for q in Dataset.load(ROOT.parent / "shared" / "bench" / "squad-dev-tune.json").questions}
+    for r in lay["rewrites"]:
+        if r["split"] == split and r["id"] in gold:
+            out.append(("squad", r["question"], gold[r["id"]].answers, True))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--split", default="tune", choices=("tune", "test"))
+    args = parser.parse_args()
+    folders = {"seeds": ROOT / "seeds", "squad": ROOT / "bench-data" / "squad-articles"}
+    if not folders["squad"].exists():
+        raise SystemExit("run bench/make_unanswerable.py first (it writes the SQuAD articles' folder)")
+    reader = CachedReader(Reader.shipped())
+    asked = []
+    with tempfile.TemporaryDirectory() as tmp:
+        engines = {}
+        for name, folder in folders.items():
+            engines[name] = RAG(docs_dir=folder, index_dir=Path(tmp) / name)
+            engines[name].ingest(show_progress=False)
+        for name, question, answers, answerable in questions(args.split):
+            engine = engines[name]
+            q, _, evidence = engine._evidence(question, None)
+            asked.append((engine.composer, q, evidence, answers, answerable))
+    rows = []
+    for threshold in THRESHOLDS:
+        for keep in KEEPS:
+            gold, wrong, unans, words = [], [], [], []
+            for composer, q, evidence, answers, answerable in asked:
+                composer.reader, composer.reader_threshold, composer.reader_keep_within = reader, threshold, keep
+                a = composer.compose(q, evidence)
+                if answerable:
+                    gold.append(not a.abstained and contains_answer(a.text, answers))
+                    wrong.append(a.abstained)
+                    if not a.abstained:
+                        words.append(len(a.text.split()))
+                else:
+                    unans.append(a.abstained)
+            share = lambda xs: sum(xs) / max(1, len(xs))  # noqa: E731
+            rows.append({"threshold": threshold, "keep": keep, "gold": share(gold), "wrongly_abstained": share(wrong),
+                         "unanswerable_abstained": share(unans), "median_words": statistics.median(words) if words else 0})
+    print(f"{len(asked)} questions ({args.split}): "
+          f"{sum(1 for *_, a in asked if a)} answerable, {sum(1 for *_, a in asked if not a)} unanswerable")
+    print("threshold keep  gold  wrongly_abstained  unanswerable_abstained  median_words")
+    for r in rows:
+        print(f"{r['threshold']:.2f}     {r['keep']:.2f}  {r['gold']:.3f}  {r['wrongly_abstained']:.3f}              "
+              f"{r['unanswerable_abstained']:.3f}                   {r['median_words']}")
+    if args.split == "tune":
+        allowed = [r for r in rows if r["wrongly_abstained"] <= 0.10] or rows
+        best_t = max(allowed, key=lambda r: (r["gold"] + r["unanswerable_abstained"]) / 2)["threshold"]
+        at = [r for r in rows if r["threshold"] == best_t]
+        best = max([r for r in at if r["median_words"] <= 40] or at, key=lambda r: r["gold"])
+        print(f"chosen: reader_threshold {best['threshold']}, keep within {best['keep']}: {json.dumps(best)}")
+
+
+if __name__ == "__main__":
+    main()

