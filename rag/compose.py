@@ -127,12 +127,6 @@ class _Pick:
     same: list[Sentence] = field(default_factory=list)
 
 
-# With the reading model: a further answer sentence must be this likely to answer, relative
-# to the best (and above the abstention threshold itself). Chosen with bench/tune_reader.py
-# on the tune halves.
-READER_KEEP_WITHIN = 0.8
-
-
 @dataclass
 class ExtractiveComposer:
     abstain_threshold: float = 0.477
@@ -145,7 +139,10 @@ class ExtractiveComposer:
     reader: Optional[Any] = None
     reader_threshold: float = 0.5
     reader_candidates: int = 16
-    reader_keep_within: float = READER_KEEP_WITHIN
+    reader_keep_within: float = 0.8  # a further sentence: this share of the best's probability
+    # Order the read candidates by probability + this x the features' score (0: the model
+    # alone decides the order; abstention is always the model's).
+    reader_feature_weight: float = 0.0
 
     def compose(self, question: str, evidence: Evidence) -> Answer:
         intent = read_question(question)
@@ -183,12 +180,14 @@ class ExtractiveComposer:
         from rag.reader import Candidate
 
         probabilities = self.reader.score(question, [Candidate(s.text, s.previous, s.title) for s in candidates])
-        # Stable: among equal probabilities the features' order stands.
-        return sorted(zip(probabilities.tolist(), candidates), key=lambda x: -x[0])
+        feature = {id(s): score for score, s in scored}
+        # Stable: among equal scores the features' order stands.
+        return sorted(zip(probabilities.tolist(), candidates),
+                      key=lambda x: -(x[0] + self.reader_feature_weight * feature[id(x[1])]))
 
     def _read(self, question: str, intent: Any, scored: list[tuple[float, Sentence]], evidence: Evidence) -> Answer:
         read = self.read(question, scored)
-        confidence = read[0][0] if read else 0.0
+        confidence = max((p for p, _ in read), default=0.0)
         if confidence < self.reader_threshold:
             return _abstain(question, evidence, confidence, read)
         floor = max(self.reader_threshold, confidence * self.reader_keep_within)

@@ -44,7 +44,9 @@ class Settings:
     # halves). RAG_READER=false answers by the features alone (abstain_threshold above).
     reader: bool = True
     reader_threshold: float = 0.5
-    reader_candidates: int = 16
+    reader_candidates: int = 16  # the best sentences by the features, read by the model
+    reader_keep_within: float = 0.8  # a further answer sentence: this share of the best's probability
+    reader_feature_weight: float = 0.0  # the features' weight beside the probability, ordering the read
     # Input limits.
     max_question_chars: int = 2000
     upload_max_bytes: int = 5_000_000

@@ -451,6 +451,7 @@ def _default_composer(settings: Settings) -> Composer:
         max_sentences=settings.max_answer_sentences,
         max_words=settings.max_answer_words,
         reader=reader, reader_threshold=settings.reader_threshold, reader_candidates=settings.reader_candidates,
+        reader_keep_within=settings.reader_keep_within, reader_feature_weight=settings.reader_feature_weight,
     )
     if not settings.llm_base_url:
         return extractive

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
@@ -111,7 +112,12 @@ def test_the_app_builds_and_binds_locally_without_a_share_link(fresh_engine):
     options = launch_options(fresh_engine.settings)
     assert options["server_name"] == "127.0.0.1" and options["share"] is False and "auth" not in options
     options = launch_options(fresh_engine.settings.replace(auth="ana:s3cret"))
-    assert options["auth"] == ("ana", "s3cret")
+    login = options["auth"]
+    assert asyncio.run(login("ana", "s3cret")) is True
+    assert asyncio.run(login("ana", "wrong")) is False
+    assert login.delay(len(login.failures) + 5) > login.delay(len(login.failures))  # guessing slows down
+    # The documents folder is never served as it is; every page carries a security policy.
+    assert options["allowed_paths"] == [] and str(fresh_engine.settings.docs_dir.resolve()) in options["blocked_paths"]
 
 
 def test_an_uploaded_pdf_is_asked_about_and_its_page_shown_and_original_offered(handlers, tmp_path):

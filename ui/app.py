@@ -18,7 +18,7 @@ from starlette.middleware import Middleware  # noqa: E402
 from rag.errors import RagError  # noqa: E402
 from rag.readers import SUPPORTED_SUFFIXES  # noqa: E402
 from rag.types import Answer  # noqa: E402
-from ui.safety import ContentSecurityPolicy, answer_markdown, markdown_text  # noqa: E402
+from ui.safety import ContentSecurityPolicy, SlowLogin, answer_markdown, markdown_text  # noqa: E402
 
 CONTEXT_CHARS = 300  # shown either side of a cited sentence in the sources panel
 _TYPES = " ".join(SUPPORTED_SUFFIXES)
@@ -69,6 +69,15 @@ def _where(cited: dict) -> str:
     return ", ".join(parts)
 
 
+def _passage_with_likely(p: dict) -> str:
+    """A passage's text, the sentence most likely to answer (the reading model's pick) marked."""
+    text, lo, hi = p["text"], p.get("likely_start"), p.get("likely_end")
+    if lo is None or hi is None or not (p["start"] <= lo < hi <= p["start"] + len(text)):
+        return _esc(text)
+    a, b = lo - p["start"], hi - p["start"]
+    return f"{_esc(text[:a])}<mark>{_esc(text[a:b])}</mark>{_esc(text[b:])}"
+
+
 def render_sources(engine: Any, answer: Optional[dict]) -> str:
     """The sources panel: conflicts first, then each citation with its quote marked in context."""
     if not answer:
@@ -94,7 +103,7 @@ def render_sources(engine: Any, answer: Optional[dict]) -> str:
         for p in answer["passages"]:
             parts.append(
                 f'<div class="card"><h4>{_esc(p["title"])}</h4><div class="meta">{_where(p)}</div>'
-                f'<div class="context">{_esc(p["text"])}</div></div>'
+                f'<div class="context">{_passage_with_likely(p)}</div></div>'
             )
         return "\n".join(parts)
     for c in answer["citations"]:
@@ -374,7 +383,7 @@ def launch_options(settings: Any, host: Optional[str] = None, port: Optional[int
     }
     if settings.auth:
         user, _, password = settings.auth.partition(":")
-        options["auth"] = (user, password)
+        options["auth"] = SlowLogin(user, password)  # wrong passwords slow down (ui/safety.py)
     return options
 
 

@@ -61,6 +61,37 @@ def answer_markdown(text: str) -> str:
     return "".join(part if _CITATION_MARKER.fullmatch(part) else markdown_text(part) for part in _CITATION_MARKER.split(text))
 
 
+class SlowLogin:
+    """The chat's login check (Gradio's ``auth`` callable): a wrong password is answered only
+    after a pause that grows with the failures of the last ``window`` seconds (0.25 s, 0.5 s,
+    1 s, ... at most ``max_delay``), so guessing is slow; a right one at once. Asynchronous:
+    the pause holds up that login alone, not the server."""
+
+    def __init__(self, user: str, password: str, window: float = 300.0, max_delay: float = 8.0):
+        self.user, self.password = user, password
+        self.window, self.max_delay = window, max_delay
+        self.failures: list[float] = []
+
+    def delay(self, recent_failures: int) -> float:
+        """>>> [SlowLogin("u", "p").delay(n) for n in (1, 2, 3, 10, 50)]
+        [0.25, 0.5, 1.0, 8.0, 8.0]
+        """
+        return min(self.max_delay, 0.25 * 2 ** min(recent_failures - 1, 10))
+
+    async def __call__(self, user: str, password: str) -> bool:
+        import asyncio
+        import hmac
+        import time
+
+        ok = hmac.compare_digest(user.encode(), self.user.encode()) & hmac.compare_digest(password.encode(), self.password.encode())
+        if ok:
+            return True
+        now = time.monotonic()
+        self.failures = [t for t in self.failures if now - t < self.window] + [now]
+        await asyncio.sleep(self.delay(len(self.failures)))
+        return False
+
+
 class ContentSecurityPolicy:
     """ASGI middleware: every HTTP response of the app carries POLICY (and no sniffing of
     types, no framing by other sites)."""

@@ -1,0 +1,137 @@
+"""The reading model: the shipped file runs without torch, the training pipeline runs end to
+end on a tiny sample, and on the seeds it answers everyday questions with the sentence that
+answers them (the shipped weights' quality is measured by `rag eval`, not here)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+from rag.reader import MODEL_FILE
+
+shipped = pytest.mark.skipif(not MODEL_FILE.exists(), reason="the reading model is not built: train/reader.py")
+
+
+@shipped
+def test_the_shipped_model_loads_and_scores_in_onnx_runtime_with_torch_absent():
+    script = (
+        "import sys; sys.modules['torch'] = None; sys.modules['transformers'] = None\n"
+        "from rag.reader import Reader, Candidate\n"
+        "r = Reader.shipped()\n"
+        "p = r.score('Who was the harbour master?', [Candidate('The harbour master was Orla Brennan.', '', 'Harbour'),"
+        " Candidate('The pier is made of granite.', '', 'Harbour')])\n"
+        "print(float(p[0]), float(p[1]), 'torch' in sys.modules and sys.modules['torch'] is not None)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT).stdout.split()
+    answers, other, torch_loaded = float(out[0]), float(out[1]), out[2]
+    assert torch_loaded == "False"
+    assert answers > 0.5 > other
+
+
+def test_the_training_pipeline_runs_end_to_end_on_a_tiny_sample(tmp_path):
+    pytest.importorskip("torch")
+    sys.path.insert(0, str(ROOT / "train"))
+    from data import cloze_question, swapped
+
+    import random
+
+    rng = random.Random(1)
+    sentences = [
+        ("The harbour master was Orla Brennan in 1904.", ""), ("The pier is made of granite from Cork.", ""),
+        ("Ferries leave every 40 minutes in summer.", ""), ("The lighthouse was built by Thomas Rogers.", ""),
+    ]
+    pairs = []
+    for i, (s, _) in enumerate(sentences):
+        q = cloze_question(s, rng) or f"What about {s.split()[1]}?"
+        for j, (other, _) in enumerate(sentences):
+            pairs.append({"q": q, "s": other, "prev": "", "title": "Harbour", "label": int(i == j), "source": "cloze", "group": str(i)})
+    changed = swapped("Who was the harbour master in 1904?", sentences * 3, sentences[0][0], rng)
+    assert changed is None or changed != "Who was the harbour master in 1904?"
+    (tmp_path / "pairs.jsonl").write_text("".join(json.dumps(p) + "\n" for p in pairs * 4))
+    model = tmp_path / "reader-int8.onnx"
+    subprocess.run(
+        [sys.executable, str(ROOT / "train" / "reader.py"), "--pairs", str(tmp_path / "pairs.jsonl"), "--out-dir",
+         str(tmp_path / "run"), "--model", str(model), "--epochs", "1", "--batch", "8", "--layers", "1",
+         "--dev-share", "0.25", "--threads", "1"],
+        check=True, capture_output=True, cwd=ROOT,
+    )
+    figures = json.loads((tmp_path / "run" / "figures.json").read_text())
+    assert figures["train_pairs"] > 0 and "top1" in figures["dev"]
+    from rag.reader import Candidate, Reader
+
+    scores = Reader(model).score("Who built the lighthouse?", [Candidate(s) for s, _ in sentences])
+    assert scores.shape == (4,) and ((scores >= 0) & (scores <= 1)).all()
+
+
+# Questions a newcomer typed about the seed story, in everyday words, with words that only
+# the sentence answering them holds.
+EVERYDAY = [
+    ("Who wrote the letter and who got it?", ["Gerasimov", "Dunford"]),
+    ("Why did the Americans say no to the idea?", ["political"]),
+    ("What would the Americans need to see before they help?", ["political"]),
+    ("How many people have died in the war?", ["half a million"]),
+    ("How much money would it take to rebuild the country?", ["250"]),
+    ("Who sent the letter proposing cooperation to rebuild Syria?", ["Gerasimov"]),
+]
+
+
+@shipped
+@pytest.mark.parametrize("question, words", EVERYDAY)
+def test_everyday_questions_on_the_seeds_are_answered_with_the_sentence_that_answers(seeded_engine, question, words):
+    answer = seeded_engine.ask(question)
+    assert not answer.abstained, question
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert all(w in quotes for w in words), (question, answer.text)
+
+
+@shipped
+def test_a_question_the_articles_do_not_answer_is_abstained(seeded_engine):
+    answer = seeded_engine.ask("What did Assad's government say about the Russian plan?")
+    assert answer.abstained, answer.text
+    # The nearest passages are offered, with the most likely sentence of each marked.
+    assert answer.passages and any(p.likely_start is not None for p in answer.passages)
+
+
+@shipped
+def test_a_question_that_stands_alone_is_answered_after_unrelated_history_as_when_fresh(seeded_engine):
+    question = "How much money would it take to rebuild the country?"
+    fresh = seeded_engine.ask(question)
+    history = [
+        {"role": "user", "content": "Who was the spokeswoman?"},
+        {"role": "assistant", "content": "Captain Paula Dunn spoke for General Dunford. [1]"},
+        {"role": "user", "content": "Where was the memo seen?"},
+        {"role": "assistant", "content": "Reuters saw the memo. [1]"},
+    ]
+    later = seeded_engine.ask(question, history=history)
+    assert later.text == fresh.text
+
+
+@shipped
+def test_a_sentence_that_points_back_comes_with_the_sentence_it_points_at(seeded_engine):
+    from rag.text import points_back
+
+    for question, _ in EVERYDAY:
+        answer = seeded_engine.ask(question)
+        for i, c in enumerate(answer.citations):
+            if points_back(c.quote) and all(c.quote != x.quote for x in answer.citations[:i]):
+                text = seeded_engine.source_text(c.source)
+                before = [x for x in answer.citations if x.source == c.source and x.end <= c.start]
+                assert before and text[before[-1].end : c.start].strip() == "", (question, c.quote)
+
+
+def test_without_the_model_file_the_engine_warns_and_answers_by_its_features(fresh_engine, tmp_path, monkeypatch, caplog):
+    from rag import RAG
+    from rag.reader import MODEL_ENV, Reader
+
+    monkeypatch.setenv(MODEL_ENV, str(tmp_path / "missing.onnx"))
+    monkeypatch.setattr(Reader, "_shipped", None)
+    monkeypatch.setattr(Reader, "_missing_warned", False)
+    engine = RAG(docs_dir=fresh_engine.settings.docs_dir, index_dir=tmp_path / "index")
+    assert engine.composer.reader is None
+    assert any("reading model" in r.message and "missing" in r.message for r in caplog.records)
+    answer = engine.ask("Who was the spokeswoman?")
+    assert not answer.abstained and "Paula Dunn" in answer.text
