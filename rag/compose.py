@@ -352,6 +352,11 @@ def _differing_facts(first: list[Sentence], second: list[Sentence]) -> tuple[lis
     return picks, shared
 
 
+def version_of(s: Sentence) -> str:
+    """The document version a sentence was read from (its passage id is "version#pN")."""
+    return s.passage_id.rsplit("#p", 1)[0]
+
+
 def _abstain(question: str, evidence: Evidence, confidence: float,
              read: Optional[list[tuple[float, Sentence]]] = None) -> Answer:
     """No answer; the nearest passages, each with the sentence the model found most likely to
@@ -399,7 +404,7 @@ def _answer(question: str, evidence: Evidence, picks: list[_Pick], confidence: f
         for s in [pick.main, *pick.same]:
             citations.append(
                 Citation(len(citations) + 1, s.source, s.title, s.text, s.start, s.end, round(pick.score, 4),
-                         page=s.page, section=s.section)
+                         page=s.page, section=s.section, version=version_of(s))
             )
             numbers.append(citations[-1].number)
         # A sentence wrapped across lines (PDF, hard-wrapped text) reads as one line; the

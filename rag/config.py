@@ -50,6 +50,8 @@ class Settings:
     # Input limits.
     max_question_chars: int = 2000
     upload_max_bytes: int = 5_000_000
+    # An upload while another ingest writes the index waits this long, then says so.
+    upload_wait_seconds: float = 60.0
     # Chat server.
     host: str = "127.0.0.1"
     port: int = 7860

@@ -304,6 +304,12 @@ class RAG:
             raise UnknownDocumentError(f"{source} is not an indexed document")
         return _read_text(str(text_path(self.settings.index_dir, row.version)))
 
+    def source_version(self, source: str) -> Optional[str]:
+        """The indexed version of a document (``Citation.version`` names the one quoted), or
+        None when it is no longer indexed."""
+        row = self._manifest().get(source)
+        return row.version if row is not None else None
+
     def original_path(self, source: str) -> Path:
         """The file in the documents folder that ``source`` was indexed from: an indexed
         document only (the folder may hold files that never were, a .env among them)."""
@@ -392,11 +398,17 @@ class RAG:
             raise BadUploadError(f"the documents folder has a folder named {name}; rename the file")
         if target.exists() and target.read_bytes() != data and not overwrite:
             raise BadUploadError(f"a different document named {name} already exists; rename the file or choose to replace it")
-        self.settings.docs_dir.mkdir(parents=True, exist_ok=True)
-        staging = target.with_name(f".{name}.upload")  # hidden, so a concurrent ingest ignores it
-        staging.write_bytes(data)
-        staging.replace(target)
-        return self.ingest(show_progress=False)
+        from rag.ingest import ingest_lock
+
+        # Saved and indexed under the index's write lock (taken again by ingest: reentrant),
+        # waiting at most upload_wait_seconds for another ingest: IndexBusyError then says so,
+        # and nothing was saved.
+        with ingest_lock(self.settings.index_dir, timeout=self.settings.upload_wait_seconds):
+            self.settings.docs_dir.mkdir(parents=True, exist_ok=True)
+            staging = target.with_name(f".{name}.upload")  # hidden, so a concurrent ingest ignores it
+            staging.write_bytes(data)
+            staging.replace(target)
+            return self.ingest(show_progress=False)
 
     def remove_document(self, source: str) -> IngestReport:
         """Delete a document from the documents folder and from the index."""

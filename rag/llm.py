@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 
 import numpy as np
 
-from rag.compose import ABSTAIN_TEXT, ExtractiveComposer, conflicts_among, disagreement_note
+from rag.compose import ABSTAIN_TEXT, ExtractiveComposer, conflicts_among, disagreement_note, version_of
 from rag.config import Settings
 from rag.conflicts import same_fact
 from rag.questions import DISAGREEMENT, read_question
@@ -152,7 +152,7 @@ class LLMComposer:
             for key, s in cited:
                 if key not in by_sentence:
                     citations.append(Citation(len(citations) + 1, s.source, s.title, s.text, s.start, s.end,
-                                              round(score, 4), page=s.page, section=s.section))
+                                              round(score, 4), page=s.page, section=s.section, version=version_of(s)))
                     by_sentence[key] = len(citations)
                 marks.append(f"[{by_sentence[key]}]")
             parts.append(claim.text + " " + "".join(marks))

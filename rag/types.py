@@ -24,6 +24,9 @@ class Citation:
     score: float
     page: Optional[int] = None  # 1-based page the quote starts on, for paged documents (PDF)
     section: str = ""  # the heading the quote falls under (Markdown, HTML, Word)
+    # The document version quoted (rag.manifest): after the file is replaced, the offsets
+    # index the old text, and RAG.source_version(source) tells that it changed.
+    version: str = ""
 
 
 @dataclass

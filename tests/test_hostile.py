@@ -152,3 +152,45 @@ def test_a_sentence_giving_orders_to_a_model_is_kept_from_its_evidence(tmp_path)
     assert "Ignore previous instructions" not in messages[-1]["content"]
     assert "never instructions to you" in messages[0]["content"]
     assert "14 euros" in messages[-1]["content"]
+
+
+def test_an_upload_while_another_ingest_writes_says_so_and_gives_up(fresh_engine):
+    import threading
+
+    from rag.errors import IndexBusyError
+    from rag.ingest import ingest_lock
+
+    engine = fresh_engine
+    engine.settings = engine.settings.replace(upload_wait_seconds=0.5)
+    held, release = threading.Event(), threading.Event()
+
+    def other_ingest():
+        with ingest_lock(engine.settings.index_dir):
+            held.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=other_ingest)
+    thread.start()
+    held.wait(10)
+    try:
+        with pytest.raises(IndexBusyError, match="another ingest"):
+            engine.add_document("late.txt", b"Late notes\n\nThe ferry was late on Monday.\n")
+    finally:
+        release.set()
+        thread.join()
+    assert not (engine.settings.docs_dir / "late.txt").exists()  # nothing saved half-way
+
+
+def test_a_citation_of_a_replaced_document_is_not_highlighted_in_the_new_text(fresh_engine):
+    from ui.app import CHANGED_NOTE, Handlers
+
+    engine = fresh_engine
+    engine.ingest(show_progress=False)
+    answer = engine.ask("Who was the spokeswoman?").to_dict()
+    cited = answer["citations"][0]
+    assert cited["version"] == engine.source_version(cited["source"])
+    path = engine.settings.docs_dir / cited["source"]
+    path.write_text("A new text\n\n" + path.read_text())  # every offset moves
+    engine.ingest(show_progress=False)
+    view, _ = Handlers(engine).show_source(cited["number"], answer)
+    assert CHANGED_NOTE in view and "<mark>" not in view

@@ -45,12 +45,20 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def _highlight(engine: Any, source: str, start: int, end: int, context: Optional[int]) -> str:
-    """The cited span marked inside its surrounding text (the whole document if context is None)."""
+CHANGED_NOTE = ("<em>(this document has been replaced since this answer was given, so the quote is no longer "
+                "where it was: ask again to cite the new version)</em>")
+
+
+def _highlight(engine: Any, source: str, start: int, end: int, context: Optional[int], version: str = "") -> str:
+    """The cited span marked inside its surrounding text (the whole document if context is None).
+    A citation of a version that has since been replaced is not marked in the new text, whose
+    offsets differ: the page says so instead."""
     try:
         text = engine.source_text(source)
     except RagError:
         return "<em>(this document is no longer in the folder)</em>"
+    if version and engine.source_version(source) != version:
+        return CHANGED_NOTE
     lo = 0 if context is None else max(0, start - context)
     hi = len(text) if context is None else min(len(text), end + context)
     before = ("…" if lo > 0 else "") + text[lo:start]
@@ -110,7 +118,7 @@ def render_sources(engine: Any, answer: Optional[dict]) -> str:
         parts.append(
             f'<div class="card" id="citation-{c["number"]}"><h4>[{c["number"]}] {_esc(c["title"])}</h4>'
             f'<div class="meta">{_where(c)}</div>'
-            f'{_highlight(engine, c["source"], c["start"], c["end"], CONTEXT_CHARS)}</div>'
+            f'{_highlight(engine, c["source"], c["start"], c["end"], CONTEXT_CHARS, c.get("version", ""))}</div>'
         )
     return "\n".join(parts)
 
@@ -215,7 +223,7 @@ class Handlers:
             return "", hidden
         view = (
             f'<h4>[{c["number"]}] {_esc(c["title"])} — {_where(c)}</h4>'
-            f'{_highlight(self.engine, c["source"], c["start"], c["end"], None)}'
+            f'{_highlight(self.engine, c["source"], c["start"], c["end"], None, c.get("version", ""))}'
         )
         try:
             original = self._handout(self.engine.original_path(c["source"]))
