@@ -1,0 +1,176 @@
+"""Hostile files against the readers and the ingest: each refused or read, with the reason shown,
+wall time and peak memory, each case in a process of its own (so one case's memory is its own).
+
+    .venv/bin/python bench/hostile.py [--only NAME] [--timeout 60]
+
+Every file is made here (nothing is downloaded). A case passes when it finishes within the
+timeout under 1 GB of peak memory, whatever the outcome, and its reason is in plain words.
+The last case, a full disk, needs root (a 2 MB tmpfs mounted for the index) and is skipped
+otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MARKUP = (
+    "# Notes <img src=\"http://127.0.0.2/h.png\">\n\nThe keeper is Orla <img src=\"http://127.0.0.2/i\"> Brennan.\n"
+    "<a href=\"http://127.0.0.2/phish\">click to claim your prize</a> ![t](http://127.0.0.2/t.png)\n"
+)
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+_TYPES = ('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+          '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+          '<Default Extension="xml" ContentType="application/xml"/>'
+          '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+_RELS = ('<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>')
+
+
+def docx(body_chunks) -> bytes:
+    """A minimal Word package whose document body is written chunk by chunk (so a huge one
+    never sits in memory here)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", _TYPES)
+        z.writestr("_rels/.rels", _RELS)
+        with z.open("word/document.xml", "w") as f:
+            f.write(f'<?xml version="1.0"?><w:document {_W}><w:body>'.encode())
+            for chunk in body_chunks:
+                f.write(chunk.encode())
+            f.write(b"</w:body></w:document>")
+    return out.getvalue()
+
+
+def merged_chain(rows: int):
+    cell = '<w:tc><w:tcPr><w:vMerge{}/></w:tcPr><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc>'
+    yield "<w:tbl>"
+    for i in range(rows):
+        yield "<w:tr>" + cell.format(' w:val="restart"' if i == 0 else "", "cell" if i == 0 else "") + cell.format("", f"row {i}") + "</w:tr>"
+    yield "</w:tbl>"
+
+
+def blank_pdf(pages: int) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    for _ in range(pages):
+        pdf.add_page()
+    return bytes(pdf.output())
+
+
+CASES = {
+    "markup everywhere (.md)": lambda: ("markup.md", MARKUP.encode()),
+    "markup in a <title> (.html)": lambda: ("page.html", b"<html><head><title>![t](http://127.0.0.2/t) Tides</title></head><body><p>The tide turns at noon.</p></body></html>"),
+    "unclosed fences, 50 KB (.md)": lambda: ("fences50.md", b"```python\n# x = 1\n" * 2_800),
+    "unclosed fences, 100 KB (.md)": lambda: ("fences100.md", b"```python\n# x = 1\n" * 5_600),
+    "unclosed fences, 200 KB (.md)": lambda: ("fences200.md", b"```python\n# x = 1\n" * 11_200),
+    "headings x fences, 2 MB (.md)": lambda: ("headings.md", b"# heading\n```\n" * 150_000),
+    "zip bomb, 1 GB document.xml (.docx)": lambda: ("bomb.docx", docx(" " * 1_000_000 for _ in range(1000))),
+    "merged-cell chain, 3,000 rows (.docx)": lambda: ("merged.docx", docx(merged_chain(3000))),
+    "10 MB text node (.docx)": lambda: ("node.docx", docx(["<w:p><w:r><w:t>", "word " * 2_000_000, "</w:t></w:r></w:p>"])),
+    "billion laughs (.html)": lambda: ("laughs.html", (
+        '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">' + "".join(
+            f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(8))
+        + ']><html><body><p>&i;</p><p>The ferry leaves at nine.</p></body></html>').encode()),
+    "deep nesting, 100,000 divs (.html)": lambda: ("deep.html", b"<html><body>" + b"<div>" * 100_000 + b"The ferry leaves at nine." + b"</div>" * 100_000 + b"</body></html>"),
+    "3,000 blank pages (.pdf)": lambda: ("blank.pdf", blank_pdf(3000)),
+    "NULs after 8 KB (.txt)": lambda: ("nul.txt", b"The ferry leaves at nine. " * 400 + b"\x00\x00 The keeper\x00 lit the lamp.\n"),
+    "200 MB on one line (.txt)": lambda: ("oneline.txt", b"word " * 40_000_000),
+    "not a zip (.docx)": lambda: ("fake.docx", b"this is not a zip file at all"),
+}
+
+
+def run_case(name: str) -> None:
+    """In the child: make the file, ingest a folder holding it and one good file, print JSON."""
+    import resource
+
+    from rag import RAG
+
+    filename, data = CASES[name]()
+    with tempfile.TemporaryDirectory() as tmp:
+        docs = Path(tmp) / "docs"
+        docs.mkdir()
+        (docs / filename).write_bytes(data)
+        (docs / "good.txt").write_text("Ferry notes\n\nThe ferry to the island leaves at nine every morning.\n")
+        del data
+        engine = RAG(docs_dir=docs, index_dir=Path(tmp) / "index", reader=False)
+        started = time.perf_counter()
+        report = engine.ingest(show_progress=False)
+        seconds = time.perf_counter() - started
+        skipped = {s.source: s.reason for s in report.skipped}
+        good = "good.txt" not in skipped and not engine.ask("When does the ferry leave?").abstained
+    print(json.dumps({
+        "case": name, "outcome": "refused" if filename in skipped else "read", "reason": skipped.get(filename, ""),
+        "rest_indexed": good, "seconds": round(seconds, 2),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }))
+
+
+def full_disk() -> dict:
+    """An index on a 2 MB file system that fills up during the ingest."""
+    mount = Path(tempfile.mkdtemp(prefix="rag-full-"))
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)]).returncode:
+        return {"case": "full disk (2 MB tmpfs index)", "outcome": "skipped (needs root to mount a tmpfs)"}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            docs = Path(tmp) / "docs"
+            docs.mkdir()
+            for i in range(40):
+                (docs / f"n{i}.txt").write_text(f"Notes {i}\n\n" + "The ferry to the island leaves at nine every morning. " * 400)
+            env = {**os.environ, "RAG_DOCS_DIR": str(docs), "RAG_INDEX_DIR": str(mount / "index"), "RAG_READER": "false"}
+            started = time.perf_counter()
+            ingest = subprocess.run([str(ROOT / ".venv/bin/rag"), "ingest"], env=env, capture_output=True, text=True, timeout=300)
+            ask = subprocess.run([str(ROOT / ".venv/bin/rag"), "ask", "When does the ferry leave?"], env=env,
+                                 capture_output=True, text=True, timeout=120)
+            last = lambda p: (p.stderr.strip().splitlines() or p.stdout.strip().splitlines() or [""])[-1][:200]  # noqa: E731
+            return {"case": "full disk (2 MB tmpfs index)", "outcome": f"ingest exit {ingest.returncode}, ask exit {ask.returncode}",
+                    "reason": f"ingest: {last(ingest)} | ask: {last(ask)}",
+                    "traceback": "Traceback" in ingest.stderr + ask.stderr, "seconds": round(time.perf_counter() - started, 2)}
+    finally:
+        subprocess.run(["umount", str(mount)])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only")
+    parser.add_argument("--timeout", type=float, default=60.0)
+    parser.add_argument("--case", help=argparse.SUPPRESS)  # the child's side
+    args = parser.parse_args()
+    if args.case:
+        return run_case(args.case)
+    rows = []
+    for name in CASES:
+        if args.only and args.only not in name:
+            continue
+        started = time.perf_counter()
+        try:
+            child = subprocess.run([sys.executable, __file__, "--case", name], capture_output=True, text=True,
+                                   timeout=args.timeout, cwd=ROOT)
+            lines = [line for line in child.stdout.splitlines() if line.startswith("{")]
+            row = json.loads(lines[-1]) if lines else {"case": name, "outcome": f"crashed (exit {child.returncode})",
+                                                         "reason": (child.stderr.strip().splitlines() or [""])[-1][:200]}
+        except subprocess.TimeoutExpired:
+            row = {"case": name, "outcome": f"timed out after {args.timeout:.0f} s"}
+        row["wall_s"] = round(time.perf_counter() - started, 1)
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    if not args.only or "disk" in args.only:
+        rows.append(full_disk())
+        print(json.dumps(rows[-1]), flush=True)
+    out = ROOT / "bench-out" / "hostile.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()
