@@ -143,6 +143,9 @@ class ExtractiveComposer:
     # Order the read candidates by probability + this x the features' score (0: the model
     # alone decides the order; abstention is always the model's).
     reader_feature_weight: float = 0.0
+    # The answer's confidence: this share of the best probability, the rest the features'
+    # confidence (``confidence``); compared with reader_threshold.
+    reader_confidence_share: float = 1.0
 
     def compose(self, question: str, evidence: Evidence) -> Answer:
         intent = read_question(question)
@@ -171,30 +174,38 @@ class ExtractiveComposer:
             picks = _with_stated_reasons(picks, evidence)
         return _answer(question, evidence, picks, confidence)
 
-    def read(self, question: str, scored: list[tuple[float, Sentence]]) -> list[tuple[float, Sentence]]:
-        """The best candidates by the features, read by the model: (probability, sentence),
-        most likely first. Headings, captions and contents lines are not read: never answers."""
-        candidates = [s for _, s in scored if answer_material(s)][: self.reader_candidates]
+    def read(self, question: str, scored: list[tuple[float, Sentence]]) -> list[tuple[float, float, Sentence]]:
+        """The best candidates by the features, read by the model: (ranking score, probability,
+        sentence), best first. The ranking score is the probability plus
+        ``reader_feature_weight`` times the features' score. Headings, captions and contents
+        lines are not read: never answers."""
+        candidates = [(f, s) for f, s in scored if answer_material(s)][: self.reader_candidates]
         if not candidates:
             return []
         from rag.reader import Candidate
 
-        probabilities = self.reader.score(question, [Candidate(s.text, s.previous, s.title) for s in candidates])
-        feature = {id(s): score for score, s in scored}
-        # Stable: among equal scores the features' order stands.
-        return sorted(zip(probabilities.tolist(), candidates),
-                      key=lambda x: -(x[0] + self.reader_feature_weight * feature[id(x[1])]))
+        probabilities = self.reader.score(question, [Candidate(s.text, s.previous, s.title) for _, s in candidates])
+        rows = [(p + self.reader_feature_weight * f, p, s) for p, (f, s) in zip(probabilities.tolist(), candidates)]
+        return sorted(rows, key=lambda row: -row[0])  # stable: the features' order among ties
+
+    def reading_confidence(self, question: str, read: list, scored: list, evidence: Evidence) -> float:
+        """How sure the documents answer: the best probability, blended with the features'
+        confidence (``reader_confidence_share`` of the first)."""
+        best = max((p for _, p, _ in read), default=0.0)
+        share = self.reader_confidence_share
+        return share * best + (1 - share) * self.confidence(question, scored, evidence) if share < 1 else best
 
     def _read(self, question: str, intent: Any, scored: list[tuple[float, Sentence]], evidence: Evidence) -> Answer:
         read = self.read(question, scored)
-        confidence = max((p for p, _ in read), default=0.0)
-        if confidence < self.reader_threshold:
-            return _abstain(question, evidence, confidence, read)
-        floor = max(self.reader_threshold, confidence * self.reader_keep_within)
+        confidence = self.reading_confidence(question, read, scored, evidence)
+        likely = [(p, s) for _, p, s in read]
+        if not read or confidence < self.reader_threshold:
+            return _abstain(question, evidence, confidence, likely)
+        floor = read[0][0] * self.reader_keep_within
         picks: list[_Pick] = []
         words = 0
-        for p, s in read:
-            if p < floor or len(picks) >= self.max_sentences:
+        for rank, p, s in read:
+            if rank < floor or len(picks) >= self.max_sentences:
                 break
             if _merge_twin(picks, s):
                 continue
@@ -213,7 +224,7 @@ class ExtractiveComposer:
                     picks.append(_Pick(x, p))
             words += size
         if not picks:
-            return _abstain(question, evidence, confidence, read)
+            return _abstain(question, evidence, confidence, likely)
         if intent.kind == WHY:
             picks = _with_stated_reasons(picks, evidence)
         return _answer(question, evidence, _reading_order(picks), confidence)

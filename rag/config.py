@@ -39,14 +39,16 @@ class Settings:
     # current ones). bench/tune_confidence.py shows what it costs on questions in a reader's
     # own words and gains on questions the documents do not answer (see the README).
     abstain_threshold: float = 0.477
-    # The reading model (rag/reader.py) chooses the answer among the best candidates and its
-    # probability decides abstention (bench/tune_reader.py chose the threshold on the tune
-    # halves). RAG_READER=false answers by the features alone (abstain_threshold above).
+    # The reading model (rag/reader.py) reads the best candidates: it orders them with the
+    # features and its probability weighs in the answer's confidence. The four values below
+    # were chosen together by bench/tune_reader.py on the tune halves (docs/reading-model.md).
+    # RAG_READER=false answers by the features alone (abstain_threshold above).
     reader: bool = True
-    reader_threshold: float = 0.5
+    reader_threshold: float = 0.4  # abstain below this confidence
     reader_candidates: int = 16  # the best sentences by the features, read by the model
-    reader_keep_within: float = 0.8  # a further answer sentence: this share of the best's probability
-    reader_feature_weight: float = 0.0  # the features' weight beside the probability, ordering the read
+    reader_keep_within: float = 0.9  # a further answer sentence ranks at least this share of the best
+    reader_feature_weight: float = 1.5  # the features' score beside the probability, ranking what was read
+    reader_confidence_share: float = 0.25  # of the confidence that is the best probability (the rest: the features')
     # Input limits.
     max_question_chars: int = 2000
     upload_max_bytes: int = 5_000_000

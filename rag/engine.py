@@ -464,6 +464,7 @@ def _default_composer(settings: Settings) -> Composer:
         max_words=settings.max_answer_words,
         reader=reader, reader_threshold=settings.reader_threshold, reader_candidates=settings.reader_candidates,
         reader_keep_within=settings.reader_keep_within, reader_feature_weight=settings.reader_feature_weight,
+        reader_confidence_share=settings.reader_confidence_share,
     )
     if not settings.llm_base_url:
         return extractive
