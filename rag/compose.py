@@ -205,9 +205,9 @@ class ExtractiveComposer:
         picks: list[_Pick] = []
         words = 0
         for rank, p, s in read:
-            if rank < floor or len(picks) >= self.max_sentences:
-                break
-            if _merge_twin(picks, s):
+            # A sentence of another document stating a chosen fact is cited beside it, however
+            # it ranks (checked before the rank, as _pick does).
+            if _merge_twin(picks, s) or rank < floor or len(picks) >= self.max_sentences:
                 continue
             chosen = [s]
             if points_back(s.text):
@@ -225,6 +225,10 @@ class ExtractiveComposer:
             words += size
         if not picks:
             return _abstain(question, evidence, confidence, likely)
+        read_ids = {id(s) for _, _, s in read}
+        for _, s in scored:  # the candidates not read may state a chosen fact too
+            if id(s) not in read_ids and not any(s is x for pick in picks for x in [pick.main, *pick.same]):
+                _merge_twin(picks, s)
         if intent.kind == WHY:
             picks = _with_stated_reasons(picks, evidence)
         return _answer(question, evidence, _reading_order(picks), confidence)
@@ -395,10 +399,12 @@ def _place(p: Passage) -> str:
 
 
 def answer_material(s: Sentence) -> bool:
-    """A statement that can answer: not a heading, caption, contents line or credit line."""
+    """A statement that can answer: not a heading, headline, caption, contents line or credit
+    line (a document's title counts when it ends as a statement: a one-line note's only line)."""
     text = s.text.strip()
     return (not is_fragment(text) and not _CONTENTS_LINE.search(text) and not _shouted(text)
-            and text != s.title.strip() and not text.endswith("?") and not addresses_model(text))
+            and (text != s.title.strip() or ends_statement(text)) and not text.endswith("?")
+            and not addresses_model(text))
 
 
 def _sentence_before(s: Sentence, evidence: Evidence) -> Optional[Sentence]:

@@ -73,7 +73,9 @@ class SlowLogin:
         self.failures: list[float] = []
 
     def delay(self, recent_failures: int) -> float:
-        """>>> [SlowLogin("u", "p").delay(n) for n in (1, 2, 3, 10, 50)]
+        """The pause after this many recent failures.
+
+        >>> [SlowLogin("u", "p").delay(n) for n in (1, 2, 3, 10, 50)]
         [0.25, 0.5, 1.0, 8.0, 8.0]
         """
         return min(self.max_delay, 0.25 * 2 ** min(recent_failures - 1, 10))
