@@ -101,3 +101,31 @@ def test_ask_into_a_pipe_closed_early_ends_quietly(seeded_engine):
     _, stderr = ask.communicate(timeout=180)
     assert ask.returncode == 0
     assert b"Traceback" not in stderr and b"BrokenPipe" not in stderr
+
+
+def test_a_full_disk_is_one_line_saying_what_to_do_not_a_traceback(monkeypatch, capsys):
+    import errno
+
+    import rag.cli
+
+    def full(args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    parser = rag.cli.build_parser()
+    monkeypatch.setattr(rag.cli, "build_parser", lambda: _with_func(parser, full))
+    assert rag.cli.main(["ingest"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "disk full" in err[0] and "Traceback" not in err[0]
+
+
+def _with_func(parser, func):
+    """The real parser, every command bound to ``func``."""
+    real = parser.parse_args
+
+    def parse_args(argv=None):
+        args = real(argv)
+        args.func = func
+        return args
+
+    parser.parse_args = parse_args
+    return parser
