@@ -134,18 +134,16 @@ class ExtractiveComposer:
     max_words: int = 120  # further sentences join the answer only while it stays this short
     weights: dict[str, float] = field(default_factory=lambda: dict(WEIGHTS))
     # The reading model (rag.reader.Reader): when set, it reads the best ``reader_candidates``
-    # sentences (by the features above) with the question, chooses the answer from them, and
-    # its probability is the answer's confidence, abstaining below ``reader_threshold``.
+    # sentences (by the features above) with the question; they are ranked by probability +
+    # ``reader_feature_weight`` x the features' score, and the answer's confidence is
+    # ``reader_confidence_share`` x the best probability + the rest x the features' confidence,
+    # abstaining below ``reader_threshold``. Defaults as rag/config.py's (bench/tune_reader.py).
     reader: Optional[Any] = None
-    reader_threshold: float = 0.5
+    reader_threshold: float = 0.4
     reader_candidates: int = 16
-    reader_keep_within: float = 0.8  # a further sentence: this share of the best's probability
-    # Order the read candidates by probability + this x the features' score (0: the model
-    # alone decides the order; abstention is always the model's).
-    reader_feature_weight: float = 0.0
-    # The answer's confidence: this share of the best probability, the rest the features'
-    # confidence (``confidence``); compared with reader_threshold.
-    reader_confidence_share: float = 1.0
+    reader_keep_within: float = 0.9  # a further sentence ranks at least this share of the best
+    reader_feature_weight: float = 1.5
+    reader_confidence_share: float = 0.25
 
     def compose(self, question: str, evidence: Evidence) -> Answer:
         intent = read_question(question)
