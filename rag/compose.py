@@ -32,7 +32,7 @@ differs in the same place of the two is reported as a disagreement (rag/conflict
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Optional, Protocol
 
@@ -40,7 +40,7 @@ import numpy as np
 
 from rag.conflicts import SAME_FACT, same_fact, slot_conflicts
 from rag.questions import DISAGREEMENT, HOW, LIST, SUMMARY, WHY, read_question
-from rag.text import POINTS_BACK as _POINTS_BACK, addresses_model, ends_statement, is_fragment, points_back, term_set, terms
+from rag.text import addresses_model, ends_statement, is_fragment, points_back, term_set, terms
 from rag.types import Answer, Citation, Conflict, ConflictVersion, Evidence, Passage, Sentence
 
 # Chosen by bench/tune_weights.py on the tune halves, judging whole answers as `rag eval`
@@ -74,7 +74,8 @@ REDUNDANT_COSINE = 0.75  # a candidate this close to a chosen sentence adds noth
 SUBJECT_MENTION = 0.5  # "Mr Gerasimov" mentions "Valery Gerasimov" (the rarer word counts more)
 # Abstentions are often questions the documents answer in other words (see the README), so
 # the answer says what the engine knows: no sentence clearly answers; the passages may.
-ABSTAIN_TEXT = "No sentence in the documents clearly answers this question. The nearest passages are listed below."
+NO_ANSWER = "No sentence in the documents clearly answers this question."
+ABSTAIN_TEXT = f"{NO_ANSWER} The nearest passages are listed below."
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _CUES = {
@@ -376,7 +377,7 @@ def _abstain(question: str, evidence: Evidence, confidence: float,
     answer marked (when it read one of theirs), and the text says where they are."""
     passages = [_with_likely(p, read or []) for p in evidence.passages]
     where = "; ".join(dict.fromkeys(_place(p) for p in passages[:3]))
-    text = ABSTAIN_TEXT if not where else f"{ABSTAIN_TEXT[: ABSTAIN_TEXT.index(' The nearest')]} The nearest passages ({where}) are listed below."
+    text = f"{NO_ANSWER} The nearest passages ({where}) are listed below." if where else ABSTAIN_TEXT
     return Answer(question, text, True, passages=passages, confidence=round(confidence, 4))
 
 
@@ -384,8 +385,6 @@ def _with_likely(p: Passage, read: list[tuple[float, Sentence]]) -> Passage:
     best = next((s for _, s in read if s.source == p.source and p.start <= s.start < p.end), None)
     if best is None:
         return p
-    from dataclasses import replace
-
     return replace(p, likely_start=best.start, likely_end=best.end)
 
 
@@ -497,7 +496,7 @@ def _summary_material(s: Sentence) -> bool:
     return (
         len(text.split()) >= MIN_SUMMARY_WORDS and _SENTENCE_END.search(text) is not None
         and text != s.title.strip() and s.embedding is not None and not _CONTENTS_LINE.search(text)
-        and not _POINTS_BACK.match(text) and not _shouted(text)
+        and not points_back(text) and not _shouted(text)
     )
 
 

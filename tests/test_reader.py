@@ -44,13 +44,18 @@ def test_the_training_pipeline_runs_end_to_end_on_a_tiny_sample(tmp_path):
         ("The harbour master was Orla Brennan in 1904.", ""), ("The pier is made of granite from Cork.", ""),
         ("Ferries leave every 40 minutes in summer.", ""), ("The lighthouse was built by Thomas Rogers.", ""),
     ]
+    made = cloze_question("The lighthouse on the headland was built by Thomas Rogers in 1867.", rng)
+    assert made and made.endswith("?") and any(w in made.lower() for w in ("what", "which", "who", "when", "how many"))
+    # An on-topic unanswerable question: its name swapped for another the document uses but
+    # the answering sentence does not.
+    asked = "When did Orla Brennan become harbour master?"
+    changed = swapped(asked, sentences, sentences[0][0], rng)
+    assert changed in {asked.replace("Orla Brennan", other) for other in ("Cork", "Thomas Rogers")}
     pairs = []
     for i, (s, _) in enumerate(sentences):
         q = cloze_question(s, rng) or f"What about {s.split()[1]}?"
         for j, (other, _) in enumerate(sentences):
             pairs.append({"q": q, "s": other, "prev": "", "title": "Harbour", "label": int(i == j), "source": "cloze", "group": str(i)})
-    changed = swapped("Who was the harbour master in 1904?", sentences * 3, sentences[0][0], rng)
-    assert changed is None or changed != "Who was the harbour master in 1904?"
     (tmp_path / "pairs.jsonl").write_text("".join(json.dumps(p) + "\n" for p in pairs * 4))
     model = tmp_path / "reader-int8.onnx"
     subprocess.run(
