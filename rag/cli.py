@@ -32,8 +32,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
     print(answer.text)
+    flags = {f.sentence: f for f in answer.flags}
     for sentence in answer.unsupported:
         print(f"\nNot supported by the cited sources: {sentence}")
+        flag = flags.get(sentence)
+        if flag and flag.unstated:
+            print(f'  the source does not state "{flag.unstated}"' + (f'; it says "{flag.source_says}"' if flag.source_says else ""))
     if answer.note:
         print(f"\n({answer.note})")
     if not answer.abstained:

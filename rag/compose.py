@@ -38,7 +38,7 @@ from typing import Any, Optional, Protocol
 
 import numpy as np
 
-from rag.conflicts import SAME_FACT, same_fact, slot_conflicts
+from rag.conflicts import SAME_FACT, disagreement, same_fact, slot_conflicts
 from rag.questions import DISAGREEMENT, HOW, LIST, SUMMARY, WHY, read_question
 from rag.text import addresses_model, ends_statement, is_fragment, points_back, term_set, terms
 from rag.types import Answer, Citation, Conflict, ConflictVersion, Evidence, Passage, Sentence
@@ -145,11 +145,14 @@ class ExtractiveComposer:
     reader_keep_within: float = 0.9  # a further sentence ranks at least this share of the best
     reader_feature_weight: float = 1.5
     reader_confidence_share: float = 0.25
+    # The support check (rag.verify.Verifier): when set, two sentences disagree only when one
+    # contradicts the other (rag.conflicts.disagreement).
+    verifier: Optional[Any] = None
 
     def compose(self, question: str, evidence: Evidence) -> Answer:
         intent = read_question(question)
         if intent.kind == DISAGREEMENT:
-            return disagreements(question, evidence)
+            return disagreements(question, evidence, self.verifier)
         if evidence.documents:  # the engine found the question asks for a summary
             return self._summary(question, evidence)
         if intent.subject:  # a subject, or a summary of something that is not a document
@@ -171,7 +174,7 @@ class ExtractiveComposer:
         picks = self._pick([(score, s) for score, s in scored if not is_fragment(s.text)] or scored)
         if intent.kind == WHY:
             picks = _with_stated_reasons(picks, evidence)
-        return _answer(question, evidence, picks, confidence)
+        return _answer(question, evidence, picks, confidence, self.verifier)
 
     def read(self, question: str, scored: list[tuple[float, Sentence]]) -> list[tuple[float, float, Sentence]]:
         """The best candidates by the features, read by the model: (ranking score, probability,
@@ -230,7 +233,7 @@ class ExtractiveComposer:
                 _merge_twin(picks, s)
         if intent.kind == WHY:
             picks = _with_stated_reasons(picks, evidence)
-        return _answer(question, evidence, _reading_order(picks), confidence)
+        return _answer(question, evidence, _reading_order(picks), confidence, self.verifier)
 
     @staticmethod
     def confidence(question: str, scored: list[tuple[float, Sentence]], evidence: Evidence) -> float:
@@ -280,7 +283,7 @@ class ExtractiveComposer:
         mentioning = [(m, s) for m, s in mentioning if _summary_material(s)] or mentioning
         scored = sorted(((m + s.dense, s) for m, s in mentioning), key=lambda x: -x[0])
         # Every mention is worth showing, not only those close to the best one.
-        return _answer(question, evidence, _reading_order(self._pick(scored, keep_within=0.0)), best)
+        return _answer(question, evidence, _reading_order(self._pick(scored, keep_within=0.0)), best, self.verifier)
 
     def _summary(self, question: str, evidence: Evidence) -> Answer:
         """The documents' most central sentences, a document at a time, in reading order."""
@@ -316,10 +319,10 @@ class ExtractiveComposer:
         for s in candidates:
             if not any(s is x for p in picks for x in [p.main, *p.same]):
                 _merge_twin(picks, s)
-        return _answer(question, evidence, _reading_order(picks), 1.0)
+        return _answer(question, evidence, _reading_order(picks), 1.0, self.verifier)
 
 
-def disagreements(question: str, evidence: Evidence) -> Answer:
+def disagreements(question: str, evidence: Evidence, verifier: Optional[Any] = None) -> Answer:
     """"Do the sources disagree?": every fact two of the documents in question both state,
     with a different value in one of them, each side cited; or, when they agree, how many
     shared facts were compared."""
@@ -335,7 +338,7 @@ def disagreements(question: str, evidence: Evidence) -> Answer:
     groups = list(by_source.values())
     for i, first in enumerate(groups):
         for second in groups[i + 1:]:
-            found, compared = _differing_facts(first, second)
+            found, compared = _differing_facts(first, second, verifier)
             picks += found
             shared += compared
     if not picks:
@@ -343,10 +346,10 @@ def disagreements(question: str, evidence: Evidence) -> Answer:
         names = f"{', '.join(sources[:-1])} and {sources[-1]}"
         common = f"{shared} fact{'s' * (shared != 1)} in common, each with the same names, dates and numbers" if shared else "no fact in common"
         return Answer(question, f"No disagreement found: {names} state {common}.", False, confidence=1.0)
-    return _answer(question, evidence, _reading_order(picks), 1.0)
+    return _answer(question, evidence, _reading_order(picks), 1.0, verifier)
 
 
-def _differing_facts(first: list[Sentence], second: list[Sentence]) -> tuple[list[_Pick], int]:
+def _differing_facts(first: list[Sentence], second: list[Sentence], verifier: Optional[Any] = None) -> tuple[list[_Pick], int]:
     """(the facts both lists state with a different value, how many facts they share)."""
     similarity = np.stack([s.embedding for s in first]) @ np.stack([s.embedding for s in second]).T
     # The closest pairs first, and no more than MAX_PAIRS of them: two long manuals hold
@@ -361,7 +364,7 @@ def _differing_facts(first: list[Sentence], second: list[Sentence]) -> tuple[lis
         used_a.add(i)
         used_b.add(j)
         shared += 1
-        if slot_conflicts(a.text, b.text):
+        if disagreement(a.text, b.text, verifier):
             picks.append(_Pick(a, float(similarity[i, j]), [b]))
     return picks, shared
 
@@ -411,7 +414,7 @@ def _sentence_before(s: Sentence, evidence: Evidence) -> Optional[Sentence]:
     return next((x for x in evidence.sentences if x.source == s.source and x.end <= s.start and x.text == s.previous), None)
 
 
-def _answer(question: str, evidence: Evidence, picks: list[_Pick], confidence: float) -> Answer:
+def _answer(question: str, evidence: Evidence, picks: list[_Pick], confidence: float, verifier: Optional[Any] = None) -> Answer:
     citations, parts, conflicts = [], [], []
     for pick in picks:
         numbers = []
@@ -424,7 +427,7 @@ def _answer(question: str, evidence: Evidence, picks: list[_Pick], confidence: f
         # A sentence wrapped across lines (PDF, hard-wrapped text) reads as one line; the
         # citation's quote keeps the source's exact characters.
         parts.append(" ".join(pick.main.text.split()) + " " + "".join(f"[{n}]" for n in numbers))
-        conflicts += conflicts_among(pick.main, pick.same, numbers)
+        conflicts += conflicts_among(pick.main, pick.same, numbers, verifier)
     text = " ".join(parts)
     text += disagreement_note(conflicts)
     return Answer(
@@ -582,11 +585,11 @@ def disagreement_note(conflicts: list[Conflict]) -> str:
     return "\n\nThe sources disagree: " + "; ".join(_describe(c) for c in conflicts) + "."
 
 
-def conflicts_among(main: Sentence, others: list[Sentence], numbers: list[int]) -> list[Conflict]:
-    """Values that differ in the same place of sentences that state one fact."""
+def conflicts_among(main: Sentence, others: list[Sentence], numbers: list[int], verifier: Optional[Any] = None) -> list[Conflict]:
+    """What sentences that state one fact state differently (rag.conflicts.disagreement)."""
     found = []
     for other, number in zip(others, numbers[1:]):
-        for c in slot_conflicts(main.text, other.text):
+        for c in disagreement(main.text, other.text, verifier):
             found.append(Conflict(c.kind, [ConflictVersion(c.first, numbers[0], main.source),
                                            ConflictVersion(c.second, number, other.source)]))
     return found

@@ -49,6 +49,10 @@ class Settings:
     reader_keep_within: float = 0.9  # a further answer sentence ranks at least this share of the best
     reader_feature_weight: float = 1.5  # the features' score beside the probability, ranking what was read
     reader_confidence_share: float = 0.25  # of the confidence that is the best probability (the rest: the features')
+    # The support check (rag/verify.py): a model's answer sentences against what they cite,
+    # and which facts two documents state differently. RAG_VERIFIER=false checks by shared
+    # words and meaning only (llm_support_threshold) and reports every differing value.
+    verifier: bool = True
     # Input limits.
     max_question_chars: int = 2000
     upload_max_bytes: int = 5_000_000

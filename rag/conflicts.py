@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 
@@ -56,7 +56,7 @@ _SCALE = frozenset("hundred thousand million billion trillion percent per cent".
 
 @dataclass(frozen=True)
 class SlotConflict:
-    kind: str  # "name", "date" or "number"
+    kind: str  # "name", "date", "number", or "other" (found by the support check)
     first: str
     second: str
 
@@ -103,6 +103,38 @@ def slot_conflicts(a: str, b: str) -> list[SlotConflict]:
             if conflict and (conflict.first, conflict.second) not in found:
                 found[(conflict.first, conflict.second)] = conflict
     return list(found.values())
+
+
+# A contradiction the model finds where no single name, date or number differs (a changed
+# quantity word, a negation) is reported only when it is this sure and the differing words
+# are few: two wordings of one fact differ in many words, a changed fact in a few.
+SURE_CONTRADICTION = 0.9
+MAX_DIFFERING_WORDS = 4
+
+
+def disagreement(a: str, b: str, verifier: Optional[Any] = None) -> list[SlotConflict]:
+    """What two sentences stating one fact state differently, when they disagree.
+
+    Without the support check (``rag.verify.Verifier``), every value that differs in one
+    place (``slot_conflicts``). With it, only when one sentence contradicts the other: "the
+    United States" / "America" or "UN-monitored" / "UN-sponsored" are two wordings, not a
+    disagreement, while a changed figure is one even where the slots do not show it."""
+    slots = slot_conflicts(a, b)
+    if verifier is None:
+        return slots
+    verdicts = verifier.check([b, a], [[a], [b]])
+    contradicted = [v for v in verdicts if v.label == "contradicted"]
+    if not contradicted:
+        return []
+    if slots:
+        return slots
+    sure = max(contradicted, key=lambda v: v.probabilities["contradicted"])
+    words = max(len(sure.unstated.split()), len(sure.source_says.split()))
+    if sure.probabilities["contradicted"] < SURE_CONTRADICTION or not sure.unstated or words > MAX_DIFFERING_WORDS:
+        return []
+    # verdicts[0] checks b against a: its unstated words are b's, what the source says a's.
+    first, second = (sure.source_says, sure.unstated) if sure is verdicts[0] else (sure.unstated, sure.source_says)
+    return [SlotConflict("other", first or "(not stated)", second or "(not stated)")]
 
 
 def _aligned(ka: list[str], i: int, kb: list[str], content_a: list[bool]) -> list[int]:

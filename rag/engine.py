@@ -458,13 +458,18 @@ def _default_composer(settings: Settings) -> Composer:
         from rag.reader import Reader
 
         reader = Reader.shipped()  # None, with a warning, if the model file is missing
+    verifier = None
+    if settings.verifier:
+        from rag.verify import Verifier
+
+        verifier = Verifier.shipped()  # None, with a warning, if the model file is missing
     extractive = ExtractiveComposer(
         abstain_threshold=settings.abstain_threshold,
         max_sentences=settings.max_answer_sentences,
         max_words=settings.max_answer_words,
         reader=reader, reader_threshold=settings.reader_threshold, reader_candidates=settings.reader_candidates,
         reader_keep_within=settings.reader_keep_within, reader_feature_weight=settings.reader_feature_weight,
-        reader_confidence_share=settings.reader_confidence_share,
+        reader_confidence_share=settings.reader_confidence_share, verifier=verifier,
     )
     if not settings.llm_base_url:
         return extractive

@@ -27,7 +27,7 @@ from rag.config import Settings
 from rag.conflicts import same_fact
 from rag.questions import DISAGREEMENT, read_question
 from rag.text import addresses_model, sentence_spans
-from rag.types import Answer, Citation, Conflict, Evidence, Sentence
+from rag.types import Answer, Citation, Conflict, Evidence, Flag, Sentence
 from rag.verify import support
 
 EVIDENCE_SENTENCES = 12  # numbered sentences shown to the model
@@ -140,11 +140,26 @@ class LLMComposer:
         vectors = self.embed([c.text for c in claims])
         citations: list[Citation] = []
         by_sentence: dict[int, int] = {}  # evidence number -> citation number
-        parts, unsupported = [], []
-        for claim, vector in zip(claims, vectors):
-            cited = [(n - 1, numbered[n - 1]) for n in dict.fromkeys(claim.numbers) if 1 <= n <= len(numbered)]
+        parts, unsupported, flags = [], [], []
+        cited_by_claim = [[(n - 1, numbered[n - 1]) for n in dict.fromkeys(c.numbers) if 1 <= n <= len(numbered)]
+                          for c in claims]
+        verifier = self.fallback.verifier
+        # The support check reads every claim that cites something against what it cites, in one call.
+        checked = [k for k, cited in enumerate(cited_by_claim) if cited]
+        verdicts = dict(zip(checked, verifier.check([claims[k].text for k in checked],
+                                                    [[s.text for _, s in cited_by_claim[k]] for k in checked]))) if verifier else {}
+        for k, (claim, vector) in enumerate(zip(claims, vectors)):
+            cited = cited_by_claim[k]
             score = support(claim.text, vector, [s.text for _, s in cited], [s.embedding for _, s in cited])
-            if score < self.settings.llm_support_threshold:
+            verdict, flag = verdicts.get(k), None
+            if verdict is not None:  # the model's verdict, when it read the claim
+                if not verdict.supported:
+                    flag = Flag(claim.text, verdict.label, verdict.unstated, verdict.source_says,
+                                " ".join(s.text for _, s in cited))
+            elif score < self.settings.llm_support_threshold:  # no model, or nothing cited
+                flag = Flag(claim.text, "unsupported" if cited else "not_stated")
+            if flag is not None:
+                flags.append(flag)
                 unsupported.append(claim.text)
                 parts.append(claim.text)
                 continue
@@ -156,10 +171,10 @@ class LLMComposer:
                     by_sentence[key] = len(citations)
                 marks.append(f"[{by_sentence[key]}]")
             parts.append(claim.text + " " + "".join(marks))
-        conflicts = _conflicts_among(numbered, by_sentence)
+        conflicts = _conflicts_among(numbered, by_sentence, verifier)
         text = " ".join(parts) + disagreement_note(conflicts)
         return Answer(question, text, False, citations=citations, passages=evidence.passages, conflicts=conflicts,
-                      confidence=confidence, composer="llm", unsupported=unsupported)
+                      confidence=confidence, composer="llm", unsupported=unsupported, flags=flags)
 
 
 def _numbered_evidence(extractive: Answer, evidence: Evidence, scorer: ExtractiveComposer) -> list[Sentence]:
@@ -209,7 +224,7 @@ def _claims(text: str) -> list[_Claim]:
     return claims
 
 
-def _conflicts_among(numbered: list[Sentence], by_sentence: dict[int, int]) -> list[Conflict]:
+def _conflicts_among(numbered: list[Sentence], by_sentence: dict[int, int], verifier: Optional[Any] = None) -> list[Conflict]:
     """Different values in one place of two cited sentences (from two documents) that state one fact."""
     cited = sorted(by_sentence.items(), key=lambda kv: kv[1])
     found = []
@@ -218,7 +233,7 @@ def _conflicts_among(numbered: list[Sentence], by_sentence: dict[int, int]) -> l
         for b_key, b_number in cited[i + 1 :]:
             b = numbered[b_key]
             if a.source != b.source and same_fact(a, b):
-                found += conflicts_among(a, [b], [a_number, b_number])
+                found += conflicts_among(a, [b], [a_number, b_number], verifier)
     return found
 
 

@@ -188,7 +188,8 @@ def build_bert_graph(config: dict, weights: dict, head: bool = False):
     if head:
         scored = node("MatMul", [mean, const("head.weight.T", weights["head.weight"].T.copy())], "head.mm")
         node("Add", [scored, const("head.bias", weights["head.bias"])], "logit")
-        inputs, output = ("input_ids", "attention_mask", "token_type_ids"), ("logit", ["batch", 1])
+        # One logit per class: 1 (the reading model), 3 (the support check).
+        inputs, output = ("input_ids", "attention_mask", "token_type_ids"), ("logit", ["batch", weights["head.weight"].shape[0]])
     else:
         norm = node("Max", [node("ReduceL2", [mean], "l2", axes=[-1], keepdims=1),
                             const("min_norm", np.array(1e-12, np.float32))], "l2_safe")

@@ -68,18 +68,19 @@ def tokenizer():
     return tok
 
 
-def encode_pairs(tok, questions: Sequence[str], seconds: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def encode_pairs(tok, questions: Sequence[str], seconds: Sequence[str], max_tokens: int = MAX_TOKENS,
+                 max_first: int = MAX_QUESTION_TOKENS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(input_ids, attention_mask, token_type_ids), padded to the batch's longest pair.
 
     Done by hand rather than with the tokenizer's pair truncation so that the question keeps
-    at most MAX_QUESTION_TOKENS and the rest of MAX_TOKENS goes to the sentence."""
+    at most ``max_first`` tokens and the rest of ``max_tokens`` goes to the sentence."""
     cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
     qs = tok.encode_batch(list(questions), add_special_tokens=False)
     ss = tok.encode_batch(list(seconds), add_special_tokens=False)
     rows = []
     for q, s in zip(qs, ss):
-        q_ids = q.ids[:MAX_QUESTION_TOKENS]
-        s_ids = s.ids[: MAX_TOKENS - len(q_ids) - 3]
+        q_ids = q.ids[:max_first]
+        s_ids = s.ids[: max_tokens - len(q_ids) - 3]
         rows.append(([cls, *q_ids, sep], [*s_ids, sep]))
     width = max(len(a) + len(b) for a, b in rows)
     ids = np.zeros((len(rows), width), dtype=np.int64)
@@ -93,10 +94,13 @@ def encode_pairs(tok, questions: Sequence[str], seconds: Sequence[str]) -> tuple
     return ids, mask, types
 
 
-class Reader:
-    """Scores (question, candidate) pairs with the shipped ONNX model. Thread-safe."""
+class PairModel:
+    """A cross-encoder shipped as ONNX (the reading model, the support check): pairs of texts
+    in, one row of logits per pair out, in batches of similar length. Thread-safe."""
 
-    def __init__(self, path: Path = MODEL_FILE, threads: Optional[int] = None):
+    max_tokens, max_first = MAX_TOKENS, MAX_QUESTION_TOKENS
+
+    def __init__(self, path: Path, threads: Optional[int] = None):
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -108,35 +112,56 @@ class Reader:
         self.session = ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
         self.tok = tokenizer()
 
-    _shipped: Optional["Reader"] = None
+    # Set by each model: its name, its shipped file, the variable that points elsewhere, what
+    # happens without it.
+    what: str
+    default_file: Path
+    env: str
+    without: str
+    _shipped: Optional["PairModel"] = None
     _missing_warned = False
 
     @classmethod
-    def shipped(cls) -> Optional["Reader"]:
+    def shipped(cls):
         """The model inside the package, loaded once per process; None (with one warning)
-        when the file is missing, and the composer then answers by its features alone."""
-        if cls._shipped is None:
-            path = Path(os.environ.get(MODEL_ENV) or MODEL_FILE)
+        when the file is missing: the engine then works as it did before the model."""
+        if cls.__dict__.get("_shipped") is None:
+            path = Path(os.environ.get(cls.env) or cls.default_file)
             if not path.exists():
-                if not cls._missing_warned:
-                    log.warning("the reading model %s is missing: answers are chosen without it "
-                                "(reinstall the package, or rebuild it with train/reader.py)", path)
+                if not cls.__dict__.get("_missing_warned"):
+                    log.warning("the %s %s is missing: %s", cls.what, path, cls.without)
                     cls._missing_warned = True
                 return None
             cls._shipped = cls(path)
         return cls._shipped
 
-    def logits(self, question: str, candidates: Sequence[Candidate]) -> np.ndarray:
-        out = np.empty(len(candidates), dtype=np.float32)
-        seconds = [second_segment(c.sentence, c.previous, c.title) for c in candidates]
+    def pair_logits(self, firsts: Sequence[str], seconds: Sequence[str]) -> np.ndarray:
+        """(pairs, classes) logits."""
+        width = self.session.get_outputs()[0].shape[-1]
+        out = np.empty((len(firsts), width if isinstance(width, int) else 1), dtype=np.float32)
         # Shortest first, so a batch pads little.
-        order = np.argsort([len(s) for s in seconds], kind="stable")
+        order = np.argsort([len(a) + len(b) for a, b in zip(firsts, seconds)], kind="stable")
         for at in range(0, len(order), BATCH):
             chunk = order[at : at + BATCH]
-            ids, mask, types = encode_pairs(self.tok, [question] * len(chunk), [seconds[i] for i in chunk])
+            ids, mask, types = encode_pairs(self.tok, [firsts[i] for i in chunk], [seconds[i] for i in chunk],
+                                            self.max_tokens, self.max_first)
             (logit,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
-            out[chunk] = logit.reshape(-1)
+            out[chunk] = logit.reshape(len(chunk), -1)
         return out
+
+
+class Reader(PairModel):
+    """Scores (question, candidate) pairs with the shipped reading model."""
+
+    what, default_file, env = "reading model", MODEL_FILE, MODEL_ENV
+    without = "answers are chosen without it (reinstall the package, or rebuild it with train/reader.py)"
+
+    def __init__(self, path: Path = MODEL_FILE, threads: Optional[int] = None):
+        super().__init__(path, threads)
+
+    def logits(self, question: str, candidates: Sequence[Candidate]) -> np.ndarray:
+        seconds = [second_segment(c.sentence, c.previous, c.title) for c in candidates]
+        return self.pair_logits([question] * len(candidates), seconds)[:, 0]
 
     def score(self, question: str, candidates: Sequence[Candidate]) -> np.ndarray:
         """The probability, for each candidate, that it answers the question."""

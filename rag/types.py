@@ -58,8 +58,19 @@ class ConflictVersion:
 class Conflict:
     """Cited sources state the same fact with a different value in the same place."""
 
-    kind: str  # "name" (a person, organisation or place), "date" or "number"
+    kind: str  # "name" (a person, organisation or place), "date", "number" or "other"
     versions: list[ConflictVersion]
+
+
+@dataclass
+class Flag:
+    """A sentence of a model's answer that its cited sources do not back, and why."""
+
+    sentence: str
+    verdict: str  # "contradicted" or "not_stated" (by the support check), or "unsupported"
+    unstated: str = ""  # the words of the sentence the source does not state ("France")
+    source_says: str = ""  # what the cited source says in their place ("Spain")
+    cited: str = ""  # the cited sentence compared
 
 
 @dataclass
@@ -75,6 +86,8 @@ class Answer:
     # Sentences of the answer that the cited evidence does not support (a model's answer may
     # hold some); they carry no citation and the chat marks them.
     unsupported: list[str] = field(default_factory=list)
+    # For each unsupported sentence the support check read: what the source says instead.
+    flags: list["Flag"] = field(default_factory=list)
     note: str = ""  # e.g. why a model's answer was replaced by the extractive one
 
     def to_dict(self) -> dict[str, Any]:

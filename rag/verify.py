@@ -20,11 +20,25 @@ of the story or another one, at most 0.43, median -0.05. ``Settings.llm_support_
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import Optional, Sequence
 
 import numpy as np
 
+from rag.reader import PairModel
 from rag.text import terms
+
+# The support check: a cross-encoder (claim, cited sentences) -> supported / contradicted /
+# not stated, trained here (train/support_data.py, train/reader.py --task support; card:
+# rag/reading/README.md), shipped as int8 ONNX beside the reading model.
+MODEL_FILE = Path(__file__).resolve().parent / "reading" / "verifier-int8.onnx"
+MODEL_ENV = "RAG_VERIFIER_MODEL"
+LABELS = ("supported", "contradicted", "not_stated")
+# Claim, then the cited sentences, at most this many tokens together (two sentences fit).
+MAX_TOKENS = 192
+MAX_CLAIM_TOKENS = 64
 
 MEANING_WEIGHT = 0.6
 # A name the sources do not state lowers the support by this share of the claim's names: a
@@ -58,3 +72,81 @@ def support(claim: str, claim_vector: np.ndarray, cited: Sequence[str], cited_ve
     shared = len(claim_terms & set(terms(together))) / len(claim_terms) if claim_terms else 1.0
     meaning = max(float(np.dot(claim_vector, v)) for v in cited_vectors)
     return MEANING_WEIGHT * meaning + (1 - MEANING_WEIGHT) * shared - NAME_PENALTY * missing_names
+
+
+# --- the support check (the shipped model) ---------------------------------------------------
+
+
+@dataclass
+class Verdict:
+    """What the support check says of one claim against the sentences it cites."""
+
+    label: str  # "supported", "contradicted" or "not_stated"
+    probabilities: dict[str, float]
+    unstated: str = ""  # the claim's words the source does not state ("France")
+    source_says: str = ""  # what the source says there instead ("Spain")
+
+    @property
+    def supported(self) -> bool:
+        return self.label == "supported"
+
+
+class Verifier(PairModel):
+    """Checks (claim, cited sentences) pairs with the shipped support-check model."""
+
+    what, default_file, env = "support-check model", MODEL_FILE, MODEL_ENV
+    without = "a model's sentences are checked by shared words and meaning only (reinstall the package)"
+    max_tokens, max_first = MAX_TOKENS, MAX_CLAIM_TOKENS
+
+    def __init__(self, path: Path = MODEL_FILE, threads: Optional[int] = None):
+        super().__init__(path, threads)
+
+    def check(self, claims: Sequence[str], cited: Sequence[Sequence[str]]) -> list[Verdict]:
+        """One verdict per claim, against its cited sentences (joined, in the order given)."""
+        if not claims:
+            return []
+        sources = [" ".join(" ".join(s.split()) for s in c) for c in cited]
+        logits = self.pair_logits([" ".join(c.split()) for c in claims], sources)
+        z = np.exp(logits - logits.max(axis=1, keepdims=True))
+        probabilities = z / z.sum(axis=1, keepdims=True)
+        out = []
+        for claim, sentences, p in zip(claims, cited, probabilities):
+            label = LABELS[int(p.argmax())]
+            unstated, instead = differing_words(claim, sentences) if label != "supported" else ("", "")
+            out.append(Verdict(label, {k: round(float(v), 4) for k, v in zip(LABELS, p)}, unstated, instead))
+        return out
+
+
+_TOKEN = re.compile(r"[\w'’.,%$-]+|[^\w\s]")
+
+
+def differing_words(claim: str, cited: Sequence[str]) -> tuple[str, str]:
+    """(the claim's words its closest cited sentence does not state, what that sentence says
+    in their place), from a word alignment of the two:
+
+    >>> differing_words("The treaty was signed by France in 1990.", ["The treaty was signed by Spain in 1990."])
+    ('France', 'Spain')
+    >>> differing_words("He did not sign it.", ["He did sign it."])
+    ('not', '')
+    """
+    claim_words = _TOKEN.findall(claim)
+    if not claim_words or not cited:
+        return "", ""
+    key = lambda w: w.lower().strip(".,")  # noqa: E731
+    best, best_matcher = "", None
+    for sentence in cited:
+        matcher = SequenceMatcher(None, [key(w) for w in claim_words], [key(w) for w in _TOKEN.findall(sentence)], autojunk=False)
+        if best_matcher is None or matcher.ratio() > best_matcher.ratio():
+            best, best_matcher = sentence, matcher
+    source_words = _TOKEN.findall(best)
+    unstated, instead = [], []
+    for op, i1, i2, j1, j2 in best_matcher.get_opcodes():
+        if op in ("replace", "delete"):
+            unstated.append(" ".join(claim_words[i1:i2]))
+            instead.append(" ".join(source_words[j1:j2]) if op == "replace" else "")
+    if not unstated:
+        return "", ""
+    # The largest difference is the claim's point; an aligned run far longer than a few
+    # words means the sentences differ throughout (a claim the source does not state at all).
+    i = max(range(len(unstated)), key=lambda k: len(unstated[k].split()))
+    return unstated[i].strip(" .,"), instead[i].strip(" .,")

@@ -27,27 +27,59 @@ import math
 import random
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rag.reader import MODEL_FILE, encode_pairs, second_segment, tokenizer  # noqa: E402
+from rag.reader import MAX_QUESTION_TOKENS, MAX_TOKENS, MODEL_FILE, encode_pairs, second_segment, tokenizer  # noqa: E402
+from rag.verify import MAX_CLAIM_TOKENS as SUPPORT_MAX_CLAIM_TOKENS  # noqa: E402
+from rag.verify import MAX_TOKENS as SUPPORT_MAX_TOKENS  # noqa: E402
+from rag.verify import MODEL_FILE as SUPPORT_MODEL_FILE  # noqa: E402
+
+SUPPORT_DATA = ROOT / "bench-data" / "support"
 
 DATA = ROOT / "bench-data" / "reader"
 
 
-def load_pairs(path: Path, dev_share: float, seed: int, without: set[str]) -> tuple[list[dict], list[dict]]:
+@dataclass(frozen=True)
+class Task:
+    """What one cross-encoder learns: its pairs, where it is trained and shipped, its classes."""
+
+    name: str
+    pairs: Path
+    out_dir: Path
+    model: Path
+    classes: int  # 1: a probability (binary cross-entropy); more: a softmax over labels
+    kind_key: str  # the field naming each pair's data source or transformation (--without)
+    max_tokens: int
+    max_first: int
+
+    def texts(self, row: dict) -> tuple[str, str]:
+        if self.name == "reader":
+            return row["q"], second_segment(row["s"], row["prev"], row["title"])
+        return row["claim"], row["source"]
+
+
+TASKS = {
+    "reader": Task("reader", DATA / "pairs.jsonl", DATA / "run", MODEL_FILE, 1, "source", MAX_TOKENS, MAX_QUESTION_TOKENS),
+    "support": Task("support", SUPPORT_DATA / "pairs.jsonl", SUPPORT_DATA / "run", SUPPORT_MODEL_FILE, 3, "kind",
+                    SUPPORT_MAX_TOKENS, SUPPORT_MAX_CLAIM_TOKENS),
+}
+
+
+def load_pairs(path: Path, dev_share: float, seed: int, without: set[str], kind_key: str = "source") -> tuple[list[dict], list[dict]]:
     """(train, dev) pairs; a question's pairs (its ``group``) stay in one half."""
     rows = [json.loads(line) for line in path.open()]
-    rows = [r for r in rows if r["source"] not in without]
+    rows = [r for r in rows if r[kind_key] not in without]
     groups = sorted({r["group"] for r in rows})
     rng = random.Random(seed)
     dev_groups = set(rng.sample(groups, int(len(groups) * dev_share)))
     return [r for r in rows if r["group"] not in dev_groups], [r for r in rows if r["group"] in dev_groups]
 
 
-def batches(rows: list[dict], size: int, seed: int, epoch: int) -> list[list[int]]:
+def batches(rows: list[dict], size: int, seed: int, epoch: int, task: Task = TASKS["reader"]) -> list[list[int]]:
     """Indices in batches of similar length, the batches in a random order (fixed by seed)."""
     rng = random.Random(seed * 1000 + epoch)
     order = list(range(len(rows)))
@@ -55,16 +87,16 @@ def batches(rows: list[dict], size: int, seed: int, epoch: int) -> list[list[int
     out = []
     pool = 50 * size  # sort within pools: similar lengths, still a random mix of sources
     for at in range(0, len(order), pool):
-        chunk = sorted(order[at : at + pool], key=lambda i: len(rows[i]["q"]) + len(rows[i]["s"]) + len(rows[i]["prev"]))
+        chunk = sorted(order[at : at + pool], key=lambda i: sum(len(t) for t in task.texts(rows[i])))
         out += [chunk[k : k + size] for k in range(0, len(chunk), size)]
     rng.shuffle(out)
     return out
 
 
 class CrossEncoder:
-    """BertModel + mean pooling + one logit (what build_bert_graph(head=True) computes)."""
+    """BertModel + mean pooling + a logit per class (what build_bert_graph(head=True) computes)."""
 
-    def __new__(cls, model_dir: Path, layers: int):
+    def __new__(cls, model_dir: Path, layers: int, classes: int = 1):
         import torch
         from transformers import BertModel
 
@@ -75,35 +107,47 @@ class CrossEncoder:
                 self.bert = BertModel.from_pretrained(
                     str(model_dir), local_files_only=True, add_pooling_layer=False, num_hidden_layers=layers
                 )
-                self.head = torch.nn.Linear(self.bert.config.hidden_size, 1)
+                self.head = torch.nn.Linear(self.bert.config.hidden_size, classes)
 
             def forward(self, ids, mask, types):
                 hidden = self.bert(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
                 m = mask.unsqueeze(-1).to(hidden.dtype)
                 pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
-                return self.head(pooled).squeeze(-1)
+                logits = self.head(pooled)
+                return logits.squeeze(-1) if classes == 1 else logits
 
         return _Model()
 
 
-def tensors(tok, rows: list[dict]):
+def tensors(tok, rows: list[dict], task: Task = TASKS["reader"]):
     import torch
 
-    ids, mask, types = encode_pairs(tok, [r["q"] for r in rows], [second_segment(r["s"], r["prev"], r["title"]) for r in rows])
+    firsts, seconds = zip(*(task.texts(r) for r in rows))
+    ids, mask, types = encode_pairs(tok, firsts, seconds, task.max_tokens, task.max_first)
     return torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(types)
 
 
-def evaluate(model, tok, rows: list[dict], batch: int = 64) -> dict:
-    """Dev figures: pair accuracy at 0.5, and per question whether its best-scored sentence
-    is a positive (top-1) among questions that have one."""
+def evaluate(model, tok, rows: list[dict], task: Task = TASKS["reader"], batch: int = 64) -> dict:
+    """Dev figures. Reading: pair accuracy at 0.5, and per question whether its best-scored
+    sentence is a positive (top-1) among questions that have one. Support: accuracy, and per
+    kind of claim the share given its right label."""
     import torch
 
     model.eval()
-    scores = []
+    outputs = []
     with torch.no_grad():
         for at in range(0, len(rows), batch):
-            scores += torch.sigmoid(model(*tensors(tok, rows[at : at + batch]))).tolist()
+            logits = model(*tensors(tok, rows[at : at + batch], task))
+            outputs += (torch.sigmoid(logits) if task.classes == 1 else logits.argmax(-1)).tolist()
     model.train()
+    if task.classes > 1:
+        right = [int(o) == r["label"] for r, o in zip(rows, outputs)]
+        kinds: dict[str, list[bool]] = {}
+        for r, ok in zip(rows, right):
+            kinds.setdefault(r[task.kind_key], []).append(ok)
+        return {"pairs": len(rows), "accuracy": round(sum(right) / max(1, len(right)), 4),
+                "by_kind": {k: round(sum(v) / len(v), 4) for k, v in sorted(kinds.items())}}
+    scores = outputs
     by_group: dict[str, list[tuple[float, int]]] = {}
     for r, s in zip(rows, scores):
         by_group.setdefault(r["group"] + ("/swap" if r["source"] == "swap" else ""), []).append((s, r["label"]))
@@ -122,14 +166,18 @@ def train(args) -> None:
     torch.set_num_threads(args.threads)
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    task = TASKS[args.task]
     without = set(filter(None, args.without.split(",")))
-    train_rows, dev_rows = load_pairs(Path(args.pairs), args.dev_share, args.seed, without)
+    train_rows, dev_rows = load_pairs(Path(args.pairs), args.dev_share, args.seed, without, task.kind_key)
     if args.limit:
         train_rows, dev_rows = train_rows[: args.limit], dev_rows[: max(8, args.limit // 10)]
     tok = tokenizer()
-    model = CrossEncoder(model_dir(), args.layers)
+    model = CrossEncoder(model_dir(), args.layers, task.classes)
+    if args.init:  # start from another run's encoder (the reading model's), not its head
+        encoder = {k: v for k, v in torch.load(args.init, weights_only=False)["model"].items() if k.startswith("bert.")}
+        model.load_state_dict(encoder, strict=False)
     optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    plan = [batches(train_rows, args.batch, args.seed, e) for e in range(args.epochs)]
+    plan = [batches(train_rows, args.batch, args.seed, e, task) for e in range(args.epochs)]
     total = sum(len(p) for p in plan)
     warmup = max(1, int(0.06 * total))
     schedule = torch.optim.lr_scheduler.LambdaLR(
@@ -144,15 +192,15 @@ def train(args) -> None:
         schedule.load_state_dict(state["schedule"])
         step, seconds = state["step"], state["seconds"]
         print(f"resumed at step {step}/{total}", file=sys.stderr)
-    loss_fn = torch.nn.BCEWithLogitsLoss()
+    loss_fn = torch.nn.BCEWithLogitsLoss() if task.classes == 1 else torch.nn.CrossEntropyLoss()
     flat_plan = [(e, b) for e, p in enumerate(plan) for b in p]
     model.train()
     started, running, pairs_done = time.time() - seconds, 0.0, 0
     for i in range(step, total):
         _, batch = flat_plan[i]
         rows = [train_rows[k] for k in batch]
-        labels = torch.tensor([float(r["label"]) for r in rows])
-        loss = loss_fn(model(*tensors(tok, rows)), labels)
+        labels = torch.tensor([float(r["label"]) for r in rows]) if task.classes == 1 else torch.tensor([r["label"] for r in rows])
+        loss = loss_fn(model(*tensors(tok, rows, task)), labels)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimiser.step()
@@ -170,7 +218,7 @@ def train(args) -> None:
             checkpoint.with_suffix(".tmp").replace(checkpoint)
     elapsed = time.time() - started
     figures = {"train_pairs": len(train_rows), "epochs": args.epochs, "train_seconds": round(elapsed),
-               "without": sorted(without), "dev": evaluate(model, tok, dev_rows)}
+               "without": sorted(without), "dev": evaluate(model, tok, dev_rows, task)}
     print(json.dumps(figures), file=sys.stderr)
     (out / "figures.json").write_text(json.dumps(figures, indent=2))
 
@@ -184,12 +232,13 @@ def export(args) -> Path:
     from rag.onnx_export import _quantize, _save, build_bert_graph
 
     out = Path(args.out_dir)
-    model = CrossEncoder(model_dir(), args.layers)
+    task = TASKS[args.task]
+    model = CrossEncoder(model_dir(), args.layers, task.classes)
     model.load_state_dict(torch.load(out / "checkpoint.pt", weights_only=False)["model"])
     model.eval()
     weights = {k.removeprefix("bert."): v.detach().numpy().astype(np.float32) for k, v in model.state_dict().items()}
     config = {**json.loads((model_dir() / "config.json").read_text()), "num_hidden_layers": args.layers}
-    fp32 = out / "reader-fp32.onnx"
+    fp32 = out / f"{task.name}-fp32.onnx"
     _save(build_bert_graph(config, weights, head=True), fp32)
     target = Path(args.model)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -198,14 +247,14 @@ def export(args) -> Path:
     import onnxruntime as ort
 
     tok = tokenizer()
-    _, dev_rows = load_pairs(Path(args.pairs), args.dev_share, args.seed, set(filter(None, args.without.split(","))))
-    sample = dev_rows[:64] if dev_rows else [{"q": "Who?", "s": "Ann.", "prev": "", "title": "", "label": 1}]
-    ids, mask, types = tensors(tok, sample)
+    _, dev_rows = load_pairs(Path(args.pairs), args.dev_share, args.seed, set(filter(None, args.without.split(","))), task.kind_key)
+    sample = dev_rows[:64] if dev_rows else [{"q": "Who?", "s": "Ann.", "prev": "", "title": "", "claim": "Ann.", "source": "Ann.", "label": 1}]
+    ids, mask, types = tensors(tok, sample, task)
     with torch.no_grad():
         reference = model(ids, mask, types).numpy()
     feeds = {"input_ids": ids.numpy(), "attention_mask": mask.numpy(), "token_type_ids": types.numpy()}
     for path in (fp32, target):
-        got = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, feeds)[0].reshape(-1)
+        got = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, feeds)[0].reshape(reference.shape)
         print(f"{path.name}: max |logit - torch| {float(np.abs(got - reference).max()):.4f}, "
               f"{path.stat().st_size / 1e6:.1f} MB", file=sys.stderr)
     return target
@@ -213,9 +262,12 @@ def export(args) -> Path:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pairs", default=str(DATA / "pairs.jsonl"))
-    parser.add_argument("--out-dir", default=str(DATA / "run"))
-    parser.add_argument("--model", default=str(MODEL_FILE), help="where the int8 ONNX file goes")
+    parser.add_argument("--task", default="reader", choices=sorted(TASKS),
+                        help="reader: (question, sentence) -> answers it; support: (claim, source) -> supported/contradicted/not stated")
+    parser.add_argument("--pairs", help="default: the task's (bench-data/reader/pairs.jsonl, bench-data/support/pairs.jsonl)")
+    parser.add_argument("--out-dir", help="checkpoints; default bench-data/<task>/run")
+    parser.add_argument("--model", help="where the int8 ONNX file goes; default the shipped one")
+    parser.add_argument("--init", default="", help="a checkpoint whose encoder to start from (e.g. the reading model's)")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--layers", type=int, default=4, help="of MiniLM-L6's six, the first this many")
     parser.add_argument("--batch", type=int, default=32)
@@ -229,6 +281,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint")
     parser.add_argument("--export-only", action="store_true")
     args = parser.parse_args(argv)
+    task = TASKS[args.task]
+    args.pairs, args.out_dir, args.model = args.pairs or str(task.pairs), args.out_dir or str(task.out_dir), args.model or str(task.model)
     if not args.export_only:
         train(args)
     print(f"wrote {export(args)}", file=sys.stderr)

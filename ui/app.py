@@ -99,7 +99,8 @@ def render_sources(engine: Any, answer: Optional[dict]) -> str:
               else "the documents' own sentences")
         parts.append(f'<div class="composer">Answer written from {by}.</div>')
     if answer.get("unsupported"):
-        items = "".join(f"<li>{_esc(u)}</li>" for u in answer["unsupported"])
+        flags = {f["sentence"]: f for f in answer.get("flags", [])}
+        items = "".join(f"<li>{_esc(u)}{_flag_detail(flags.get(u))}</li>" for u in answer["unsupported"])
         parts.append(f'<div class="unsupported"><strong>Not supported by the cited sources</strong> '
                      f'(the model wrote these; no source says so):<ul>{items}</ul></div>')
     if answer.get("note"):
@@ -157,6 +158,17 @@ def _plain_history(history: list[Any]) -> list[dict[str, str]]:
         if isinstance(content, str):
             out.append({"role": m.get("role", "user"), "content": content})
     return out
+
+
+def _flag_detail(flag: Optional[dict]) -> str:
+    """For a flagged sentence: the words the source does not state, and what it says instead
+    ("The source says “Spain”, not “France”.")."""
+    if not flag or not flag.get("unstated"):
+        return ""
+    unstated = f'“<mark class="unstated">{_esc(flag["unstated"])}</mark>”'
+    if flag.get("source_says"):
+        return f'<div class="flag">The source says “{_esc(flag["source_says"])}”, not {unstated}.</div>'
+    return f'<div class="flag">The source does not say {unstated}.</div>'
 
 
 UNSUPPORTED_MARK = "⚠ *not supported by the cited sources*"

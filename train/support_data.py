@@ -1,0 +1,339 @@
+"""Training pairs for the support check (rag/verify.py): (claim, source) -> supported,
+contradicted or not stated, made by rule from real sentences as FactCC does (Kryściński et al.
+2020).
+
+    .venv/bin/python train/support_data.py [--out bench-data/support/pairs.jsonl]
+
+Each source sentence of a real document becomes claims about it:
+
+- **contradicted**, one fact changed: a person's or organisation's *name* replaced by another
+  name of the same document; a *place* by another place of the same kind (WordNet: Kenya ->
+  another African country); a *number*; a *date* (month, day or year); an *antonym* (a word
+  replaced by its WordNet antonym: more/less, increase/decrease, first/last); another *noun*
+  (a WordNet sibling: "module" -> "package"); a *negation* added or taken away.
+- **supported**, the fact restated: the sentence itself; *shortened* (a parenthesis, an
+  aside between commas or a trailing clause dropped); *synonyms* (a word replaced by another
+  lemma of its WordNet synset); an *alias* (a name given another way: WordNet's other lemmas,
+  "United States" -> "America"; a person by the surname, or by the document's longer form).
+- **not stated**: another sentence of the same document, close in topic, as the claim.
+
+The source the claim is checked against is the sentence, sometimes with its neighbour, as
+an answer cites two sentences. Documents: the *tune* SQuAD articles (CC BY-SA 4.0), the
+Python 3.11 manual and FAQ and the Debian FAQ (PSF licence, GPL-2+), unpacked by
+train/data.py. The SQuAD *test* articles are never used here: bench/substitutions.py makes the
+held-out set from them with the same rules (``transformations``).
+
+Each line: {"claim", "source", "label" (0 supported, 1 contradicted, 2 not stated), "kind",
+"group"}; ``group`` names the source sentence, so a sentence's claims stay in one half.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Callable, Iterator, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "train"))
+
+from data import DATA, SQUAD, flat, read_pages, sentences_of, unpacked  # noqa: E402
+from wordnet import wordnet  # noqa: E402
+
+from rag.evaluate import split_titles  # noqa: E402
+
+LABELS = ("supported", "contradicted", "not_stated")
+CONTRADICTIONS = ("name", "place", "number", "date", "antonym", "noun", "negation")
+RESTATEMENTS = ("same", "shortened", "synonym", "alias")
+
+NOT_STATED_SHARE = 0.35  # of source sentences that also get a not-stated claim
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"]
+_MONTH = re.compile(r"\b(" + "|".join(_MONTHS) + r")\b")
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+_DAY = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2})\b")
+_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?![\w,])|(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
+_UPPER, _LOWER = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
+_NAME = re.compile(rf"(?<!^)(?<![.!?]\s)(?<![\w-])[{_UPPER}][{_LOWER}]+(?:\s+(?:of\s+|de\s+|von\s+)?[{_UPPER}][{_LOWER}]+){{0,3}}(?![\w-])")
+_AUXILIARY = re.compile(r"\b(is|are|was|were|can|could|will|would|should|must|may|might|has|have|had)\b(?=\s+(?!to\b|so\b|not\b)[a-z])")
+_TRAILING = r"(?:which|who|where|while|and|but|although|though|including|making|as well)\b"
+_WORD = re.compile(r"\b[a-z]{4,}\b")
+
+
+class Rules:
+    """The transformations, each (sentence, document) -> claim or None."""
+
+    def __init__(self, rng: random.Random):
+        self.rng, self.wn = rng, wordnet()
+
+    # --- helpers ----------------------------------------------------------------------
+
+    def _synsets(self, phrase: str, pos: Optional[str] = None) -> list:
+        try:
+            return self.wn.synsets(phrase.replace(" ", "_"), pos=pos)
+        except Exception:  # noqa: BLE001 - an odd token; WordNet has nothing for it
+            return []
+
+    def is_place(self, phrase: str) -> bool:
+        found = self._synsets(phrase, "n")
+        return bool(found) and found[0].lexname() == "noun.location" and bool(found[0].instance_hypernyms())
+
+    def _replace(self, sentence: str, m: re.Match, new: str) -> str:
+        return sentence[: m.start()] + new + sentence[m.end():]
+
+    def names(self, text: str) -> list[re.Match]:
+        return [m for m in _NAME.finditer(text) if m.group() not in _MONTHS and not _MONTH.fullmatch(m.group().split()[0])]
+
+    # --- contradicted -----------------------------------------------------------------
+
+    def name(self, s: str, doc: list[str]) -> Optional[str]:
+        spans = [m for m in self.names(s) if not self.is_place(m.group())]
+        if not spans:
+            return None
+        m = self.rng.choice(spans)
+        pool = {x.group() for d in self.rng.sample(doc, min(60, len(doc))) for x in self.names(d)}
+        pool = [x for x in pool if x.split()[0] not in ("The", "A", "An") and x not in s and m.group() not in x and x.split()[-1] not in m.group() and not self.is_place(x)]
+        return self._replace(s, m, self.rng.choice(sorted(pool))) if pool else None
+
+    def place(self, s: str, doc: list[str]) -> Optional[str]:
+        spans = [m for m in self.names(s) if self.is_place(m.group())]
+        if not spans:
+            return None
+        m = self.rng.choice(spans)
+        kind = self._synsets(m.group(), "n")[0].instance_hypernyms()[0]
+        siblings = sorted({lemma.name().replace("_", " ") for inst in kind.instance_hyponyms() for lemma in inst.lemmas()[:1]}
+                          - {m.group()})
+        siblings = [x for x in siblings if x not in s and x[0].isupper()]
+        return self._replace(s, m, self.rng.choice(siblings)) if siblings else None
+
+    def number(self, s: str, doc: list[str]) -> Optional[str]:
+        spans = [m for m in _NUMBER.finditer(s) if not _YEAR.fullmatch(m.group()) and not _DAY.search(s[max(0, m.start() - 12): m.end()])]
+        if not spans:
+            return None
+        m = self.rng.choice(spans)
+        raw = m.group().replace(",", "")
+        value = float(raw)
+        for _ in range(5):
+            factor = self.rng.choice([0.5, 0.7, 1.3, 1.5, 2, 3, 10, 0.1])
+            new = value * factor if value > 3 else value + self.rng.choice([1, 2, 3, 5])
+            text = f"{new:.{len(raw.split('.')[1])}f}" if "." in raw else f"{int(round(new)):,}" if "," in m.group() else str(int(round(new)))
+            if text != m.group():
+                return self._replace(s, m, text)
+        return None
+
+    def date(self, s: str, doc: list[str]) -> Optional[str]:
+        options = [("year", m) for m in _YEAR.finditer(s)] + [("month", m) for m in _MONTH.finditer(s)] + \
+                  [("day", m) for m in _DAY.finditer(s)]
+        if not options:
+            return None
+        what, m = self.rng.choice(options)
+        if what == "year":
+            return self._replace(s, m, str(int(m.group()) + self.rng.choice([-20, -10, -3, -2, -1, 1, 2, 5, 10])))
+        if what == "month":
+            return self._replace(s, m, self.rng.choice([x for x in _MONTHS if x != m.group()]))
+        day = int(m.group(2))
+        return self._replace(s, m, f"{m.group(1)} {self.rng.choice([d for d in range(1, 29) if d != day])}")
+
+    def antonym(self, s: str, doc: list[str]) -> Optional[str]:
+        options = []
+        for m in re.finditer(r"\b[a-z]{3,}\b", s):
+            for synset in self._synsets(m.group())[:2]:
+                for lemma in synset.lemmas():
+                    if lemma.name() == m.group() and lemma.antonyms():
+                        options.append((m, lemma.antonyms()[0].name().replace("_", " ")))
+        if not options:
+            return None
+        m, new = self.rng.choice(options)
+        return self._replace(s, m, new)
+
+    def noun(self, s: str, doc: list[str]) -> Optional[str]:
+        options = []
+        for m in _WORD.finditer(s):
+            found = self._synsets(m.group(), "n")
+            if not found or found[0].lexname() in ("noun.person", "noun.location") or self._synsets(m.group(), "v"):
+                continue
+            if m.group() not in {lemma.name() for lemma in found[0].lemmas()}:
+                continue  # an inflected form ("modules"): its sibling would not agree
+            siblings = sorted({lemma.name() for h in found[0].hypernyms() for sib in h.hyponyms() if sib != found[0]
+                               for lemma in sib.lemmas()[:1] if "_" not in lemma.name() and lemma.name().islower()})
+            if siblings:
+                options.append((m, siblings))
+        if not options:
+            return None
+        m, siblings = self.rng.choice(options)
+        return self._replace(s, m, self.rng.choice(siblings))
+
+    def negation(self, s: str, doc: list[str]) -> Optional[str]:
+        m = re.search(r"\b(?:can't|won't|cannot|\w+n't)|\s+(?:not|never)\b", s)
+        if m:  # taken away: "did not sign" -> "did sign", "can't" -> "can"
+            word = m.group()
+            kept = "" if word.strip() in ("not", "never") else {"can't": "can", "won't": "will", "cannot": "can"}.get(word.lower(), word[:-3])
+            return s[: m.start()] + kept + s[m.end():]
+        auxiliaries = list(_AUXILIARY.finditer(s))
+        if not auxiliaries:
+            return None
+        m = self.rng.choice(auxiliaries)
+        return self._replace(s, m, m.group() + " not")
+
+    # --- supported --------------------------------------------------------------------
+
+    def same(self, s: str, doc: list[str]) -> Optional[str]:
+        return s
+
+    def shortened(self, s: str, doc: list[str]) -> Optional[str]:
+        options = []
+        for m in re.finditer(r"\s*\([^()]{3,80}\)", s):
+            options.append(s[: m.start()] + s[m.end():])
+        parts = s.rstrip(".").split(", ")
+        if len(parts) >= 3:
+            i = self.rng.randrange(1, len(parts) - 1)  # an aside between commas
+            # "The master, Orla Brennan, did not ..." -> "The master did not ..."; in a list
+            # ("pears, plums, figs") the commas stay.
+            joint = " " if i == len(parts) - 2 and parts[i + 1][:1].islower() and not parts[i + 1].startswith(("and ", "or ")) else ", "
+            options.append(", ".join(parts[:i]) + joint + ", ".join(parts[i + 1:]) + ".")
+        if len(parts) >= 2 and len(parts[0].split()) >= 6 and re.match(_TRAILING, parts[-1]):
+            options.append(", ".join(parts[:-1]) + ".")  # a trailing clause dropped
+        return self.rng.choice(options) if options else None
+
+    def synonym(self, s: str, doc: list[str]) -> Optional[str]:
+        options = []
+        for m in _WORD.finditer(s):
+            found = self._synsets(m.group())
+            if not found or m.group().endswith(("ing", "ed", "s")):
+                continue  # an inflected form: its synonym would not agree
+            own = [lemma for lemma in found[0].lemmas() if lemma.name() == m.group()]
+            if not own or own[0].count() < 2:
+                continue  # the word's common sense only ("have" is not "rich person")
+            others = [lemma.name().replace("_", " ") for lemma in found[0].lemmas() if lemma.name() != m.group()]
+            if others:
+                options.append((m, others))
+        if not options:
+            return None
+        out = s
+        for m, others in sorted(self.rng.sample(options, min(2, len(options))), key=lambda x: -x[0].start()):
+            out = out[: m.start()] + self.rng.choice(others) + out[m.end():]
+        return out
+
+    def alias(self, s: str, doc: list[str]) -> Optional[str]:
+        options = []
+        for m in self.names(s):
+            found = self._synsets(m.group(), "n")
+            if found and found[0].instance_hypernyms():
+                others = [lemma.name().replace("_", " ") for lemma in found[0].lemmas()
+                          if lemma.name().replace("_", " ") != m.group() and lemma.name()[0].isupper()]
+                options += [(m, x) for x in others]
+            words = m.group().split()
+            if 2 <= len(words) <= 3 and not self.is_place(m.group()) and not self._synsets(words[-1].lower()):
+                options.append((m, words[-1]))  # "Joseph Dunford" -> "Dunford" (not "Blue Network" -> "Network")
+            # "Dunford" -> "Joseph Dunford", where the document names him so
+            longer = {x.group() for d in doc for x in self.names(d) if x.group().endswith(" " + m.group())}
+            options += [(m, x) for x in sorted(longer)]
+        if not options:
+            return None
+        m, new = self.rng.choice(options)
+        return self._replace(s, m, new)
+
+
+def transformations(rules: Rules) -> dict[str, tuple[int, Callable]]:
+    """kind -> (label, rule)"""
+    out = {k: (1, getattr(rules, k)) for k in CONTRADICTIONS}
+    out.update({k: (0, getattr(rules, k)) for k in RESTATEMENTS})
+    return out
+
+
+def claims_for(rules: Rules, doc: list[str], i: int, kinds: list[str], not_stated: float = 1.0) -> Iterator[tuple[str, int, str]]:
+    """(claim, label, kind) for the document's sentence ``i``, one per kind that applies, and
+    with probability ``not_stated`` a not-stated claim (a nearby sentence of the same document)."""
+    table = transformations(rules)
+    s = doc[i]
+    for kind in kinds:
+        label, rule = table[kind]
+        claim = rule(s, doc)
+        if claim and (claim != s or kind == "same") and len(claim.split()) >= 4:
+            yield " ".join(claim.split()), label, kind
+    near = [j for j in range(max(0, i - 4), min(len(doc), i + 5)) if j != i and doc[j] != s and len(doc[j].split()) >= 5]
+    if near and rules.rng.random() < not_stated:
+        yield doc[rules.rng.choice(near)], 2, "other"
+
+
+def source_for(doc: list[str], i: int, rng: random.Random) -> str:
+    """The sentence, and a third of the time its neighbour beside it (an answer citing two)."""
+    if rng.random() < 0.33 and len(doc) > 1:
+        j = i + 1 if i + 1 < len(doc) and (i == 0 or rng.random() < 0.5) else i - 1
+        return " ".join([doc[min(i, j)], doc[max(i, j)]])
+    return doc[i]
+
+
+def squad_documents(split: str) -> Iterator[tuple[str, list[str]]]:
+    data = json.loads(SQUAD.read_text())["data"]
+    keep = set(split_titles([a["title"] for a in data], split))
+    for article in data:
+        if article["title"] in keep:
+            yield article["title"], [flat(t) for p in article["paragraphs"] for _, _, t in sentences_of(p["context"])]
+
+
+def debian_documents(rng: random.Random, limit: int) -> Iterator[tuple[str, list[str]]]:
+    extract = unpacked()
+    root = extract / "usr/share/doc"
+    paths = sorted((root / "python3.11/html").rglob("*.html")) + sorted((root / "debian/FAQ").glob("*.en.html"))
+    paths = [p for p in paths if not {"_sources", "_static"} & set(p.parts) and not p.name.startswith(("genindex", "search"))]
+    rng.shuffle(paths)
+    for path, doc in read_pages(paths[:limit]):
+        yield path.name, [flat(t) for _, _, t in sentences_of(doc.text)]
+
+
+def usable(sentence: str) -> bool:
+    return 6 <= len(sentence.split()) <= 45 and sentence[-1:] in ".!" and not sentence.startswith(("$", ">>>"))
+
+
+def build(out: Path, squad_rounds: int, debian_pages: int, debian_per_page: int, seed: int = 11) -> Counter:
+    rng = random.Random(seed)
+    rules = Rules(rng)
+    # The kinds few sentences allow are tried on every sentence, two others at random.
+    rare = ["place", "number", "date", "alias", "name"]
+    common = [k for k in CONTRADICTIONS + RESTATEMENTS if k not in rare]
+    counts: Counter = Counter()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    documents = [("squad", t, d, squad_rounds) for t, d in squad_documents("tune")]
+    with out.open("w") as f:
+        def write(name: str, doc: list[str], i: int, picked: list[str]) -> None:
+            for claim, label, kind in claims_for(rules, doc, i, picked, NOT_STATED_SHARE):
+                row = {"claim": claim, "source": source_for(doc, i, rng), "label": label, "kind": kind, "group": f"{name}:{i}"}
+                counts[(kind, label)] += 1
+                f.write(json.dumps(row) + "\n")
+
+        for _, title, doc, rounds in documents:
+            chosen = [i for i, s in enumerate(doc) if usable(s)]
+            for _ in range(rounds):
+                for i in chosen:
+                    write(title, doc, i, rare + rng.sample(common, 2))
+            print(f"squad {title}: {len(chosen)} sentences, {sum(counts.values())} pairs so far", file=sys.stderr)
+        for name, doc in debian_documents(rng, debian_pages):
+            chosen = [i for i, s in enumerate(doc) if usable(s)]
+            for i in rng.sample(chosen, min(debian_per_page, len(chosen))):
+                write(name, doc, i, rare + rng.sample(common, 2))
+        print(f"debian: {sum(counts.values())} pairs so far", file=sys.stderr)
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", default=str(DATA / "support" / "pairs.jsonl"))
+    parser.add_argument("--squad-rounds", type=int, default=2, help="rounds of claims per tune SQuAD sentence")
+    parser.add_argument("--debian-pages", type=int, default=700)
+    parser.add_argument("--debian-per-page", type=int, default=6)
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+    counts = build(Path(args.out), args.squad_rounds, args.debian_pages, args.debian_per_page, args.seed)
+    for (kind, label), n in sorted(counts.items(), key=lambda x: (x[0][1], x[0][0])):
+        print(f"{LABELS[label]}\t{kind}\t{n}")
+    print(f"total\t{sum(counts.values())}")
+
+
+if __name__ == "__main__":
+    main()
