@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/substitutions.py make   # writes bench/substitution-set.json (needs train/'s WordNet)
     .venv/bin/python bench/substitutions.py        # the table: caught per kind, restatements passed
+    .venv/bin/python bench/substitutions.py speed  # what verification adds to a model's answer
 
 The set is made with the training data's own rules (train/support_data.py) from documents
 the support check never saw: the *test* SQuAD articles (Wikipedia, CC BY-SA 4.0; training
@@ -102,9 +103,54 @@ def respelled(claim: str, source: str) -> list[str]:
             and any(len(w) == len(x) and SequenceMatcher(None, w, x).ratio() >= 0.8 for x in words)]  # not Russia/Russian
 
 
+def speed(rounds: int = 30) -> None:
+    """What the check adds to a four-sentence model answer, end to end: the seed story
+    ingested, a scripted OpenAI-compatible server (tests/llm_server.py) answering with four
+    evidence sentences, each cited, asked with the support check on and off in the same run."""
+    import statistics
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from llm_server import Reply, ScriptedServer
+
+    from rag import RAG
+
+    def four_cited(prompt: str) -> str:
+        # Evidence lines read: [3] (title) "sentence"; each is repeated with its number.
+        found = re.findall(r'^\[(\d+)\] \(.*?\) "(.*)"$', prompt, re.M)[:4]
+        return " ".join(f"{text} [{n}]" for n, text in found)
+
+    server = ScriptedServer().start()
+    questions = [q["question"] for q in json.loads((ROOT / "bench" / "seed-questions.json").read_text())["questions"]]
+    with tempfile.TemporaryDirectory() as tmp:
+        docs = Path(tmp) / "docs"
+        docs.mkdir()
+        for f in (ROOT / "seeds").glob("*.txt"):
+            (docs / f.name).write_text(f.read_text())
+        engines = {on: RAG(docs_dir=docs, index_dir=Path(tmp) / "index", llm_base_url=server.base_url,
+                           llm_model="scripted", verifier=on) for on in (False, True)}
+        engines[False].ingest(show_progress=False)
+        times: dict[bool, list[float]] = {False: [], True: []}
+        for k in range(rounds):
+            for on in (False, True) if k % 2 else (True, False):  # alternate, so drift hits both
+                question = questions[k % len(questions)]
+                server.replies.append(Reply(four_cited))
+                started = time.perf_counter()
+                answer = engines[on].ask(question)
+                times[on].append((time.perf_counter() - started) * 1000)
+                assert answer.composer == "llm", answer.note
+    server.stop()
+    off, on = statistics.median(times[False]), statistics.median(times[True])
+    print(f"model answer, four cited sentences, median of {rounds}: {off:.1f} ms without the support check, "
+          f"{on:.1f} ms with it: +{on - off:.1f} ms")
+
+
 def main() -> None:
     if sys.argv[1:] == ["make"]:
         make()
+        return
+    if sys.argv[1:] == ["speed"]:
+        speed()
         return
     from rag.config import Settings
     from rag.models import embedder

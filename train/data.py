@@ -107,20 +107,27 @@ def lay_rewrites() -> dict[str, str]:
 # --- Debian: FAQ and cloze ---------------------------------------------------------------
 
 
-def unpacked() -> Path:
-    """Debian's packages, downloaded and unpacked once under bench-data/ (as the benches do)."""
+def debian_packages(packages: tuple[str, ...], home: Path) -> Path:
+    """Debian's ``packages``, downloaded with ``apt-get download`` into home/debs and unpacked
+    under ``home`` once (no root needed). Returns ``home``, the root of the unpacked tree."""
     import subprocess
 
-    debs, extract = DATA / "debs", DATA / "extract-train"
+    debs = home / "debs"
     debs.mkdir(parents=True, exist_ok=True)
-    for package in PACKAGES:
+    for package in packages:
         if not list(debs.glob(f"{package}_*.deb")):
             subprocess.run(["apt-get", "download", package], cwd=debs, check=True, capture_output=True)
-    if not (extract / "usr").exists():
-        for package in PACKAGES:
+        marker = home / f".{package}.unpacked"
+        if not marker.exists():
             for deb in debs.glob(f"{package}_*.deb"):
-                subprocess.run(["dpkg-deb", "-x", str(deb), str(extract)], check=True)
-    return extract
+                subprocess.run(["dpkg-deb", "-x", str(deb), str(home)], check=True)
+            marker.touch()
+    return home
+
+
+def unpacked() -> Path:
+    """The manuals' packages, downloaded and unpacked once under bench-data/ (as the benches do)."""
+    return debian_packages(PACKAGES, DATA / "extract-train")
 
 
 def read_pages(paths: list[Path]) -> Iterator[tuple[Path, object]]:

@@ -16,6 +16,9 @@ Each source sentence of a real document becomes claims about it:
   lemma of its WordNet synset); an *alias* (a name given another way: WordNet's other lemmas,
   "United States" -> "America"; a person by the surname, or by the document's longer form).
 - **not stated**: another sentence of the same document, close in topic, as the claim.
+- **restated** in other words (supported), and restated *with* one fact changed
+  (contradicted): a Bible verse in the World English Bible against the King James Version
+  (train/bible.py, both public domain, Debian's ``sword-text-web`` and ``sword-text-kjv``).
 
 The source the claim is checked against is the sentence, sometimes with its neighbour, as
 an answer cites two sentences. Documents: the *tune* SQuAD articles (CC BY-SA 4.0), the
@@ -78,6 +81,10 @@ class Rules:
             return self.wn.synsets(phrase.replace(" ", "_"), pos=pos)
         except Exception:  # noqa: BLE001 - an odd token; WordNet has nothing for it
             return []
+
+    def given_name(self, word: str) -> bool:
+        """A word WordNet knows only as a name, if at all ("Joseph"; not "Golden", "Central")."""
+        return not any(lemma.name().islower() for synset in self._synsets(word.lower()) for lemma in synset.lemmas())
 
     def is_place(self, phrase: str) -> bool:
         found = self._synsets(phrase, "n")
@@ -206,10 +213,14 @@ class Rules:
             found = self._synsets(m.group())
             if not found or m.group().endswith(("ing", "ed", "s")):
                 continue  # an inflected form: its synonym would not agree
+            if s[m.start() - 1 : m.start()] == "-" or s[m.end() : m.end() + 1] == "-":
+                continue  # part of a compound ("vice-president", "week-long")
             own = [lemma for lemma in found[0].lemmas() if lemma.name() == m.group()]
             if not own or own[0].count() < 2:
                 continue  # the word's common sense only ("have" is not "rich person")
-            others = [lemma.name().replace("_", " ") for lemma in found[0].lemmas() if lemma.name() != m.group()]
+            # One word for one word: WordNet's phrases ("round" -> "unit of ammunition") are
+            # mostly another sense's.
+            others = [lemma.name() for lemma in found[0].lemmas() if lemma.name() != m.group() and "_" not in lemma.name()]
             if others:
                 options.append((m, others))
         if not options:
@@ -222,16 +233,25 @@ class Rules:
     def alias(self, s: str, doc: list[str]) -> Optional[str]:
         options = []
         for m in self.names(s):
+            before = s[:m.start()].split()[-1:]
+            if before and (before[0][:1].isupper() or before[0] in ("the", "of")):
+                continue  # the tail of a longer name ("Genghis Khan" at a sentence's start)
             found = self._synsets(m.group(), "n")
-            if found and found[0].instance_hypernyms():
+            # WordNet's other names for a place or an organisation, or for a name of two words
+            # or more; a one-word person's name is too often another person (Apollo: Phoebus).
+            if found and found[0].instance_hypernyms() and (" " in m.group() or found[0].lexname() != "noun.person"):
+                # Not a longer form ending with the name: WordNet's "Jacob" is Francois Jacob.
                 others = [lemma.name().replace("_", " ") for lemma in found[0].lemmas()
-                          if lemma.name().replace("_", " ") != m.group() and lemma.name()[0].isupper()]
+                          if lemma.name()[0].isupper() and not lemma.name().replace("_", " ").endswith(m.group())]
                 options += [(m, x) for x in others]
             words = m.group().split()
             if 2 <= len(words) <= 3 and not self.is_place(m.group()) and not self._synsets(words[-1].lower()):
                 options.append((m, words[-1]))  # "Joseph Dunford" -> "Dunford" (not "Blue Network" -> "Network")
             # "Dunford" -> "Joseph Dunford", where the document names him so
-            longer = {x.group() for d in doc for x in self.names(d) if x.group().endswith(" " + m.group())}
+            # (one more word, a given name: not "Siege of Kaifeng", "Golden Gate" or "Central Park")
+            longer = {x.group() for d in doc for x in self.names(d)
+                      if x.group().endswith(" " + m.group()) and len(x.group().split()) == len(m.group().split()) + 1
+                      and self.given_name(x.group().split()[0])}
             options += [(m, x) for x in sorted(longer)]
         if not options:
             return None
@@ -291,7 +311,18 @@ def usable(sentence: str) -> bool:
     return 6 <= len(sentence.split()) <= 45 and sentence[-1:] in ".!" and not sentence.startswith(("$", ">>>"))
 
 
-def build(out: Path, squad_rounds: int, debian_pages: int, debian_per_page: int, seed: int = 11) -> Counter:
+def bible_chapters() -> Iterator[tuple[str, list[str], list[str]]]:
+    """(chapter, its modern verses, the same verses in 1611 English), from train/bible.py."""
+    from itertools import groupby
+
+    from bible import verse_pairs
+
+    for chapter, rows in groupby(verse_pairs(), key=lambda row: row[0]):
+        rows = list(rows)
+        yield chapter, [r[1] for r in rows], [r[2] for r in rows]
+
+
+def build(out: Path, squad_rounds: int, debian_pages: int, debian_per_page: int, verses: int = 0, seed: int = 11) -> Counter:
     rng = random.Random(seed)
     rules = Rules(rng)
     # The kinds few sentences allow are tried on every sentence, two others at random.
@@ -318,6 +349,24 @@ def build(out: Path, squad_rounds: int, debian_pages: int, debian_per_page: int,
             for i in rng.sample(chosen, min(debian_per_page, len(chosen))):
                 write(name, doc, i, rare + rng.sample(common, 2))
         print(f"debian: {sum(counts.values())} pairs so far", file=sys.stderr)
+        # Real restatements: a verse in one translation against the other (both ways), and
+        # the verse with one fact changed against the other translation, so that "contradicted"
+        # is learnt as a changed fact, not as a different wording.
+        chapters = list(bible_chapters())
+        verse_ids = [(c, i) for c, (_, modern, _) in enumerate(chapters) for i, v in enumerate(modern) if usable(v)]
+        contradictions = [k for k in CONTRADICTIONS if k not in rare]
+        for c, i in sorted(rng.sample(verse_ids, min(verses, len(verse_ids)))):
+            chapter, modern, old = chapters[c]
+            for claims, sources in ((modern, old), (old, modern)):
+                row = {"claim": claims[i], "source": source_for(sources, i, rng), "label": 0, "kind": "restated", "group": f"{chapter}:{i}"}
+                counts[("restated", 0)] += 1
+                f.write(json.dumps(row) + "\n")
+            claims, sources = (modern, old) if rng.random() < 0.7 else (old, modern)
+            for claim, label, kind in claims_for(rules, claims, i, rare + rng.sample(contradictions, 2), NOT_STATED_SHARE):
+                row = {"claim": claim, "source": source_for(sources, i, rng), "label": label, "kind": kind, "group": f"{chapter}:{i}"}
+                counts[(kind, label)] += 1
+                f.write(json.dumps(row) + "\n")
+        print(f"bible: {sum(counts.values())} pairs so far", file=sys.stderr)
     return counts
 
 
@@ -327,9 +376,10 @@ def main() -> None:
     parser.add_argument("--squad-rounds", type=int, default=2, help="rounds of claims per tune SQuAD sentence")
     parser.add_argument("--debian-pages", type=int, default=700)
     parser.add_argument("--debian-per-page", type=int, default=6)
+    parser.add_argument("--verses", type=int, default=4000, help="Bible verses in two translations (train/bible.py)")
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
-    counts = build(Path(args.out), args.squad_rounds, args.debian_pages, args.debian_per_page, args.seed)
+    counts = build(Path(args.out), args.squad_rounds, args.debian_pages, args.debian_per_page, args.verses, args.seed)
     for (kind, label), n in sorted(counts.items(), key=lambda x: (x[0][1], x[0][0])):
         print(f"{LABELS[label]}\t{kind}\t{n}")
     print(f"total\t{sum(counts.values())}")

@@ -17,9 +17,10 @@ from __future__ import annotations
 import gzip
 import os
 import re
-import subprocess
 from functools import lru_cache
 from pathlib import Path
+
+from data import debian_packages
 
 ROOT = Path(__file__).resolve().parent.parent
 HOME = ROOT / "bench-data" / "wordnet"
@@ -28,13 +29,7 @@ CATEGORY = {"noun": 1, "verb": 2, "adj": 3, "adv": 4}
 
 def _unpacked() -> Path:
     dict_dir = HOME / "usr" / "share" / "wordnet"
-    if not (dict_dir / "data.noun").exists():
-        debs = HOME / "debs"
-        debs.mkdir(parents=True, exist_ok=True)
-        if not list(debs.glob("wordnet-base_*.deb")):
-            subprocess.run(["apt-get", "download", "wordnet-base"], cwd=debs, check=True, capture_output=True)
-        for deb in debs.glob("wordnet-base_*.deb"):
-            subprocess.run(["dpkg-deb", "-x", str(deb), str(HOME)], check=True)
+    debian_packages(("wordnet-base",), HOME)
     lexnames = dict_dir / "lexnames"
     if not lexnames.exists():
         page = next((HOME / "usr" / "share" / "man" / "man5").glob("lexnames.5*"))
