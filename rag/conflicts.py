@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Any, Optional
 
 import numpy as np
@@ -106,35 +107,62 @@ def slot_conflicts(a: str, b: str) -> list[SlotConflict]:
 
 
 # A contradiction the model finds where no single name, date or number differs (a changed
-# quantity word, a negation) is reported only when it is this sure and the differing words
-# are few: two wordings of one fact differ in many words, a changed fact in a few.
+# quantity word, a negation) is reported only when it is this sure both ways (each sentence
+# against the other) and the differing words are few on both sides: two wordings of one fact
+# differ in many words, a changed fact in a few, and a clause one side lacks is not stated,
+# not contradicted.
 SURE_CONTRADICTION = 0.9
 MAX_DIFFERING_WORDS = 4
+# "Dunford" / "Danford": names whose last words differ in at most this many letters are
+# reported whatever the model says of them. The model reads sub-words, and a respelled name
+# reads to it as the same name; a reader would want to know the sources spell it differently,
+# since it may be another person.
+RESPELLED_LETTERS = 2
 
 
 def disagreement(a: str, b: str, verifier: Optional[Any] = None) -> list[SlotConflict]:
     """What two sentences stating one fact state differently, when they disagree.
 
     Without the support check (``rag.verify.Verifier``), every value that differs in one
-    place (``slot_conflicts``). With it, only when one sentence contradicts the other: "the
-    United States" / "America" or "UN-monitored" / "UN-sponsored" are two wordings, not a
-    disagreement, while a changed figure is one even where the slots do not show it."""
+    place (``slot_conflicts``). With it, a differing name is a disagreement only when the
+    model, reading ``a`` with the name replaced by ``b``'s, finds it contradicted by ``a``
+    (or when the two are respellings of one name): "the United States" / "America" or
+    "UN-monitored" / "UN-sponsored" are two wordings, not a disagreement. A differing number
+    or date always is. Where no value differs, a contradiction the model is sure of both ways
+    (a changed quantity word, a negation) is reported with the few words that differ."""
     slots = slot_conflicts(a, b)
     if verifier is None:
         return slots
-    verdicts = verifier.check([b, a], [[a], [b]])
-    contradicted = [v for v in verdicts if v.label == "contradicted"]
-    if not contradicted:
-        return []
+    names = [c for c in slots if c.kind == "name" and not _respelling(c.first, c.second)]
+    swapped = [_replace_once(a, c.first, c.second) for c in names]
+    verdicts = dict(zip(map(id, names), verifier.check(swapped, [[a]] * len(names))))
+    kept = [c for c in slots if id(c) not in verdicts or verdicts[id(c)].label == "contradicted"]
     if slots:
-        return slots
-    sure = max(contradicted, key=lambda v: v.probabilities["contradicted"])
-    words = max(len(sure.unstated.split()), len(sure.source_says.split()))
-    if sure.probabilities["contradicted"] < SURE_CONTRADICTION or not sure.unstated or words > MAX_DIFFERING_WORDS:
+        return kept
+    both = verifier.check([b, a], [[a], [b]])
+    if any(v.label != "contradicted" or v.probabilities["contradicted"] < SURE_CONTRADICTION for v in both):
         return []
-    # verdicts[0] checks b against a: its unstated words are b's, what the source says a's.
-    first, second = (sure.source_says, sure.unstated) if sure is verdicts[0] else (sure.unstated, sure.source_says)
-    return [SlotConflict("other", first or "(not stated)", second or "(not stated)")]
+    # both[0] checks b against a: its unstated words are b's, what the source says a's.
+    first, second = both[0].source_says, both[0].unstated
+    if not first or not second or max(len(first.split()), len(second.split())) > MAX_DIFFERING_WORDS:
+        return []
+    return [SlotConflict("other", first, second)]
+
+
+def _respelling(x: str, y: str) -> bool:
+    """Dunford / Danford, Gen Dunford / Danford: the last words differ in a letter or two
+    (UN-monitored / UN-sponsored differ in more)."""
+    last_x, last_y = x.split()[-1].lower(), y.split()[-1].lower()
+    ops = SequenceMatcher(None, last_x, last_y, autojunk=False).get_opcodes()
+    changed = sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in ops if op != "equal")
+    return 0 < changed <= RESPELLED_LETTERS
+
+
+def _replace_once(text: str, old: str, new: str) -> str:
+    """``text`` with its first ``old`` replaced by ``new``; a value quoted without its
+    possessive or full stop is found as a word all the same."""
+    at = text.find(old)
+    return text if at < 0 else text[:at] + new + text[at + len(old):]
 
 
 def _aligned(ka: list[str], i: int, kb: list[str], content_a: list[bool]) -> list[int]:

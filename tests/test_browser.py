@@ -126,5 +126,5 @@ def test_a_model_answer_streams_in_and_an_unsupported_sentence_is_marked(served_
     assert "served in the navy since 1990" in page.locator("#sources .unsupported").inner_text()
     chat = page.locator("#chat").inner_text()
     assert "not supported by the cited sources" in chat and "Paula Dunn. [1]" in chat
-    assert "Paula Dunn" in page.locator("#sources mark").first.inner_text()
+    assert "Paula Dunn" in page.locator("#sources .card mark").first.inner_text()  # the cited sentence, highlighted
     page.screenshot(path=str(ARTIFACTS / "chat-model.png"), full_page=True)

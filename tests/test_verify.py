@@ -3,6 +3,8 @@ restatement through, and disagreements are facts one source contradicts, not two
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from llm_server import Reply, ScriptedServer
@@ -51,16 +53,22 @@ def test_one_changed_fact_is_contradicted_and_the_words_that_differ_are_named(ve
 
 
 def test_a_model_sentence_with_a_swapped_name_is_flagged_and_shows_what_the_source_says(llm_engine, server):
-    server.replies.append(Reply(lambda p: (
-        f"The Russian plan received an icy reception in Washington. [{number_of(p, 'icy reception')}] "
-        f"Lebanon is hosting more than 650,000 Syrian refugees. [{number_of(p, '650,000')}]"
-    )))
+    faithful = {}
+
+    def reply(prompt: str) -> str:
+        # One evidence sentence quoted as it stands, then the refugee figure's with Jordan swapped.
+        n, text = next((int(m.group(1)), line[m.end():].strip()) for line in prompt.splitlines()
+                       if (m := re.match(r"\[(\d+)\] ", line)) and "650,000" not in line and len(line.split()) > 8)
+        faithful["text"] = text
+        return f"{text} [{n}] Lebanon is hosting more than 650,000 Syrian refugees. [{number_of(prompt, '650,000')}]"
+
+    server.replies.append(Reply(reply))
     answer = llm_engine.ask("How many Syrian refugees does Jordan host?")
-    assert answer.composer == "llm"
+    assert answer.composer == "llm", answer.note
     assert answer.unsupported == ["Lebanon is hosting more than 650,000 Syrian refugees."], answer.text
     (flag,) = answer.flags
     assert (flag.verdict, flag.unstated, flag.source_says) == ("contradicted", "Lebanon", "Jordan")
-    assert "icy reception" in answer.citations[0].quote, "the faithful sentence keeps its citation"
+    assert answer.citations[0].quote in faithful["text"], "the faithful sentence keeps its citation"
 
     from ui.app import render_sources
 
