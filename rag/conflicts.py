@@ -118,6 +118,10 @@ MAX_DIFFERING_WORDS = 4
 # reads to it as the same name; a reader would want to know the sources spell it differently,
 # since it may be another person.
 RESPELLED_LETTERS = 2
+# The model reads a swapped name within this many words either side of it: the whole of most
+# sentences, and in a longer one the stretch around the name that fits the model's 64-token
+# claim (about 45 words).
+SWAP_CONTEXT_WORDS = 20
 
 
 def disagreement(a: str, b: str, verifier: Optional[Any] = None) -> list[SlotConflict]:
@@ -134,8 +138,9 @@ def disagreement(a: str, b: str, verifier: Optional[Any] = None) -> list[SlotCon
     if verifier is None:
         return slots
     names = [c for c in slots if c.kind == "name" and not _respelling(c.first, c.second)]
-    swapped = [_replace_once(a, c.first, c.second) for c in names]
-    verdicts = dict(zip(map(id, names), verifier.check(swapped, [[a]] * len(names))))
+    around = [_around(a, c.first) for c in names]
+    swapped = [_replace_once(text, c.first, c.second) for text, c in zip(around, names)]
+    verdicts = dict(zip(map(id, names), verifier.check(swapped, [[text] for text in around])))
     kept = [c for c in slots if id(c) not in verdicts or verdicts[id(c)].label == "contradicted"]
     if slots:
         return kept
@@ -156,6 +161,16 @@ def _respelling(x: str, y: str) -> bool:
     ops = SequenceMatcher(None, last_x, last_y, autojunk=False).get_opcodes()
     changed = sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in ops if op != "equal")
     return 0 < changed <= RESPELLED_LETTERS
+
+
+def _around(text: str, value: str, words: int = SWAP_CONTEXT_WORDS) -> str:
+    """The words around ``value`` in ``text``: the model reads a claim's first 64 tokens
+    only, and a name late in a long sentence would fall outside them."""
+    at = text.find(value)
+    if at < 0:
+        return text
+    before, after = text[:at].split(), text[at + len(value):].split()
+    return " ".join(before[-words:] + [value] + after[:words])
 
 
 def _replace_once(text: str, old: str, new: str) -> str:

@@ -57,8 +57,8 @@ def test_a_model_sentence_with_a_swapped_name_is_flagged_and_shows_what_the_sour
 
     def reply(prompt: str) -> str:
         # One evidence sentence quoted as it stands, then the refugee figure's with Jordan swapped.
-        n, text = next((int(m.group(1)), line[m.end():].strip()) for line in prompt.splitlines()
-                       if (m := re.match(r"\[(\d+)\] ", line)) and "650,000" not in line and len(line.split()) > 8)
+        n, text = next((n, text) for n, text in re.findall(r'^\[(\d+)\] \(.*?\) "(.*)"$', prompt, re.M)
+                       if "650,000" not in text and len(text.split()) > 8)
         faithful["text"] = text
         return f"{text} [{n}] Lebanon is hosting more than 650,000 Syrian refugees. [{number_of(prompt, '650,000')}]"
 
@@ -68,7 +68,7 @@ def test_a_model_sentence_with_a_swapped_name_is_flagged_and_shows_what_the_sour
     assert answer.unsupported == ["Lebanon is hosting more than 650,000 Syrian refugees."], answer.text
     (flag,) = answer.flags
     assert (flag.verdict, flag.unstated, flag.source_says) == ("contradicted", "Lebanon", "Jordan")
-    assert answer.citations[0].quote in faithful["text"], "the faithful sentence keeps its citation"
+    assert answer.citations[0].quote == faithful["text"], "the faithful sentence keeps its citation"
 
     from ui.app import render_sources
 
