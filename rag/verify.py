@@ -1,8 +1,11 @@
 """Does a cited sentence support a sentence of a model's answer?
 
-A claim is supported by the sentences it cites when every number it states is in them and,
-taken together, they are close to it in meaning, share its content words and name what it
-names:
+Two checks. The default is the support check (``Verifier``, below): a model trained here
+reads the claim with the sentences it cites and says supported, contradicted (one fact
+changed) or not stated; figures in docs/verification.md. Without it (``RAG_VERIFIER=false``,
+or the model file missing), a claim is supported by the sentences it cites when every number
+it states is in them and, taken together, they are close to it in meaning, share its content
+words and name what it names:
 
     support = MEANING_WEIGHT * cosine(claim, best cited sentence) + (1 - MEANING_WEIGHT) * shared terms
               - NAME_PENALTY * share of the claim's names they do not hold      (0 if a number is missing)

@@ -1,7 +1,8 @@
 """Training pairs for the reading model: (question, candidate sentence, the sentence before
 it, the document's title) -> 1 when the sentence answers the question, else 0.
 
-    .venv/bin/python train/data.py [--out bench-data/reader/pairs.jsonl] [--limit-cloze 9000]
+    .venv/bin/python train/squad_explorer.py /path/to/SQuAD-explorer   # once: squad-train, squad2-unanswerable
+    .venv/bin/python train/data.py [--out bench-data/reader/pairs.jsonl] [--limit-cloze 5000] [--limit-explorer 4000]
 
 Every source installs offline, and none is a half anything is measured on:
 
@@ -18,6 +19,13 @@ Every source installs offline, and none is a half anything is measured on:
 - ``faq``: real questions with their answers, from the Debian FAQ (``debian-faq``, GPL-2+) and
   the Python FAQ (``python3.11-doc``, PSF): a section headed by a question; its first
   statement answers it.
+- ``squad-train``: questions of SQuAD v1.1's *train* articles (one a paragraph, drawn at
+  random; CC BY-SA 4.0), read from the public SQuAD explorer's pages by
+  ``train/squad_explorer.py``: people's questions on 440 other articles, paired as ``squad``.
+- ``squad2-unanswerable``: SQuAD 2.0 dev questions their paragraph does not answer, written
+  by people to look answerable (CC BY-SA 4.0; the 35 SQuAD 2.0 dev articles, none of them in
+  squad-dev-tune.json): every sentence of the paragraph and the article's closest ones are
+  negatives.
 - ``swap``: unanswerable on-topic questions, as SQuAD 2.0 makes them: a name or number of a
   squad or cloze question replaced by another one of the same document, so its positive no
   longer answers it (label 0) although it shares nearly every word.
@@ -46,9 +54,11 @@ from rag.text import is_fragment, sentence_spans  # noqa: E402
 SQUAD = ROOT.parent / "shared" / "bench" / "squad-dev-tune.json"
 LAY = ROOT / "bench" / "lay-squad.json"
 DATA = ROOT / "bench-data"
+SQUAD_EXPLORER = DATA / "squad-explorer"
 PACKAGES = ("python3.11-doc", "debian-faq")
 CLOSE_NEGATIVES = 3  # the document's sentences closest to the question, besides the neighbours
 NEIGHBOUR_NEGATIVES = 3
+SOURCES = ("squad", "lay", "cloze", "faq", "squad-train", "squad2-unanswerable")
 SWAP_SHARE = 0.35  # of squad and cloze questions also asked with a name or number swapped
 
 _NAME = re.compile(r"\b[A-Z][a-zA-Z]+(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][a-zA-Z]+){0,3}")
@@ -70,13 +80,17 @@ def flat(text: str) -> str:
 # --- squad and lay ---------------------------------------------------------------------
 
 
-def squad_items(rng: random.Random) -> Iterator[dict]:
-    """{"q", "positive": (sentence, prev), "doc": [(sentence, prev)], "title", "neighbours", "id"}"""
-    data = json.loads(SQUAD.read_text())["data"]
-    tune = set(split_titles([a["title"] for a in data], "tune"))
+def squad_items(rng: random.Random, data: list[dict] | None = None, per_paragraph: int = 0,
+                impossible: bool = False) -> Iterator[dict]:
+    """{"q", "pos", "doc": [(sentence, prev)], "title", "neighbours", "id"}: by default the
+    tune articles of squad-dev-tune.json, every question; or the articles given, at most
+    ``per_paragraph`` questions a paragraph, and with ``impossible`` only the questions the
+    paragraph does not answer (SQuAD 2.0), whose "pos" is None."""
+    if data is None:
+        data = json.loads(SQUAD.read_text())["data"]
+        tune = set(split_titles([a["title"] for a in data], "tune"))
+        data = [a for a in data if a["title"] in tune]
     for article in data:
-        if article["title"] not in tune:
-            continue
         title = article["title"].replace("_", " ")
         doc: list[tuple[str, str]] = []
         paragraphs = []
@@ -87,16 +101,31 @@ def squad_items(rng: random.Random) -> Iterator[dict]:
                 doc.append((flat(s), flat(spans[i - 1][2]) if i else (doc[-1][0] if doc else "")))
             paragraphs.append((para, spans, first))
         for para, spans, first in paragraphs:
-            for qa in para["qas"]:
-                start = qa["answers"][0]["answer_start"]
-                hit = next((i for i, (s, e, _) in enumerate(spans) if s <= start < e), None)
-                if hit is None:
-                    continue
+            qas = [qa for qa in para["qas"] if qa.get("is_impossible", False) == impossible]
+            if per_paragraph:
+                qas = rng.sample(qas, min(per_paragraph, len(qas)))
+            for qa in qas:
+                hit = None
+                if not impossible:
+                    start = qa["answers"][0]["answer_start"]
+                    hit = next((i for i, (s, e, _) in enumerate(spans) if s <= start < e), None)
+                    if hit is None:
+                        continue
                 yield {
-                    "id": qa["id"], "q": qa["question"], "title": title, "pos": first + hit, "doc": doc,
-                    "neighbours": [first + i for i in range(len(spans)) if i != hit],
-                    "answer": qa["answers"][0]["text"],
+                    "id": qa["id"], "q": qa["question"], "title": title, "pos": None if hit is None else first + hit,
+                    "doc": doc, "neighbours": [first + i for i in range(len(spans)) if i != hit],
+                    "answer": qa["answers"][0]["text"] if qa["answers"] else "",
                 }
+
+
+def explorer_items(rng: random.Random, split: str, limit: int, impossible: bool = False) -> list[dict]:
+    """Up to ``limit`` questions of a SQuAD explorer split (train/squad_explorer.py), one a
+    paragraph, drawn at random."""
+    path = SQUAD_EXPLORER / f"{split}.json"
+    if not path.exists():
+        raise SystemExit(f"{path} is missing: run train/squad_explorer.py on a clone of SQuAD-explorer first")
+    items = list(squad_items(rng, json.loads(path.read_text())["data"], per_paragraph=1, impossible=impossible))
+    return rng.sample(items, min(limit, len(items)))
 
 
 def lay_rewrites() -> dict[str, str]:
@@ -255,13 +284,15 @@ def pairs_of(item: dict, closest: list[int], source: str, rng: random.Random) ->
         return {"q": q, "s": doc[i][0], "prev": doc[i][1], "title": item["title"], "label": label,
                 "source": kind, "group": group}
 
-    yield pair(item["q"], pos, 1, source)
+    answer = doc[pos][0] if pos is not None else None  # an unanswerable question has none
+    if pos is not None:
+        yield pair(item["q"], pos, 1, source)
     negatives = rng.sample(item["neighbours"], min(NEIGHBOUR_NEGATIVES, len(item["neighbours"])))
-    negatives += [i for i in closest if i != pos and i not in negatives and doc[i][0] != doc[pos][0]][:CLOSE_NEGATIVES]
+    negatives += [i for i in closest if i != pos and i not in negatives and doc[i][0] != answer][:CLOSE_NEGATIVES]
     for i in negatives:
-        if doc[i][0] != doc[pos][0]:
+        if doc[i][0] != answer:
             yield pair(item["q"], i, 0, source)
-    if source in ("squad", "cloze") and rng.random() < SWAP_SHARE:
+    if source in ("squad", "squad-train", "cloze") and rng.random() < SWAP_SHARE:
         q = swapped(item["q"], doc, doc[pos][0] + " " + doc[pos][1], rng)
         if q:
             yield pair(q, pos, 0, "swap")
@@ -285,7 +316,7 @@ def closest_sentences(encoder, items: list[dict], k: int) -> list[list[int]]:
     return out
 
 
-def build(out: Path, limit_cloze: int, seed: int = 13, sources: tuple[str, ...] = ("squad", "lay", "cloze", "faq")) -> Counter:
+def build(out: Path, limit_cloze: int, seed: int = 13, sources: tuple[str, ...] = SOURCES, limit_explorer: int = 4000) -> Counter:
     from rag.encoder import Encoder
 
     rng = random.Random(seed)
@@ -299,6 +330,10 @@ def build(out: Path, limit_cloze: int, seed: int = 13, sources: tuple[str, ...] 
         if "lay" in sources:
             lay = lay_rewrites()
             batches.append(("lay", [{**it, "q": lay[it["id"]], "id": it["id"] + ":lay"} for it in squad if it["id"] in lay]))
+    if "squad-train" in sources:
+        batches.append(("squad-train", explorer_items(rng, "train-v1.0", limit_explorer)))
+    if "squad2-unanswerable" in sources:
+        batches.append(("squad2-unanswerable", explorer_items(rng, "dev-v2.0", limit_explorer // 2, impossible=True)))
     if "faq" in sources or "cloze" in sources:
         extract = unpacked()
         if "faq" in sources:
@@ -319,11 +354,13 @@ def build(out: Path, limit_cloze: int, seed: int = 13, sources: tuple[str, ...] 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default=str(DATA / "reader" / "pairs.jsonl"))
-    parser.add_argument("--limit-cloze", type=int, default=9000)
-    parser.add_argument("--sources", default="squad,lay,cloze,faq", help="comma-separated: squad, lay, cloze, faq")
+    parser.add_argument("--limit-cloze", type=int, default=5000)
+    parser.add_argument("--limit-explorer", type=int, default=4000,
+                        help="SQuAD train questions drawn (one a paragraph); half as many SQuAD 2.0 unanswerable ones")
+    parser.add_argument("--sources", default=",".join(SOURCES), help=f"comma-separated: {', '.join(SOURCES)}")
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
-    counts = build(Path(args.out), args.limit_cloze, args.seed, tuple(args.sources.split(",")))
+    counts = build(Path(args.out), args.limit_cloze, args.seed, tuple(args.sources.split(",")), args.limit_explorer)
     for (source, label), n in sorted(counts.items()):
         print(f"{source}\tlabel {label}\t{n}")
     print(f"total\t{sum(counts.values())}")
