@@ -64,3 +64,22 @@ def free_port() -> int:
 
 def source_text(engine, source: str) -> str:
     return (engine.settings.docs_dir / source).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def server():
+    """A scripted OpenAI-compatible server on 127.0.0.1 (tests/llm_server.py)."""
+    from llm_server import ScriptedServer
+
+    s = ScriptedServer().start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def llm_engine(seeded_engine, server):
+    """The seeded index, answered through the scripted model."""
+    from rag import RAG
+
+    return RAG(docs_dir=seeded_engine.settings.docs_dir, index_dir=seeded_engine.settings.index_dir,
+               llm_base_url=server.base_url, llm_model="scripted", llm_timeout=5.0)

@@ -6,26 +6,12 @@ import re
 
 import pytest
 
-from llm_server import Reply, ScriptedServer
+from llm_server import Reply
 from rag import RAG
 from rag.config import Settings
 from rag.errors import ConfigError
 
 QUESTION = "Who was the spokeswoman?"
-
-
-@pytest.fixture
-def server():
-    s = ScriptedServer().start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture
-def llm_engine(seeded_engine, server):
-    """The seeded index, answered through the scripted model."""
-    return RAG(docs_dir=seeded_engine.settings.docs_dir, index_dir=seeded_engine.settings.index_dir,
-               llm_base_url=server.base_url, llm_model="scripted", llm_timeout=5.0)
 
 
 def number_of(prompt: str, words: str) -> int:

@@ -7,8 +7,7 @@ import re
 
 import pytest
 
-from llm_server import Reply, ScriptedServer
-from rag import RAG
+from llm_server import Reply
 from rag.verify import Verifier
 from test_llm import number_of
 
@@ -22,19 +21,6 @@ def verifier():
     v = Verifier.shipped()
     assert v is not None, "the support-check model ships inside the package (rag/reading/verifier-int8.onnx)"
     return v
-
-
-@pytest.fixture
-def server():
-    s = ScriptedServer().start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture
-def llm_engine(seeded_engine, server):
-    return RAG(docs_dir=seeded_engine.settings.docs_dir, index_dir=seeded_engine.settings.index_dir,
-               llm_base_url=server.base_url, llm_model="scripted", llm_timeout=5.0)
 
 
 def test_a_translated_sentence_is_supported_by_its_original(verifier):
