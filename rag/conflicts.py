@@ -174,8 +174,7 @@ def _around(text: str, value: str, words: int = SWAP_CONTEXT_WORDS) -> str:
 
 
 def _replace_once(text: str, old: str, new: str) -> str:
-    """``text`` with its first ``old`` replaced by ``new``; a value quoted without its
-    possessive or full stop is found as a word all the same."""
+    """``text`` with its first ``old`` replaced by ``new`` (unchanged without one)."""
     at = text.find(old)
     return text if at < 0 else text[:at] + new + text[at + len(old):]
 
