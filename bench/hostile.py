@@ -5,8 +5,8 @@ wall time and peak memory, each case in a process of its own (so one case's memo
 
 Every file is made here (nothing is downloaded). A case passes when it finishes within the
 timeout under 1 GB of peak memory, whatever the outcome, and its reason is in plain words.
-The last case, a full disk, needs root (a 2 MB tmpfs mounted for the index) and is skipped
-otherwise.
+The last two cases, a full disk and a read-only index, need root (a tmpfs mounted for the
+index) and are skipped otherwise.
 """
 
 from __future__ import annotations
@@ -74,7 +74,14 @@ CASES = {
     "unclosed fences, 50 KB (.md)": lambda: ("fences50.md", b"```python\n# x = 1\n" * 2_800),
     "unclosed fences, 100 KB (.md)": lambda: ("fences100.md", b"```python\n# x = 1\n" * 5_600),
     "unclosed fences, 200 KB (.md)": lambda: ("fences200.md", b"```python\n# x = 1\n" * 11_200),
+    "headings x fences, 200 KB (.md)": lambda: ("headings.md", b"# heading\n```\n" * 15_000),
     "headings x fences, 2 MB (.md)": lambda: ("headings.md", b"# heading\n```\n" * 150_000),
+    # Not hostile: what the same sizes of ordinary prose cost, for the two above.
+    "prose, 200 KB (.txt)": lambda: ("prose.txt", (ROOT / "seeds" / "russia-seeks-us-help-rebuild-syria.txt").read_bytes() * 42),
+    "prose, 2 MB (.txt)": lambda: ("prose.txt", (ROOT / "seeds" / "russia-seeks-us-help-rebuild-syria.txt").read_bytes() * 420),
+    "12 MB web page over a 200 MB reading budget (.html)": lambda: (
+        "huge.html", b"<html><body>" + b"<p>The keeper lit the lamp.</p>" * 400_000 + b"</body></html>",
+        {"read_memory_mb": 200}),
     "zip bomb, 1 GB document.xml (.docx)": lambda: ("bomb.docx", docx(" " * 1_000_000 for _ in range(1000))),
     "merged-cell chain, 3,000 rows (.docx)": lambda: ("merged.docx", docx(merged_chain(3000))),
     "10 MB text node (.docx)": lambda: ("node.docx", docx(["<w:p><w:r><w:t>", "word " * 2_000_000, "</w:t></w:r></w:p>"])),
@@ -96,24 +103,36 @@ def run_case(name: str) -> None:
 
     from rag import RAG
 
-    filename, data = CASES[name]()
+    filename, data, *more = CASES[name]()
+    settings = more[0] if more else {}  # a case's own Settings (a smaller reading budget)
     with tempfile.TemporaryDirectory() as tmp:
         docs = Path(tmp) / "docs"
         docs.mkdir()
         (docs / filename).write_bytes(data)
         (docs / "good.txt").write_text("Ferry notes\n\nThe ferry to the island leaves at nine every morning.\n")
         del data
-        engine = RAG(docs_dir=docs, index_dir=Path(tmp) / "index", reader=False)
+        engine = RAG(docs_dir=docs, index_dir=Path(tmp) / "index", reader=False, **settings)
         started = time.perf_counter()
         report = engine.ingest(show_progress=False)
         seconds = time.perf_counter() - started
         skipped = {s.source: s.reason for s in report.skipped}
         good = "good.txt" not in skipped and not engine.ask("When does the ferry leave?").abstained
+        reader_peak_mb = _peak_mb(engine._file_reader)
     print(json.dumps({
         "case": name, "outcome": "refused" if filename in skipped else "read", "reason": skipped.get(filename, ""),
         "rest_indexed": good, "seconds": round(seconds, 2),
-        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024), "reader_peak_mb": reader_peak_mb,
     }))
+
+
+def _peak_mb(reader) -> int:
+    """The reader process's peak resident memory (0 if none ran, or it was killed): its own
+    high-water mark, as getrusage's for children counts the parent's pages it forked from."""
+    process = reader._process
+    if process is None or process.poll() is not None:
+        return 0
+    status = Path(f"/proc/{process.pid}/status").read_text()
+    return round(int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) / 1024)
 
 
 def full_disk() -> dict:
@@ -136,6 +155,27 @@ def full_disk() -> dict:
             return {"case": "full disk (2 MB tmpfs index)", "outcome": f"ingest exit {ingest.returncode}, ask exit {ask.returncode}",
                     "reason": f"ingest: {last(ingest)} | ask: {last(ask)}",
                     "traceback": "Traceback" in ingest.stderr + ask.stderr, "seconds": round(time.perf_counter() - started, 2)}
+    finally:
+        subprocess.run(["umount", str(mount)])
+
+
+def read_only_index() -> dict:
+    """An index made, then its file system remounted read-only: what ingest, ask and serve say."""
+    case = "read-only index (tmpfs remounted read-only)"
+    mount = Path(tempfile.mkdtemp(prefix="rag-ro-"))
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mount)]).returncode:
+        return {"case": case, "outcome": "skipped (needs root to mount a tmpfs)"}
+    rag = str(ROOT / ".venv/bin/rag")
+    env = {**os.environ, "RAG_DOCS_DIR": str(ROOT / "seeds"), "RAG_INDEX_DIR": str(mount / "index")}
+    last = lambda p: (p.stderr.strip().splitlines() or p.stdout.strip().splitlines() or [""])[-1][:200]  # noqa: E731
+    try:
+        subprocess.run([rag, "ingest"], env=env, capture_output=True, timeout=300, check=True)
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        runs = {name: subprocess.run([rag, *argv], env=env, capture_output=True, text=True, timeout=120)
+                for name, argv in (("ingest", ["ingest"]), ("ask", ["ask", "Who sent the proposal?"]))}
+        return {"case": case, "outcome": ", ".join(f"{n} exit {p.returncode}" for n, p in runs.items()),
+                "reason": " | ".join(f"{n}: {last(p)}" for n, p in runs.items()),
+                "traceback": any("Traceback" in p.stderr for p in runs.values())}
     finally:
         subprocess.run(["umount", str(mount)])
 
@@ -164,9 +204,10 @@ def main() -> None:
         row["wall_s"] = round(time.perf_counter() - started, 1)
         rows.append(row)
         print(json.dumps(row), flush=True)
-    if not args.only or "disk" in args.only:
-        rows.append(full_disk())
-        print(json.dumps(rows[-1]), flush=True)
+    for name, case in (("disk", full_disk), ("read-only", read_only_index)):
+        if not args.only or name in args.only:
+            rows.append(case())
+            print(json.dumps(rows[-1]), flush=True)
     out = ROOT / "bench-out" / "hostile.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(rows, indent=1))

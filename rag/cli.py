@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import json
 import os
 import sys
 from typing import Optional, Sequence
 
 from rag.config import Settings
-from rag.errors import RagError
+from rag.errors import IndexWriteError, RagError, is_storage_failure
 
 
 def _engine(args: argparse.Namespace):
@@ -121,6 +120,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         # The parser shows the settings' defaults, so a bad RAG_* variable is found here already.
         args = build_parser().parse_args(argv)
         return args.func(args)
+    except IndexWriteError as exc:
+        # A full disk or a read-only index folder: one line saying what to do, no traceback
+        # (the index is left consistent: a killed or failed ingest resumes; see rag.manifest).
+        print(f"rag: {exc}", file=sys.stderr)
+        return 1
     except RagError as exc:
         print(f"rag: {exc}", file=sys.stderr)
         return 2
@@ -132,28 +136,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:
-        if not _storage_failure(exc):
+        if not is_storage_failure(exc):
             raise
-        # A full disk or a read-only index folder: one line saying what to do, no traceback
-        # (the index is left consistent: a killed or failed ingest resumes; see rag.manifest).
-        print(f"rag: the index could not be written ({type(exc).__name__}: {str(exc)[:160]}): is the disk full "
-              "or the index folder read-only? Free space or fix its permissions, then run the command again",
-              file=sys.stderr)
+        print(f"rag: {IndexWriteError.from_storage(exc)}", file=sys.stderr)
         return 1
-
-
-def _storage_failure(exc: BaseException) -> bool:
-    """Whether an error is the storage failing under the index (disk full, read-only, I/O)."""
-    import sqlite3
-
-    text = str(exc).lower()
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EIO, errno.EDQUOT):
-        return True
-    if isinstance(exc, sqlite3.OperationalError) and any(w in text for w in ("disk", "readonly", "read-only", "i/o")):
-        return True
-    # Chroma wraps its Rust store's failures (a full disk while compacting) in its own errors.
-    return type(exc).__module__.startswith("chromadb") and any(
-        w in text for w in ("disk", "space", "read-only", "readonly", "failed to apply logs", "i/o", "no space"))
 
 
 if __name__ == "__main__":

@@ -56,6 +56,12 @@ class Settings:
     # Input limits.
     max_question_chars: int = 2000
     upload_max_bytes: int = 5_000_000
+    # What reading one file may cost (rag/readers/base.py's ReadLimits says why each exists):
+    # past any of them the file is refused, saying which. read_seconds 0: no reader process.
+    max_document_chars: int = 30_000_000
+    max_unpacked_bytes: int = 256_000_000
+    read_seconds: float = 120.0
+    read_memory_mb: int = 2048
     # An upload while another ingest writes the index waits this long, then says so.
     upload_wait_seconds: float = 60.0
     # Chat server.
@@ -98,6 +104,18 @@ class Settings:
                 raise ConfigError("RAG_LLM_BASE_URL is set but RAG_LLM_MODEL is empty: set the model's name, e.g. llama3.2:3b")
             if self.llm_timeout <= 0 or self.llm_max_tokens <= 0:
                 raise ConfigError("RAG_LLM_TIMEOUT and RAG_LLM_MAX_TOKENS must be positive")
+        if min(self.max_document_chars, self.max_unpacked_bytes) <= 0 or min(self.read_seconds, self.read_memory_mb) < 0:
+            from rag.errors import ConfigError
+
+            raise ConfigError("RAG_MAX_DOCUMENT_CHARS and RAG_MAX_UNPACKED_BYTES must be positive, "
+                              "RAG_READ_SECONDS and RAG_READ_MEMORY_MB positive or 0 (no budget)")
+
+    @property
+    def read_limits(self) -> Any:
+        """The reading limits above as the readers take them (``rag.readers.ReadLimits``)."""
+        from rag.readers.base import ReadLimits
+
+        return ReadLimits(self.max_document_chars, self.max_unpacked_bytes, self.read_seconds, self.read_memory_mb)
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None, **overrides: Any) -> "Settings":

@@ -79,6 +79,10 @@ class RAG:
         self._generation: Optional[int] = None  # of the index the retriever was built on
         self._ingesting = False
         self._examples: dict[int, list[str]] = {}  # index generation -> example questions
+        from rag.readers.isolated import IsolatedReader
+
+        # Uploads and ingests read files through one reader process, started on first use.
+        self._file_reader = IsolatedReader(self.settings.read_limits)
 
     # --- set-up, lazily: `rag --help` and the UI's first paint need none of it ----------
 
@@ -177,7 +181,8 @@ class RAG:
                     LexicalIndex.build(store.passages, self._lexical_dir, generation, keep=_is_current(versions))
 
             try:
-                report = Ingestor(self.settings, store.passages, store.sentences, embedder(), store.max_batch).run(
+                report = Ingestor(self.settings, store.passages, store.sentences, embedder(), store.max_batch,
+                                  reader=self._file_reader).run(
                     show_progress=show_progress, before_publish=rebuild_lexical
                 )
             finally:
@@ -374,7 +379,7 @@ class RAG:
         read (saying why), and (unless ``overwrite``) a name that an existing, different
         document already has.
         """
-        from rag.readers import SUPPORTED_SUFFIXES, UnreadableDocument, read_document
+        from rag.readers import SUPPORTED_SUFFIXES, UnreadableDocument
 
         name = _upload_name(filename)
         suffix = Path(name).suffix.lower()
@@ -385,14 +390,9 @@ class RAG:
                 f"{name} is {len(data):,} bytes; the limit is {self.settings.upload_max_bytes:,} (RAG_UPLOAD_MAX_BYTES)"
             )
         try:
-            read_document(name, data)
+            self._file_reader.read(name, data)
         except UnreadableDocument as exc:
             raise BadUploadError(f"{name} cannot be indexed: {exc}") from None
-        except Exception as exc:  # a reader library (RecursionError too) failing on a malformed file
-            raise BadUploadError(
-                f"{name} cannot be indexed: the file looks damaged or malformed ({type(exc).__name__}); "
-                "open it in its program and save it again"
-            ) from None
         target = self.settings.docs_dir / name
         if target.is_dir():
             raise BadUploadError(f"the documents folder has a folder named {name}; rename the file")

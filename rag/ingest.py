@@ -30,10 +30,11 @@ from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
 from rag.config import Settings
-from rag.errors import NoDocumentsError
+from rag.errors import IndexWriteError, NoDocumentsError, is_storage_failure
 from rag.manifest import DocumentRow, Manifest, publish_generation
 from rag.models import guard_llama_index
-from rag.readers import SUPPORTED_SUFFIXES, UnreadableDocument, read_document
+from rag.readers import SUPPORTED_SUFFIXES, UnreadableDocument
+from rag.readers.isolated import IsolatedReader
 from rag.split import Splitter
 from rag.types import IngestReport, SkippedFile
 
@@ -199,6 +200,10 @@ def ingest_lock(index_dir: Path, timeout: Optional[float] = None):
             raise IndexBusyError(
                 f"another ingest is still writing {index_dir} after {timeout:.0f} s: try again when it has finished"
             ) from None
+    except OSError as exc:  # a read-only index folder cannot take the lock file
+        if not is_storage_failure(exc):
+            raise
+        raise IndexWriteError.from_storage(exc) from None
     try:
         yield
     finally:
@@ -208,12 +213,17 @@ def ingest_lock(index_dir: Path, timeout: Optional[float] = None):
 class Ingestor:
     """Brings one index in line with one documents folder (see the module docstring)."""
 
-    def __init__(self, settings: Settings, passages: Any, sentences: Any, embed_model: Any, max_batch: int):
+    def __init__(self, settings: Settings, passages: Any, sentences: Any, embed_model: Any, max_batch: int,
+                 reader: Optional[IsolatedReader] = None):
         self.settings = settings
         self.passages = passages
         self.sentences = sentences
         self.embed_model = embed_model
         self.max_batch = max_batch
+        # Parsers run under the reading budget in a process of their own; one made here is
+        # stopped when the run ends, one passed in (the engine's) outlives it.
+        self._own_reader = reader is None
+        self.reader = reader or IsolatedReader(settings.read_limits)
 
     @functools.cached_property
     def _tools(self) -> tuple[Any, Splitter]:
@@ -242,6 +252,8 @@ class Ingestor:
             report = self._run(manifest, show_progress, before_publish)
         finally:
             manifest.close()
+            if self._own_reader:
+                self.reader.close()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -309,21 +321,18 @@ class Ingestor:
             self._unchanged(row, report)
             return
         try:
-            doc = read_document(source, raw)
+            # Any failure, a parser's own included, comes back in words a user can act on.
+            doc = self.reader.read(source, raw)
         except UnreadableDocument as exc:
             self._skip(source, str(exc), row, report)
-            return
-        except Exception as exc:  # a reader library failing on a malformed file must not stop the run
-            log.exception("reading %s failed", source)
-            # The reason in words a user can act on; the parser's internals go to the log.
-            self._skip(source, f"could not be read: the file looks damaged or malformed ({type(exc).__name__}); "
-                               "open it in its program and save it again", row, report)
             return
         version = f"{source}@{sha1[:16]}"
         manifest.begin(version, source)
         try:
             passages, sentences = self._store(doc, source, version, progress)
         except Exception as exc:  # Chroma or the model failing on one file must not stop the run
+            if is_storage_failure(exc):  # but a full disk stops it: every file after would fail too
+                raise IndexWriteError.from_storage(exc) from exc
             log.exception("indexing %s failed", source)
             self._delete_version(version, manifest)
             self._skip(source, f"could not be indexed ({type(exc).__name__}: {exc})", row, report)

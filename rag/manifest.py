@@ -16,6 +16,7 @@ answering until the new one is stored. SQLite commits are durable (``synchronous
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -63,6 +64,23 @@ class DocumentRow:
     pages: Optional[int] = None
 
 
+def open_index_db(path: Path, schema: str) -> sqlite3.Connection:
+    """A connection to one of the index's SQLite files, in WAL mode with its schema made.
+
+    An index folder on a read-only file system (a read-only mount, a snapshot) is opened
+    read-only and immutable, so questions are still answered from it: WAL needs to write its
+    shared-memory file even to read, and would fail with "unable to open database file".
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and not os.access(path.parent, os.W_OK):
+        return sqlite3.connect(f"file:{path}?immutable=1", uri=True, check_same_thread=False)
+    db = sqlite3.connect(path, timeout=60, check_same_thread=False)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")  # stored before anything says so
+    db.executescript(schema)
+    return db
+
+
 class Manifest:
     """The documents the index holds, and the versions being written or deleted.
 
@@ -72,12 +90,8 @@ class Manifest:
 
     def __init__(self, index_dir: Path):
         self.index_dir = index_dir
-        index_dir.mkdir(parents=True, exist_ok=True)
         # One connection per Manifest; callers serialise writes with the ingest lock.
-        self._db = sqlite3.connect(index_dir / MANIFEST_FILE, timeout=60, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
+        self._db = open_index_db(index_dir / MANIFEST_FILE, _SCHEMA)
 
     def close(self) -> None:
         self._db.close()

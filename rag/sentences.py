@@ -117,12 +117,10 @@ class SentenceStore:
     """
 
     def __init__(self, index_dir: Path):
-        index_dir.mkdir(parents=True, exist_ok=True)
+        from rag.manifest import open_index_db
+
         self.path = index_dir / SENTENCES_FILE
-        self._db = sqlite3.connect(self.path, timeout=60, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")  # stored before the manifest says so
-        self._db.executescript(_SCHEMA)
+        self._db = open_index_db(self.path, _SCHEMA)  # written before the manifest says so
 
     # --- writing (the ingest, holding the index's lock) ---------------------------------
 

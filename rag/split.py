@@ -30,6 +30,10 @@ from rag.types import sentence_id
 # This keeps splitting linear in the file's size (llama-index hashes the whole parent text
 # for every node it cuts from it).
 SEGMENT_CHARS = 20_000
+# A section shorter than this joins the sections after it in one segment: a file of thousands
+# of one-line sections would otherwise make a passage (an embedding) of each, many times the
+# passages the same amount of prose makes. Each node still names the heading it starts under.
+MIN_SEGMENT_CHARS = 200
 # Passages embedded and stored together, with their sentences: bounds memory per file.
 GROUP_PASSAGES = 64
 
@@ -43,16 +47,25 @@ class Group:
     sentences: int
 
 
-def segments(doc: ExtractedText) -> Iterator[tuple[int, int, str]]:
-    """(start, end, section heading) of the pieces a document is split in, in order."""
+def segments(doc: ExtractedText) -> Iterator[tuple[int, int]]:
+    r"""(start, end) of the pieces a document is split in, in order: its sections, short ones
+    joined to the next, long ones cut at about ``SEGMENT_CHARS``.
+
+    >>> doc = ExtractedText("# A\nx\n# B\n" + "y" * 300, "", sections=[(0, "A"), (6, "B")])
+    >>> list(segments(doc))
+    [(0, 310)]
+    """
     bounds = sorted({0, len(doc.text), *(s for s, _ in doc.sections if 0 < s < len(doc.text))})
-    for start, end in zip(bounds, bounds[1:]):
-        section = doc.section_at(start)
+    start = 0
+    for end in bounds[1:]:
+        if end - start < MIN_SEGMENT_CHARS and end < len(doc.text):
+            continue
         while end - start > SEGMENT_CHARS:
             cut = _cut(doc.text, start, start + SEGMENT_CHARS)
-            yield start, cut, section
+            yield start, cut
             start = cut
-        yield start, end, section
+        yield start, end
+        start = end
 
 
 def _cut(text: str, start: int, limit: int) -> int:
@@ -87,7 +100,7 @@ class Splitter:
         nodes: list[Any] = []
         n_passages = n_sentences = 0
         previous_sentence = ""
-        for seg_start, seg_end, section in segments(doc):
+        for seg_start, seg_end in segments(doc):
             if not text[seg_start:seg_end].strip():
                 continue
             segment = Document(id_=version, text=text[seg_start:seg_end])
@@ -98,7 +111,7 @@ class Splitter:
                 start, end = seg_start + passage.start_char_idx, seg_start + passage.end_char_idx
                 passage.id_ = f"{version}#p{n_passages}"
                 passage.relationships = {NodeRelationship.SOURCE: owner}
-                passage.metadata = _metadata(base, doc, section, kind="passage", start=start, end=end)
+                passage.metadata = _metadata(base, doc, kind="passage", start=start, end=end)
                 nodes.append(passage)
                 n_passages += 1
                 passage.metadata["first_sentence"] = n_sentences
@@ -114,7 +127,7 @@ class Splitter:
                         previous_sentence = text[s_start:s_end]
                         continue
                     meta = _metadata(
-                        base, doc, section, kind="sentence", start=s_start, end=s_end, passage_id=passage.id_,
+                        base, doc, kind="sentence", start=s_start, end=s_end, passage_id=passage.id_,
                         # The sentence before gives context: "He was hired by ..." names no one.
                         previous=previous_sentence[:1000],
                     )
@@ -132,9 +145,9 @@ class Splitter:
             yield _group(nodes)
 
 
-def _metadata(base: dict, doc: ExtractedText, section: str, **fields: Any) -> dict:
+def _metadata(base: dict, doc: ExtractedText, **fields: Any) -> dict:
     meta = {**base, **fields}
-    page = doc.page_at(fields["start"])
+    page, section = doc.page_at(fields["start"]), doc.section_at(fields["start"])
     if page is not None:
         meta["page"] = page
     if section:

@@ -52,21 +52,21 @@ def test_a_changed_file_answers_from_its_old_version_while_the_new_one_is_stored
 
 
 def test_a_file_whose_reader_crashes_is_reported_and_the_rest_indexed(fresh_engine, monkeypatch):
-    import rag.ingest
+    import rag.readers.isolated
 
-    real = rag.ingest.read_document
+    real = rag.readers.isolated.read_document
 
-    def crash_on_one(name, raw):
+    def crash_on_one(name, raw, limits):
         if name.startswith("russia-us"):
-            raise MemoryError("the reader ran out of memory")
-        return real(name, raw)
+            raise RecursionError("maximum recursion depth exceeded in the parser's walk")
+        return real(name, raw, limits)
 
-    monkeypatch.setattr(rag.ingest, "read_document", crash_on_one)
+    monkeypatch.setattr(rag.readers.isolated, "read_document", crash_on_one)
     report = fresh_engine.ingest(show_progress=False)
     assert report.files_indexed == 1
     reason = report.skipped[0].reason
     # Plain words and what to do, the exception's kind only in brackets: no parser internals.
-    assert "could not be read" in reason and "(MemoryError)" in reason and "ran out of memory" not in reason
+    assert "could not be read" in reason and "(RecursionError)" in reason and "parser's walk" not in reason
 
 
 def test_a_long_file_is_split_in_bounded_segments(tmp_path, monkeypatch):

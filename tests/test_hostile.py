@@ -123,6 +123,43 @@ def test_a_word_zip_bomb_is_refused_before_parsing():
         read_document("bomb.docx", packed.getvalue())
 
 
+def test_a_file_past_the_reading_time_budget_is_stopped_and_the_rest_of_the_folder_indexed(fresh_engine):
+    from dataclasses import replace
+
+    from documents import docx_bytes
+    from rag import RAG
+    from rag.readers.isolated import IsolatedReader
+
+    (fresh_engine.settings.docs_dir / "report.docx").write_bytes(docx_bytes())
+    # A budget shorter than the reader process takes to start: every Word file runs past it.
+    engine = RAG(settings=fresh_engine.settings.replace(read_seconds=0.05))
+    report = engine.ingest(show_progress=False)
+    assert report.files_indexed == 2  # the seed articles
+    [skipped] = report.skipped
+    assert skipped.source == "report.docx" and "took over 0.05 s (RAG_READ_SECONDS)" in skipped.reason
+    # The stopped process is replaced: the next file, given time, is read.
+    reader = IsolatedReader(replace(engine.settings.read_limits, read_seconds=60))
+    try:
+        assert reader.read("report.docx", docx_bytes()).text
+    finally:
+        reader.close()
+
+
+def test_a_file_that_needs_more_memory_than_the_budget_is_refused_saying_so():
+    from rag.readers import UnreadableDocument
+    from rag.readers.base import ReadLimits
+    from rag.readers.isolated import IsolatedReader
+
+    page = b"<html><body>" + b"<p>The keeper lit the lamp.</p>" * 400_000 + b"</body></html>"  # 12 MB
+    reader = IsolatedReader(ReadLimits(read_memory_mb=200))  # its parse tree needs more
+    try:
+        with pytest.raises(UnreadableDocument, match=r"more than 200 MB of memory \(RAG_READ_MEMORY_MB\)"):
+            reader.read("huge.html", page)
+        assert "The keeper" in reader.read("small.html", b"<p>The keeper lit the lamp.</p>").text
+    finally:
+        reader.close()
+
+
 def test_a_nul_byte_late_in_a_text_file_never_reaches_the_text():
     from rag.readers import read_document
 

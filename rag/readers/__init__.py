@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Callable
 
-from rag.readers.base import ExtractedText, UnreadableDocument
+from rag.readers.base import ExtractedText, ReadLimits, UnreadableDocument, check_package
 from rag.readers.docx import read_docx
 from rag.readers.html import read_html
 from rag.readers.pdf import read_pdf
@@ -26,27 +26,29 @@ READERS: dict[str, Callable[[bytes], ExtractedText]] = {
 }
 SUPPORTED_SUFFIXES = tuple(READERS)
 
-__all__ = ["ExtractedText", "UnreadableDocument", "READERS", "SUPPORTED_SUFFIXES", "read_document"]
+# Formats that are zip packages of XML parts, checked before parsing (name for messages).
+ZIP_PACKAGES = {".docx": "Word .docx"}
+
+__all__ = ["ExtractedText", "ReadLimits", "UnreadableDocument", "READERS", "SUPPORTED_SUFFIXES", "read_document"]
 
 
-# The most text one document may hold (about 10,000 pages): past it, splitting and embedding
-# one file would hold the ingest for hours and its memory for the whole file.
-MAX_TEXT_CHARS = 30_000_000
-
-
-def read_document(name: str, raw: bytes) -> ExtractedText:
-    """The extracted text of a file called ``name`` (its suffix picks the reader)."""
+def read_document(name: str, raw: bytes, limits: ReadLimits = ReadLimits()) -> ExtractedText:
+    """The extracted text of a file called ``name`` (its suffix picks the reader), in this
+    process; ``rag.readers.isolated.IsolatedReader`` adds the time and memory budget."""
     suffix = PurePath(name).suffix.lower()
     reader = READERS.get(suffix)
     if reader is None:
         raise UnreadableDocument(f"unsupported type {suffix or '(none)'}: only {', '.join(SUPPORTED_SUFFIXES)}")
-    if suffix in (".txt", ".md") and len(raw) > 4 * MAX_TEXT_CHARS:  # refused before decoding it
-        raise UnreadableDocument(_too_long(len(raw), "bytes"))
+    if suffix in (".txt", ".md") and len(raw) > 4 * limits.max_document_chars:  # refused before decoding it
+        raise UnreadableDocument(_too_long(len(raw), "bytes", limits))
+    if suffix in ZIP_PACKAGES:
+        check_package(raw, ZIP_PACKAGES[suffix], limits)
     doc = reader(raw)
-    if len(doc.text) > MAX_TEXT_CHARS:
-        raise UnreadableDocument(_too_long(len(doc.text), "characters of text"))
+    if len(doc.text) > limits.max_document_chars:
+        raise UnreadableDocument(_too_long(len(doc.text), "characters of text", limits))
     return doc
 
 
-def _too_long(size: int, unit: str) -> str:
-    return f"{size:,} {unit}: over the limit of {MAX_TEXT_CHARS:,} characters for one document; split it into parts"
+def _too_long(size: int, unit: str, limits: ReadLimits) -> str:
+    return (f"{size:,} {unit}: over the limit of {limits.max_document_chars:,} characters for one document "
+            "(RAG_MAX_DOCUMENT_CHARS); split it into parts")

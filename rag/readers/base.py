@@ -8,12 +8,31 @@ every format, whatever the file looked like.
 from __future__ import annotations
 
 import bisect
+import io
+import zipfile
 from dataclasses import dataclass, field
 from typing import Optional
 
 
 class UnreadableDocument(Exception):
     """The file cannot be indexed; ``str(exc)`` says why, in words a user can act on."""
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What reading one file may cost (Settings' ``max_document_chars``, ``max_unpacked_bytes``,
+    ``read_seconds``, ``read_memory_mb``): past any of them the file is refused, saying which."""
+
+    # The most text one document may hold (about 10,000 pages): past it, splitting and
+    # embedding one file would hold the ingest for hours and its memory for the whole file.
+    max_document_chars: int = 30_000_000
+    # A zip package (.docx) whose parts would inflate past this, together or any one of them,
+    # is refused before it is parsed: a small file can inflate to gigabytes (a zip bomb).
+    max_unpacked_bytes: int = 256_000_000
+    # One file's reading (parsing, not embedding) in the reader process: past these it is
+    # stopped (rag/readers/isolated.py). 0 turns the budget off.
+    read_seconds: float = 120.0
+    read_memory_mb: int = 2048
 
 
 @dataclass
@@ -57,3 +76,31 @@ def require_text(text: str, what: str) -> str:
     if not text.strip():
         raise UnreadableDocument(what)
     return text
+
+
+# Uncompressed / compressed size past which a part over a megabyte is taken for a zip bomb.
+# Real XML packs 5 to 20 times; a bomb thousands of times.
+MAX_PACKING_RATIO = 200
+
+
+def check_package(raw: bytes, kind: str, limits: ReadLimits) -> None:
+    """Refuse a zip package (Word, and other Office formats) whose parts would inflate past
+    ``limits.max_unpacked_bytes``, or pack like a zip bomb, before anything parses it."""
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(raw)).infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise UnreadableDocument(f"not a {kind} file (not a valid zip package: {exc})") from None
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(1, info.compress_size)
+        if info.file_size > limits.max_unpacked_bytes or (info.file_size > 1_000_000 and ratio > MAX_PACKING_RATIO):
+            raise UnreadableDocument(
+                f"its part {info.filename} would inflate to {info.file_size:,} bytes "
+                f"({ratio:,.0f} times its packed size): refused as a possible zip bomb"
+            )
+    if total > limits.max_unpacked_bytes:
+        raise UnreadableDocument(
+            f"its parts would inflate to {total:,} bytes: over the limit of {limits.max_unpacked_bytes:,} "
+            "(RAG_MAX_UNPACKED_BYTES)"
+        )

@@ -1,7 +1,8 @@
 """Word files (.docx) through python-docx: paragraphs and table cells in document order.
 
 Each paragraph is one line with a blank line after it; paragraphs in a "Heading" or "Title"
-style become sections.
+style become sections. ``read_document`` checks the zip package against the size caps
+before this reader sees it (``rag.readers.base.check_package``): python-docx parses parts whole.
 """
 
 from __future__ import annotations
@@ -10,32 +11,6 @@ import io
 import zipfile
 
 from rag.readers.base import ExtractedText, UnreadableDocument, clean_line, first_line, require_text
-
-
-# A Word file is a zip of XML parts, parsed whole by python-docx: a small file can inflate to
-# gigabytes (a zip bomb). Parts are checked against these before anything is parsed.
-MAX_PART_BYTES = 64_000_000  # uncompressed, any one part
-MAX_TOTAL_BYTES = 256_000_000  # uncompressed, all parts
-MAX_RATIO = 200  # uncompressed / compressed, for parts over a megabyte
-
-
-def check_package(raw: bytes, kind: str = "Word .docx") -> None:
-    """Refuse a zip package whose parts would inflate past the caps, before parsing it."""
-    try:
-        infos = zipfile.ZipFile(io.BytesIO(raw)).infolist()
-    except (zipfile.BadZipFile, ValueError) as exc:
-        raise UnreadableDocument(f"not a {kind} file (not a valid zip package: {exc})") from None
-    total = 0
-    for info in infos:
-        total += info.file_size
-        ratio = info.file_size / max(1, info.compress_size)
-        if info.file_size > MAX_PART_BYTES or (info.file_size > 1_000_000 and ratio > MAX_RATIO):
-            raise UnreadableDocument(
-                f"its part {info.filename} would inflate to {info.file_size:,} bytes "
-                f"({ratio:,.0f} times its packed size): refused as a possible zip bomb"
-            )
-    if total > MAX_TOTAL_BYTES:
-        raise UnreadableDocument(f"its parts would inflate to {total:,} bytes: over the limit of {MAX_TOTAL_BYTES:,}")
 
 
 def _blocks(document):
@@ -64,7 +39,6 @@ def read_docx(raw: bytes) -> ExtractedText:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
-    check_package(raw)
     try:
         document = docx.Document(io.BytesIO(raw))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:

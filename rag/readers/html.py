@@ -99,6 +99,8 @@ def read_html(raw: bytes) -> ExtractedText:
             # parser reads them as well as any page, so BeautifulSoup's advice is only noise.
             warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
             soup = BeautifulSoup(raw, "lxml")
+    except MemoryError:
+        raise  # the reading budget's to report, not a malformed page
     except Exception as exc:  # lxml rejects some malformed input outright
         raise UnreadableDocument(f"not a readable web page ({exc})") from None
     main = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find("article")
