@@ -7,6 +7,7 @@ so the readers meet the structures real files have (pages, styles, zip packages)
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 # One fact per page, so a citation's page can be checked against where the fact was written.
@@ -97,6 +98,71 @@ A colony swarms in late spring when the hive becomes crowded.
 """
 
 
+def pptx_bytes() -> bytes:
+    """Three slides: a title slide, a bulleted slide with speaker notes, a table."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    deck.core_properties.title = "Ferry service review"
+    slide = deck.slides.add_slide(deck.slide_layouts[0])
+    slide.shapes.title.text = "Ferry service review"
+    slide.placeholders[1].text = "Prepared for the island council."
+    slide = deck.slides.add_slide(deck.slide_layouts[1])
+    slide.shapes.title.text = "Findings"
+    slide.placeholders[1].text = "The morning ferry was late on eleven days in March.\nThe new captain is Ines Abernathy."
+    slide.notes_slide.notes_text_frame.text = "Mention that the engine was repaired in April."
+    slide = deck.slides.add_slide(deck.slide_layouts[5])
+    slide.shapes.title.text = "Fares"
+    table = slide.shapes.add_table(2, 2, Inches(1), Inches(2), Inches(6), Inches(1)).table
+    for col, (head, value) in enumerate([("Ticket", "Return"), ("Price", "fourteen euros")]):
+        table.cell(0, col).text, table.cell(1, col).text = head, value
+    out = io.BytesIO()
+    deck.save(out)
+    return out.getvalue()
+
+
+def xlsx_bytes() -> bytes:
+    """Two sheets, each with a header row."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    staff = book.active
+    staff.title = "Keepers"
+    staff.append(["Lighthouse", "Keeper", "Since"])
+    staff.append(["Black Rock", "Tamsin Okonkwo", 2019])
+    staff.append(["Gull Point", "Piers Halloran", 2008])
+    ships = book.create_sheet("Boats")
+    ships.append(["Boat", "Home port"])
+    ships.append(["Marigold", "Dunmore"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+CSV_TEXT = "Species,Nesting site,Pairs counted\nPuffin,North cliffs,312\nRazorbill,Seal cove,87\n"
+
+
+def epub_bytes() -> bytes:
+    """A two-chapter EPUB 3: container, package file with its spine, two XHTML chapters."""
+    chapter = ('<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml"><head><title>{t}</title>'
+               "</head><body><h1>{t}</h1><p>{p}</p></body></html>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("mimetype", "application/epub+zip")
+        z.writestr("META-INF/container.xml", '<?xml version="1.0"?><container version="1.0" '
+                   'xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles><rootfile '
+                   'full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/></rootfiles></container>')
+        z.writestr("OEBPS/content.opf", '<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0">'
+                   '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>The Salt Road</dc:title></metadata>'
+                   '<manifest><item id="c2" href="text/two.xhtml" media-type="application/xhtml+xml"/>'
+                   '<item id="c1" href="text/one.xhtml" media-type="application/xhtml+xml"/></manifest>'
+                   '<spine><itemref idref="c1"/><itemref idref="c2"/></spine></package>')
+        z.writestr("OEBPS/text/one.xhtml", chapter.format(t="Departure", p="The caravan left Tessaly at dawn with forty camels."))
+        z.writestr("OEBPS/text/two.xhtml", chapter.format(t="Arrival", p="The caravan reached the salt lake after nineteen days."))
+    return out.getvalue()
+
+
 def write_formats(folder: Path) -> Path:
     """One document of each format in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -104,4 +170,8 @@ def write_formats(folder: Path) -> Path:
     (folder / "orchard.docx").write_bytes(docx_bytes())
     (folder / "glacier.html").write_text(HTML_PAGE, encoding="utf-8")
     (folder / "bees.md").write_text(MARKDOWN, encoding="utf-8")
+    (folder / "ferry.pptx").write_bytes(pptx_bytes())
+    (folder / "keepers.xlsx").write_bytes(xlsx_bytes())
+    (folder / "seabirds.csv").write_text(CSV_TEXT, encoding="utf-8")
+    (folder / "salt-road.epub").write_bytes(epub_bytes())
     return folder

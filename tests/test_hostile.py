@@ -112,15 +112,17 @@ def test_unclosed_code_fences_are_read_in_one_pass():
     assert headings("```\n# code\n```\n## After\n") == [(15, "After")]
 
 
-def test_a_word_zip_bomb_is_refused_before_parsing():
+@pytest.mark.parametrize("name, part", [("bomb.docx", "word/document.xml"), ("bomb.pptx", "ppt/slides/slide1.xml"),
+                                        ("bomb.xlsx", "xl/worksheets/sheet1.xml"), ("bomb.epub", "OEBPS/one.xhtml")])
+def test_a_zip_bomb_is_refused_before_parsing(name, part):
     from rag.readers import UnreadableDocument, read_document
 
     packed = io.BytesIO()
     with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", "<w:document>" + " " * 80_000_000 + "</w:document>")
-    with pytest.raises(UnreadableDocument, match="zip bomb"):
-        read_document("bomb.docx", packed.getvalue())
+        z.writestr(part, "<x>" + " " * 80_000_000 + "</x>")
+    with pytest.raises(UnreadableDocument, match=f"its part {part} would inflate .* zip bomb"):
+        read_document(name, packed.getvalue())
 
 
 def test_a_file_past_the_reading_time_budget_is_stopped_and_the_rest_of_the_folder_indexed(fresh_engine):

@@ -8,13 +8,15 @@ from documents import HTML_PAGE, MARKDOWN, PDF_PAGES, docx_bytes, pdf_bytes, sca
 from rag import RAG
 from rag.readers import UnreadableDocument, read_document
 
+FORMATS = 8  # the documents write_formats makes
+
 
 @pytest.fixture(scope="module")
 def formats_engine(tmp_path_factory):
     base = tmp_path_factory.mktemp("formats")
     engine = RAG(docs_dir=write_formats(base / "docs"), index_dir=base / "index")
     report = engine.ingest(show_progress=False)
-    assert report.files_indexed == 4 and not report.skipped
+    assert report.files_indexed == FORMATS and not report.skipped
     return engine
 
 
@@ -32,6 +34,10 @@ def _cites_exactly(engine, answer):
         ("Who was elected treasurer of the cooperative?", "orchard.docx", "Marchbank", None),
         ("How much did the glacier retreat last summer?", "glacier.html", "forty-two metres", None),
         ("How much honey does a colony need to survive the winter?", "bees.md", "twenty kilograms", None),
+        ("Who is the new captain of the ferry?", "ferry.pptx", "Ines Abernathy", 2),
+        ("Who keeps the Black Rock lighthouse?", "keepers.xlsx", "Tamsin Okonkwo", None),
+        ("How many razorbill pairs were counted?", "seabirds.csv", "87", None),
+        ("How long did the caravan take to reach the salt lake?", "salt-road.epub", "nineteen days", None),
     ],
 )
 def test_each_format_is_answered_and_cited_exactly_with_its_page(formats_engine, question, source, expected, page):
@@ -107,6 +113,8 @@ def test_word_headings_and_tables_are_read():
         ("broken.pdf", lambda: b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ntruncated", "corrupt or unreadable PDF"),
         ("scan.pdf", lambda: scanned_pdf_bytes(), "OCR is not supported"),
         ("notes.docx", lambda: b"this is plain text saved with a .docx name", "not a Word .docx file"),
+        ("slides.pptx", lambda: b"not a zip", "not a PowerPoint .pptx file"),
+        ("book.epub", lambda: b"not a zip", "not an EPUB e-book"),
         ("blank.html", lambda: b"<html><head><script>x=1</script></head><body><nav>Home</nav></body></html>", "no text"),
         ("empty.txt", lambda: b"  \n", "empty"),
         ("image.txt", lambda: b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", "binary file"),
@@ -120,7 +128,7 @@ def test_a_bad_file_is_reported_with_its_reason_and_the_rest_is_indexed(tmp_path
         read_document(name, data())
     engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
     report = engine.ingest(show_progress=False)
-    assert report.files_indexed == 4
+    assert report.files_indexed == FORMATS
     assert [(s.source, reason in s.reason) for s in report.skipped] == [(name, True)]
     assert f"skipped {name}" in report.summary()
 

@@ -13,6 +13,7 @@ from typing import Callable
 from rag.readers.base import ExtractedText, ReadLimits, UnreadableDocument, check_package
 from rag.readers.docx import read_docx
 from rag.readers.html import read_html
+from rag.readers.office import read_csv, read_epub, read_pptx, read_xlsx
 from rag.readers.pdf import read_pdf
 from rag.readers.text import read_markdown, read_text
 
@@ -23,11 +24,16 @@ READERS: dict[str, Callable[[bytes], ExtractedText]] = {
     ".docx": read_docx,
     ".html": read_html,
     ".htm": read_html,
+    ".pptx": read_pptx,
+    ".xlsx": read_xlsx,
+    ".csv": read_csv,
+    ".epub": read_epub,
 }
 SUPPORTED_SUFFIXES = tuple(READERS)
 
-# Formats that are zip packages of XML parts, checked before parsing (name for messages).
-ZIP_PACKAGES = {".docx": "Word .docx"}
+# Formats that are zip packages of XML parts, checked before parsing (what each is, for messages).
+ZIP_PACKAGES = {".docx": "a Word .docx file", ".pptx": "a PowerPoint .pptx file", ".xlsx": "an Excel .xlsx file",
+                ".epub": "an EPUB e-book"}
 
 __all__ = ["ExtractedText", "ReadLimits", "UnreadableDocument", "READERS", "SUPPORTED_SUFFIXES", "read_document"]
 

@@ -89,7 +89,7 @@ def check_package(raw: bytes, kind: str, limits: ReadLimits) -> None:
     try:
         infos = zipfile.ZipFile(io.BytesIO(raw)).infolist()
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise UnreadableDocument(f"not a {kind} file (not a valid zip package: {exc})") from None
+        raise UnreadableDocument(f"not {kind} (not a valid zip package: {exc})") from None
     total = 0
     for info in infos:
         total += info.file_size

@@ -1,0 +1,203 @@
+"""Slides (.pptx), spreadsheets (.xlsx, .csv) and e-books (.epub).
+
+- PowerPoint through python-pptx: a slide is a page (a citation says "p. 3" for slide 3);
+  its title is the section; text frames, tables and speaker notes in reading order.
+- Excel through openpyxl (read-only, values not formulas) and CSV through the standard
+  library: a sheet is a section; each row is one line read with its header ("Name: Ada;
+  Year: 1843."), so a sentence carries what each value means.
+- EPUB (a zip of XHTML chapters, in the order its package file's spine gives) through this
+  package's web-page reader: a chapter's headings are sections.
+
+The zip formats are checked against the size caps before they are parsed
+(``rag.readers.base.check_package``, from ``read_document``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import posixpath
+import zipfile
+
+from rag.readers.base import ExtractedText, UnreadableDocument, clean_line, first_line, require_text
+
+# A spreadsheet's rows past this many (all sheets together) are not read: a sheet of a
+# million rows is data, not prose, and would be a million sentences to embed.
+MAX_ROWS = 50_000
+
+
+class _Builder:
+    """Text assembled block by block, recording where pages and sections begin."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.offset = 0
+        self.sections: list[tuple[int, str]] = []
+        self.page_starts: list[int] = []
+
+    def page(self) -> None:
+        self.page_starts.append(self.offset)
+
+    def section(self, heading: str) -> None:
+        if heading:
+            self.sections.append((self.offset, heading))
+
+    def add(self, text: str) -> None:
+        text = text.strip()
+        if text:
+            self.parts.append(text)
+            self.offset += len(text) + 2  # joined by a blank line
+
+    def text(self, empty: str) -> str:
+        return require_text("\n\n".join(self.parts), empty)
+
+
+def read_pptx(raw: bytes) -> ExtractedText:
+    from pptx import Presentation
+    from pptx.exc import PackageNotFoundError
+
+    try:
+        deck = Presentation(io.BytesIO(raw))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise UnreadableDocument(f"not a PowerPoint .pptx file ({exc})") from None
+    out = _Builder()
+    for slide in deck.slides:
+        out.page()
+        title_shape = slide.shapes.title
+        title = clean_line(title_shape.text_frame.text) if title_shape is not None and title_shape.has_text_frame else ""
+        out.section(title)
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                # Each paragraph a line of its own: bullet points are statements of their own.
+                out.add("\n".join(clean_line(p.text) for p in shape.text_frame.paragraphs if clean_line(p.text)))
+            elif getattr(shape, "has_table", False) and shape.has_table:
+                for row in shape.table.rows:
+                    cells = [clean_line(cell.text) for cell in row.cells]
+                    out.add(" | ".join(c for c in cells if c))
+        if slide.has_notes_slide:
+            out.add(slide.notes_slide.notes_text_frame.text)
+    if not out.page_starts:
+        raise UnreadableDocument("no slides in this presentation")
+    text = out.text("no text on its slides (pictures only?)")
+    title = (deck.core_properties.title or "").strip() or (out.sections[0][1] if out.sections else first_line(text))
+    return ExtractedText(text, title[:200], page_starts=out.page_starts, sections=out.sections)
+
+
+def _row_lines(rows) -> list[str]:
+    """Rows as lines, each value with its column's header; the first non-empty row is the header."""
+    lines: list[str] = []
+    header: list[str] = []
+    for row in rows:
+        values = ["" if v is None else clean_line(str(v)) for v in row]
+        if not any(values):
+            continue
+        if not header:
+            header = values
+            lines.append(" | ".join(v for v in values if v))
+            continue
+        pairs = [f"{h}: {v}" if h else v for h, v in zip(header + [""] * len(values), values) if v]
+        line = "; ".join(pairs)
+        lines.append(line if line.endswith((".", "!", "?")) else line + ".")
+    return lines
+
+
+def read_xlsx(raw: bytes) -> ExtractedText:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise UnreadableDocument(f"not an Excel .xlsx file ({exc})") from None
+    out, rows_left = _Builder(), MAX_ROWS
+    try:
+        for sheet in book.worksheets:
+            rows = []
+            for row in sheet.iter_rows(values_only=True):
+                if rows_left <= 0:
+                    break
+                rows.append(row)
+                rows_left -= 1
+            lines = _row_lines(rows)
+            if lines:
+                out.section(sheet.title)
+                for line in lines:
+                    out.add(line)
+    finally:
+        book.close()
+    text = out.text("no values in this workbook")
+    title = (book.properties.title or "").strip() or (out.sections[0][1] if out.sections else first_line(text))
+    return ExtractedText(text, title[:200], sections=out.sections)
+
+
+def read_csv(raw: bytes) -> ExtractedText:
+    from rag.readers.text import decode_text
+
+    text = decode_text(raw)
+    try:
+        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    out = _Builder()
+    rows = []
+    for row in csv.reader(io.StringIO(text), dialect):
+        rows.append(row)
+        if len(rows) >= MAX_ROWS:
+            break
+    for line in _row_lines(rows):
+        out.add(line)
+    body = out.text("no values in this file")
+    return ExtractedText(body, first_line(body))
+
+
+def read_epub(raw: bytes) -> ExtractedText:
+    from rag.readers.html import read_html
+
+    try:
+        book = zipfile.ZipFile(io.BytesIO(raw))
+        chapters = _spine(book)
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise UnreadableDocument(f"not an EPUB e-book ({exc})") from None
+    out, title = _Builder(), ""
+    for name in chapters:
+        try:
+            chapter = read_html(book.read(name))
+        except (UnreadableDocument, KeyError):
+            continue  # a chapter with no text (a cover picture), or listed but missing
+        start = out.offset
+        for offset, heading in chapter.sections:
+            out.sections.append((start + offset, heading))
+        out.parts.append(chapter.text)
+        out.offset += len(chapter.text) + 2
+        title = title or chapter.title
+    text = out.text("no text in this e-book")
+    return ExtractedText(text, (_book_title(book) or title or first_line(text))[:200], sections=out.sections)
+
+
+def _opf_path(book: zipfile.ZipFile) -> str:
+    from bs4 import BeautifulSoup
+
+    container = BeautifulSoup(book.read("META-INF/container.xml"), "xml")
+    rootfile = container.find("rootfile")
+    if rootfile is None or not rootfile.get("full-path"):
+        raise ValueError("its container names no package file")
+    return rootfile["full-path"]
+
+
+def _spine(book: zipfile.ZipFile) -> list[str]:
+    """The chapters' paths in reading order."""
+    from bs4 import BeautifulSoup
+
+    opf_path = _opf_path(book)
+    opf = BeautifulSoup(book.read(opf_path), "xml")
+    base = posixpath.dirname(opf_path)
+    items = {item.get("id"): item.get("href") for item in opf.find_all("item")}
+    order = [items.get(ref.get("idref")) for ref in opf.find_all("itemref")]
+    return [posixpath.normpath(posixpath.join(base, href)) for href in order if href]
+
+
+def _book_title(book: zipfile.ZipFile) -> str:
+    from bs4 import BeautifulSoup
+
+    opf = BeautifulSoup(book.read(_opf_path(book)), "xml")
+    title = opf.find("dc:title") or opf.find("title")
+    return clean_line(title.get_text()) if title else ""
