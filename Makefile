@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed-stamp
 TEST_STAMP := $(VENV)/.test-installed-stamp
 PYTHON ?= python3
 
-.PHONY: install test-install browser llm run ingest test bench eval clean
+.PHONY: install test-install browser ocr llm run ingest test bench eval clean
 
 install: $(STAMP)
 
@@ -33,6 +33,10 @@ $(TEST_STAMP): $(STAMP)
 browser:
 	bash scripts/install-browser.sh
 
+# Optional: Debian's Tesseract OCR, so scanned PDFs and images are read (seconds).
+ocr:
+	bash scripts/install-ocr.sh
+
 # Optional: llama.cpp's OpenAI-compatible server and a small GGUF model (built once, minutes).
 llm: install
 	bash scripts/install-llm.sh
@@ -44,7 +48,7 @@ ingest: install
 run: install
 	$(VENV)/bin/rag serve
 
-test: test-install browser llm
+test: test-install browser ocr llm
 	$(PY) -m pytest
 
 bench: test-install

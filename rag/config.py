@@ -60,8 +60,9 @@ class Settings:
     # past any of them the file is refused, saying which. read_seconds 0: no reader process.
     max_document_chars: int = 30_000_000
     max_unpacked_bytes: int = 256_000_000
-    read_seconds: float = 120.0
+    read_seconds: float = 600.0
     read_memory_mb: int = 2048
+    ocr_max_pages: int = 200
     # An upload while another ingest writes the index waits this long, then says so.
     upload_wait_seconds: float = 60.0
     # Chat server.
@@ -104,10 +105,10 @@ class Settings:
                 raise ConfigError("RAG_LLM_BASE_URL is set but RAG_LLM_MODEL is empty: set the model's name, e.g. llama3.2:3b")
             if self.llm_timeout <= 0 or self.llm_max_tokens <= 0:
                 raise ConfigError("RAG_LLM_TIMEOUT and RAG_LLM_MAX_TOKENS must be positive")
-        if min(self.max_document_chars, self.max_unpacked_bytes) <= 0 or min(self.read_seconds, self.read_memory_mb) < 0:
+        if min(self.max_document_chars, self.max_unpacked_bytes, self.ocr_max_pages) <= 0 or min(self.read_seconds, self.read_memory_mb) < 0:
             from rag.errors import ConfigError
 
-            raise ConfigError("RAG_MAX_DOCUMENT_CHARS and RAG_MAX_UNPACKED_BYTES must be positive, "
+            raise ConfigError("RAG_MAX_DOCUMENT_CHARS, RAG_MAX_UNPACKED_BYTES and RAG_OCR_MAX_PAGES must be positive, "
                               "RAG_READ_SECONDS and RAG_READ_MEMORY_MB positive or 0 (no budget)")
 
     @property
@@ -115,7 +116,8 @@ class Settings:
         """The reading limits above as the readers take them (``rag.readers.ReadLimits``)."""
         from rag.readers.base import ReadLimits
 
-        return ReadLimits(self.max_document_chars, self.max_unpacked_bytes, self.read_seconds, self.read_memory_mb)
+        return ReadLimits(self.max_document_chars, self.max_unpacked_bytes, self.read_seconds, self.read_memory_mb,
+                          self.ocr_max_pages)
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None, **overrides: Any) -> "Settings":

@@ -46,6 +46,37 @@ def scanned_pdf_bytes(pages: int = 2) -> bytes:
     return bytes(pdf.output())
 
 
+def scan_image(lines: list[str]):
+    """A page as a scanner sees it: black text drawn on a white 200-dpi A4-sized image (Pillow's
+    own font, so no system font is needed)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("L", (1650, 2340), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=44)
+    for i, line in enumerate(lines):
+        draw.text((140, 200 + 80 * i), line, fill=0, font=font)
+    return image
+
+
+SCAN_PAGES = [["Minutes of the harbour board, 3 May.", "The harbour master is Odile Fairweather."],
+              ["She ordered two tugboats for four million euros."]]
+
+
+def scanned_text_pdf_bytes(pages: list[list[str]] = SCAN_PAGES) -> bytes:
+    """A PDF of page images with no text layer: what a scanner without OCR makes."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    for lines in pages:
+        pdf.add_page()
+        picture = io.BytesIO()
+        scan_image(lines).save(picture, format="PNG")
+        picture.seek(0)
+        pdf.image(picture, x=0, y=0, w=210)
+    return bytes(pdf.output())
+
+
 def docx_bytes() -> bytes:
     import docx
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Callable
 
-from rag.readers.base import ExtractedText, ReadLimits, UnreadableDocument, check_package
+from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, UnreadableDocument, check_package
 from rag.readers.docx import read_docx
 from rag.readers.html import read_html
+from rag.readers.ocr import read_image
 from rag.readers.office import read_csv, read_epub, read_pptx, read_xlsx
 from rag.readers.pdf import read_pdf
 from rag.readers.text import read_markdown, read_text
 
-READERS: dict[str, Callable[[bytes], ExtractedText]] = {
+# Each reader: (file bytes, limits) -> ExtractedText, or UnreadableDocument saying why.
+READERS: dict[str, Callable[[bytes, ReadLimits], ExtractedText]] = {
     ".txt": read_text,
     ".md": read_markdown,
     ".pdf": read_pdf,
@@ -28,6 +30,11 @@ READERS: dict[str, Callable[[bytes], ExtractedText]] = {
     ".xlsx": read_xlsx,
     ".csv": read_csv,
     ".epub": read_epub,
+    ".png": read_image,
+    ".jpg": read_image,
+    ".jpeg": read_image,
+    ".tif": read_image,
+    ".tiff": read_image,
 }
 SUPPORTED_SUFFIXES = tuple(READERS)
 
@@ -38,7 +45,7 @@ ZIP_PACKAGES = {".docx": "a Word .docx file", ".pptx": "a PowerPoint .pptx file"
 __all__ = ["ExtractedText", "ReadLimits", "UnreadableDocument", "READERS", "SUPPORTED_SUFFIXES", "read_document"]
 
 
-def read_document(name: str, raw: bytes, limits: ReadLimits = ReadLimits()) -> ExtractedText:
+def read_document(name: str, raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     """The extracted text of a file called ``name`` (its suffix picks the reader), in this
     process; ``rag.readers.isolated.IsolatedReader`` adds the time and memory budget."""
     suffix = PurePath(name).suffix.lower()
@@ -49,7 +56,7 @@ def read_document(name: str, raw: bytes, limits: ReadLimits = ReadLimits()) -> E
         raise UnreadableDocument(_too_long(len(raw), "bytes", limits))
     if suffix in ZIP_PACKAGES:
         check_package(raw, ZIP_PACKAGES[suffix], limits)
-    doc = reader(raw)
+    doc = reader(raw, limits)
     if len(doc.text) > limits.max_document_chars:
         raise UnreadableDocument(_too_long(len(doc.text), "characters of text", limits))
     return doc

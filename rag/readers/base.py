@@ -1,4 +1,4 @@
-"""The contract every reader keeps: file bytes -> ``ExtractedText``, or ``UnreadableDocument``.
+"""The contract every reader keeps: (file bytes, ``ReadLimits``) -> ``ExtractedText``, or ``UnreadableDocument``.
 
 The extracted text is what citation offsets index: ingest stores it beside the index and
 ``RAG.source_text`` returns it, so ``source_text(source)[start:end] == quote`` holds for
@@ -20,8 +20,8 @@ class UnreadableDocument(Exception):
 
 @dataclass(frozen=True)
 class ReadLimits:
-    """What reading one file may cost (Settings' ``max_document_chars``, ``max_unpacked_bytes``,
-    ``read_seconds``, ``read_memory_mb``): past any of them the file is refused, saying which."""
+    """What reading one file may cost (the Settings of the same names): past any of them the
+    file is refused, saying which."""
 
     # The most text one document may hold (about 10,000 pages): past it, splitting and
     # embedding one file would hold the ingest for hours and its memory for the whole file.
@@ -29,10 +29,16 @@ class ReadLimits:
     # A zip package (.docx) whose parts would inflate past this, together or any one of them,
     # is refused before it is parsed: a small file can inflate to gigabytes (a zip bomb).
     max_unpacked_bytes: int = 256_000_000
-    # One file's reading (parsing, not embedding) in the reader process: past these it is
-    # stopped (rag/readers/isolated.py). 0 turns the budget off.
-    read_seconds: float = 120.0
+    # One file's reading (parsing and OCR, not embedding) in the reader process: past these
+    # it is stopped (rag/readers/isolated.py). 0 turns the budget off. Ten minutes: a scan
+    # of 200 pages is read by OCR at about 3 s a page on two cores.
+    read_seconds: float = 600.0
     read_memory_mb: int = 2048
+    # A scan is read by OCR (a few seconds a page here); one with more pages is refused.
+    ocr_max_pages: int = 200
+
+
+DEFAULT_LIMITS = ReadLimits()
 
 
 @dataclass

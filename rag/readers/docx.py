@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from rag.readers.base import ExtractedText, UnreadableDocument, clean_line, first_line, require_text
+from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, UnreadableDocument, clean_line, first_line, require_text
 
 
 def _blocks(document):
@@ -35,7 +35,7 @@ def _blocks(document):
                 yield "", " | ".join(c for c in cells if c)
 
 
-def read_docx(raw: bytes) -> ExtractedText:
+def read_docx(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from rag.readers.base import ExtractedText, UnreadableDocument, clean_line, require_text
+from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, UnreadableDocument, clean_line, require_text
 
 _SKIP = frozenset(
     "script style noscript template svg canvas nav header footer aside form button select "
@@ -88,7 +88,7 @@ class _TextBuilder:
             stack.extend((child, in_pre, False) for child in reversed(list(node.children)))
 
 
-def read_html(raw: bytes) -> ExtractedText:
+def read_html(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     import warnings
 
     from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning

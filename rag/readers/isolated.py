@@ -20,6 +20,7 @@ parser's own exception is logged, not shown.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -31,7 +32,7 @@ from pathlib import Path, PurePath
 from typing import Any, Optional
 
 from rag.readers import read_document
-from rag.readers.base import ExtractedText, ReadLimits, UnreadableDocument
+from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, UnreadableDocument
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +47,24 @@ def malformed(exc_name: str) -> str:
 class IsolatedReader:
     """``read(name, raw)``: ``read_document`` under ``limits``' time and memory budget."""
 
-    def __init__(self, limits: ReadLimits = ReadLimits()):
+    def __init__(self, limits: ReadLimits = DEFAULT_LIMITS):
         self.limits = limits
         self._process: Optional[Any] = None
         self._conn: Optional[Any] = None
         self._lock = threading.Lock()  # one file at a time through the one process
+        self._last: Optional[tuple[tuple[str, str], ExtractedText]] = None
 
     def read(self, name: str, raw: bytes) -> ExtractedText:
+        # An upload is read to check it, then again by the ingest that indexes it: the same
+        # bytes are not parsed (or OCR'd) twice.
+        key = (PurePath(name).suffix.lower(), hashlib.sha1(raw).hexdigest())
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
+        doc = self._read(name, raw)
+        self._last = (key, doc)
+        return doc
+
+    def _read(self, name: str, raw: bytes) -> ExtractedText:
         here = PurePath(name).suffix.lower() in IN_PROCESS_SUFFIXES or not self.limits.read_seconds
         if here or os.name != "posix":  # the socket hand-over is POSIX's; elsewhere, no budget
             return _outcome(name, _attempt(name, raw, self.limits))

@@ -19,7 +19,7 @@ import io
 import posixpath
 import zipfile
 
-from rag.readers.base import ExtractedText, UnreadableDocument, clean_line, first_line, require_text
+from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, UnreadableDocument, clean_line, first_line, require_text
 
 # A spreadsheet's rows past this many (all sheets together) are not read: a sheet of a
 # million rows is data, not prose, and would be a million sentences to embed.
@@ -52,7 +52,7 @@ class _Builder:
         return require_text("\n\n".join(self.parts), empty)
 
 
-def read_pptx(raw: bytes) -> ExtractedText:
+def read_pptx(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     from pptx import Presentation
     from pptx.exc import PackageNotFoundError
 
@@ -101,7 +101,7 @@ def _row_lines(rows) -> list[str]:
     return lines
 
 
-def read_xlsx(raw: bytes) -> ExtractedText:
+def read_xlsx(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     import openpyxl
 
     try:
@@ -129,7 +129,7 @@ def read_xlsx(raw: bytes) -> ExtractedText:
     return ExtractedText(text, title[:200], sections=out.sections)
 
 
-def read_csv(raw: bytes) -> ExtractedText:
+def read_csv(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     from rag.readers.text import decode_text
 
     text = decode_text(raw)
@@ -149,7 +149,7 @@ def read_csv(raw: bytes) -> ExtractedText:
     return ExtractedText(body, first_line(body))
 
 
-def read_epub(raw: bytes) -> ExtractedText:
+def read_epub(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     from rag.readers.html import read_html
 
     try:
@@ -160,7 +160,7 @@ def read_epub(raw: bytes) -> ExtractedText:
     out, title = _Builder(), ""
     for name in chapters:
         try:
-            chapter = read_html(book.read(name))
+            chapter = read_html(book.read(name), limits)
         except (UnreadableDocument, KeyError):
             continue  # a chapter with no text (a cover picture), or listed but missing
         start = out.offset

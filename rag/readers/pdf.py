@@ -4,6 +4,9 @@ Pages are joined with a blank line; ``page_starts`` records where each begins, s
 citation knows its page. PDFium marks a word hyphenated at a line end with U+FFFE; the
 hyphen and line break are removed so the word reads whole ("cur-\\nrently" -> "currently").
 
+A page with no text layer (a scan) is read by OCR when Tesseract is installed
+(``rag.readers.ocr``); its citations carry the page like any other.
+
 Running headers and footers (a line at the top or bottom of many pages, numbers aside:
 "10 3. DISPLAYED EQUATIONS", "Page 4 of 9") are dropped, and a sentence that runs on to the
 next page (no full stop at the bottom, a lower-case word at the top) is joined with a
@@ -15,7 +18,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from rag.readers.base import ExtractedText, UnreadableDocument, first_line
+from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, UnreadableDocument, first_line
+from rag.readers.ocr import DPI, MAX_SIDE_PIXELS
 from rag.text import ends_statement
 
 _SOFT_HYPHEN_BREAK = re.compile("\ufffe[ \t]*\n?")
@@ -34,7 +38,7 @@ def _page_text(page) -> str:
     return _CONTROL.sub("", _SOFT_HYPHEN_BREAK.sub("", text)).strip()
 
 
-def read_pdf(raw: bytes) -> ExtractedText:
+def read_pdf(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     import pypdfium2 as pdfium
 
     try:
@@ -45,7 +49,7 @@ def read_pdf(raw: bytes) -> ExtractedText:
             raise UnreadableDocument("encrypted PDF: save a copy without a password") from None
         raise UnreadableDocument(f"corrupt or unreadable PDF ({exc})") from None
     try:
-        pages = _without_running_lines([_page_text(page) for page in pdf])
+        pages = _without_running_lines(_ocr_blank_pages(pdf, [_page_text(page) for page in pdf], limits))
         text, page_starts = "", []
         for page_text in pages:
             if text:
@@ -53,13 +57,35 @@ def read_pdf(raw: bytes) -> ExtractedText:
             page_starts.append(len(text))
             text += page_text
         if not text.strip():
-            raise UnreadableDocument(
-                f"no text layer in its {len(pdf)} pages (a scanned PDF?): OCR is not supported"
-            )
+            raise UnreadableDocument(f"no text in its {len(pdf)} pages, by their text layer or by OCR")
         title = (pdf.get_metadata_dict().get("Title") or "").strip() or first_line(text)
         return ExtractedText(text, title[:200], page_starts=page_starts)
     finally:
         pdf.close()
+
+
+def _ocr_blank_pages(pdf, pages: list[str], limits: ReadLimits) -> list[str]:
+    """The pages' texts with those that have no text layer (scanned pages) read by OCR.
+
+    Without Tesseract a PDF that is all scans is refused saying how to install it; a PDF
+    with some text keeps it, its scanned pages left empty."""
+    blank = [i for i, text in enumerate(pages) if not text]
+    if not blank:
+        return pages
+    from rag.readers.ocr import check_page_count, ocr_available, ocr_missing_reason, ocr_png, png_of
+
+    if not ocr_available():
+        if len(blank) == len(pages):
+            raise UnreadableDocument(ocr_missing_reason(f"no text layer in its {len(pages)} pages (a scanned PDF)"))
+        return pages
+    check_page_count(len(blank), limits)
+    pages = list(pages)
+    for i in blank:
+        page = pdf[i]
+        width, height = page.get_size()
+        scale = min(DPI / 72, MAX_SIDE_PIXELS / max(width, height, 1))
+        pages[i] = _CONTROL.sub("", ocr_png(png_of(page.render(scale=scale).to_pil())))
+    return pages
 
 
 def _shape(line: str) -> str:

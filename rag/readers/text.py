@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from rag.readers.base import ExtractedText, UnreadableDocument, first_line
+from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, UnreadableDocument, first_line
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -39,12 +39,12 @@ def decode_text(raw: bytes) -> str:
     return text
 
 
-def read_text(raw: bytes) -> ExtractedText:
+def read_text(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     text = decode_text(raw)
     return ExtractedText(text, first_line(text))
 
 
-def read_markdown(raw: bytes) -> ExtractedText:
+def read_markdown(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     text = decode_text(raw)
     sections = headings(text)
     title = sections[0][1] if sections else first_line(text)
