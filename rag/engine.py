@@ -430,8 +430,8 @@ class RAG:
             raise BadQuestionError("the question is empty: type a question about the documents")
         if len(question) > self.settings.max_question_chars:
             raise BadQuestionError(
-                f"the question is {len(question):,} characters; the limit is {self.settings.max_question_chars:,} "
-                "(RAG_MAX_QUESTION_CHARS)"
+                f"the question is {len(question):,} characters long: shorten it to "
+                f"{self.settings.max_question_chars:,} or fewer"
             )
         question = clean_question(question)
         if not has_words(question):

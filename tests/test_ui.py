@@ -19,7 +19,7 @@ def handlers(fresh_engine):
 
 
 def test_a_question_adds_both_turns_and_fills_the_sources_panel(handlers):
-    history, box, answer, sources, pick, view, original = handlers.respond("Who was the spokeswoman?", [])
+    history, box, answer, sources, pick, view, original, notice = handlers.respond("Who was the spokeswoman?", [])
     assert [m["role"] for m in history] == ["user", "assistant"]
     assert "Paula Dunn" in history[1]["content"] and "[1]" in history[1]["content"]
     assert box == ""
@@ -59,9 +59,17 @@ def test_selecting_a_citation_shows_its_whole_source_with_the_quote_marked(handl
     assert original["visible"] and Path(original["value"]).name == answer["citations"][1]["source"]
 
 
-def test_an_empty_question_is_a_visible_error(handlers):
-    with pytest.raises(gr.Error, match="empty"):
-        handlers.respond("   ", [])
+def test_an_empty_or_overlong_question_is_a_calm_line_under_the_box_and_the_chat_is_kept(handlers):
+    earlier = [{"role": "user", "content": "Who sent the proposal?"}, {"role": "assistant", "content": "Gerasimov [1]"}]
+    chat, box, *_, notice = handlers.respond("   ", earlier)
+    assert notice == "The question is empty: type a question about the documents."
+    assert chat == earlier
+    long = "Why " * 600
+    chat, box, *_, notice = handlers.respond(long, earlier)
+    assert box == long  # kept, to shorten
+    assert "shorten it to 2,000 or fewer" in notice and "RAG_" not in notice
+    *_, notice = handlers.respond("Who was the spokeswoman?", [])
+    assert notice == ""
 
 
 def test_an_uploaded_file_is_indexed_and_can_be_asked_about(handlers, tmp_path):

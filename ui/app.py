@@ -215,14 +215,18 @@ class Handlers:
             for answer in self.engine.ask_stream(message, history=history):
                 if not answer.citations and not answer.abstained and not answer.note:  # still being written
                     writing = asked + [{"role": "assistant", "content": answer_markdown(answer.text)}]
-                    yield writing, "", None, "<p>Writing the answer…</p>", gr.update(visible=False), "", hidden
+                    yield writing, "", None, "<p>Writing the answer…</p>", gr.update(visible=False), "", hidden, ""
         except RagError as exc:
-            raise gr.Error(str(exc)) from None
+            # A calm line under the question box, the question kept to edit, the chat as it
+            # was: not an error toast over the whole page.
+            unchanged = gr.update()
+            yield history, message, unchanged, unchanged, unchanged, unchanged, unchanged, notice_markdown(str(exc))
+            return
         data = answer.to_dict()
         choices = _citation_choices(data)
         yield (
             asked + [{"role": "assistant", "content": _chat_text(answer)}], "", data, render_sources(self.engine, data),
-            gr.update(choices=choices, value=None, visible=bool(choices)), "", hidden,
+            gr.update(choices=choices, value=None, visible=bool(choices)), "", hidden, "",
         )
 
     def show_source(self, number: Optional[int], answer: Optional[dict]):
@@ -308,6 +312,13 @@ class Handlers:
             raise gr.Error(str(exc)) from None
 
 
+def notice_markdown(message: str) -> str:
+    """An engine's refusal as one plain sentence under the question box ("The question is
+    empty: type a question about the documents.")."""
+    message = message.strip()
+    return markdown_text(message[:1].upper() + message[1:] + ("" if message.endswith(".") else "."))
+
+
 def build_app(engine: Any, handlers: Optional[Handlers] = None) -> gr.Blocks:
     """The chat page over ``engine`` (a ``rag.RAG``)."""
     h = handlers or Handlers(engine)
@@ -319,7 +330,7 @@ def build_app(engine: Any, handlers: Optional[Handlers] = None) -> gr.Blocks:
         answer_state = gr.State(None)
         with gr.Row(elem_id="layout", equal_height=False):
             with gr.Column(scale=3, min_width=320):
-                chatbot = gr.Chatbot(label="Chat", height=460, elem_id="chat", buttons=["copy"])
+                chatbot = gr.Chatbot(label="Chat", show_label=False, height=460, elem_id="chat", buttons=["copy"])
                 with gr.Row():
                     question = gr.Textbox(
                         placeholder="Ask a question about the documents…", show_label=False,
@@ -327,6 +338,7 @@ def build_app(engine: Any, handlers: Optional[Handlers] = None) -> gr.Blocks:
                     )
                     ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="ask", min_width=80)
                 h.question_box = question
+                question_notice = gr.Markdown("", elem_id="question-notice")
                 # Filled when the page loads: asking the candidate questions needs the index,
                 # which the start's ingest may still be bringing up to date.
                 examples = gr.Dataset(
@@ -350,7 +362,7 @@ def build_app(engine: Any, handlers: Optional[Handlers] = None) -> gr.Blocks:
                         remove_pick = gr.Dropdown(choices=_sources(engine), label="Remove a document", scale=3)
                         remove_button = gr.Button("Remove", scale=1, elem_id="remove")
 
-        outputs = [chatbot, question, answer_state, sources, citation_pick, source_view, open_original]
+        outputs = [chatbot, question, answer_state, sources, citation_pick, source_view, open_original, question_notice]
         for trigger in (question.submit, ask_button.click):
             trigger(h.respond_stream, [question, chatbot], outputs, api_visibility="private")
         examples.click(lambda sample: sample[0], examples, question, api_visibility="private")
