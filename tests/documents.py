@@ -194,6 +194,26 @@ def epub_bytes() -> bytes:
     return out.getvalue()
 
 
+def odt_bytes() -> bytes:
+    """An OpenDocument text: a heading, a paragraph, a table."""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" office:version="1.3"><office:body><office:text>'
+        '<text:h text:outline-level="1">Choir rehearsals</text:h>'
+        '<text:p>Rehearsals move to the old library on Thursday evenings.</text:p>'
+        '<table:table><table:table-row><table:table-cell><text:p>Conductor</text:p></table:table-cell>'
+        '<table:table-cell><text:p>Bronwen Achterberg</text:p></table:table-cell></table:table-row></table:table>'
+        '</office:text></office:body></office:document-content>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        z.writestr("content.xml", content)
+    return out.getvalue()
+
+
 def write_formats(folder: Path) -> Path:
     """One document of each format in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -205,4 +225,5 @@ def write_formats(folder: Path) -> Path:
     (folder / "keepers.xlsx").write_bytes(xlsx_bytes())
     (folder / "seabirds.csv").write_text(CSV_TEXT, encoding="utf-8")
     (folder / "salt-road.epub").write_bytes(epub_bytes())
+    (folder / "choir.odt").write_bytes(odt_bytes())
     return folder

@@ -113,7 +113,8 @@ def test_unclosed_code_fences_are_read_in_one_pass():
 
 
 @pytest.mark.parametrize("name, part", [("bomb.docx", "word/document.xml"), ("bomb.pptx", "ppt/slides/slide1.xml"),
-                                        ("bomb.xlsx", "xl/worksheets/sheet1.xml"), ("bomb.epub", "OEBPS/one.xhtml")])
+                                        ("bomb.xlsx", "xl/worksheets/sheet1.xml"), ("bomb.epub", "OEBPS/one.xhtml"),
+                                        ("bomb.odt", "content.xml")])
 def test_a_zip_bomb_is_refused_before_parsing(name, part):
     from rag.readers import UnreadableDocument, read_document
 

@@ -11,7 +11,7 @@ from documents import (HTML_PAGE, MARKDOWN, PDF_PAGES, docx_bytes, pdf_bytes, sc
 from rag import RAG
 from rag.readers import UnreadableDocument, read_document
 
-FORMATS = 8  # the documents write_formats makes
+FORMATS = 9  # the documents write_formats makes
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +41,7 @@ def _cites_exactly(engine, answer):
         ("Who keeps the Black Rock lighthouse?", "keepers.xlsx", "Tamsin Okonkwo", None),
         ("How many razorbill pairs were counted?", "seabirds.csv", "87", None),
         ("How long did the caravan take to reach the salt lake?", "salt-road.epub", "nineteen days", None),
+        ("Where will the choir rehearse?", "choir.odt", "old library", None),
     ],
 )
 def test_each_format_is_answered_and_cited_exactly_with_its_page(formats_engine, question, source, expected, page):

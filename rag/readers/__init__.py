@@ -14,7 +14,7 @@ from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, Unreadab
 from rag.readers.docx import read_docx
 from rag.readers.html import read_html
 from rag.readers.ocr import read_image
-from rag.readers.office import read_csv, read_epub, read_pptx, read_xlsx
+from rag.readers.office import read_csv, read_epub, read_odt, read_pptx, read_xlsx
 from rag.readers.pdf import read_pdf
 from rag.readers.text import read_markdown, read_text
 
@@ -30,6 +30,7 @@ READERS: dict[str, Callable[[bytes, ReadLimits], ExtractedText]] = {
     ".xlsx": read_xlsx,
     ".csv": read_csv,
     ".epub": read_epub,
+    ".odt": read_odt,
     ".png": read_image,
     ".jpg": read_image,
     ".jpeg": read_image,
@@ -40,7 +41,7 @@ SUPPORTED_SUFFIXES = tuple(READERS)
 
 # Formats that are zip packages of XML parts, checked before parsing (what each is, for messages).
 ZIP_PACKAGES = {".docx": "a Word .docx file", ".pptx": "a PowerPoint .pptx file", ".xlsx": "an Excel .xlsx file",
-                ".epub": "an EPUB e-book"}
+                ".epub": "an EPUB e-book", ".odt": "an OpenDocument .odt file"}
 
 __all__ = ["ExtractedText", "ReadLimits", "UnreadableDocument", "READERS", "SUPPORTED_SUFFIXES", "read_document"]
 
