@@ -31,7 +31,7 @@ class ReadLimits:
     max_unpacked_bytes: int = 256_000_000
     # One file's reading (parsing and OCR, not embedding) in the reader process: past these
     # it is stopped (rag/readers/isolated.py). 0 turns the budget off. Ten minutes: a scan
-    # of 200 pages is read by OCR at about 3 s a page on two cores.
+    # of 200 pages is read by OCR at about 2 s a page on two cores (bench/ocr.py).
     read_seconds: float = 600.0
     read_memory_mb: int = 2048
     # A scan is read by OCR (a few seconds a page here); one with more pages is refused.

@@ -13,6 +13,7 @@ Tesseract a scan is refused saying how to install it; nothing else needs it.
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 
@@ -43,8 +44,10 @@ def check_page_count(pages: int, limits: ReadLimits) -> None:
 def ocr_png(png: bytes) -> str:
     """The text Tesseract reads in one page image (PNG bytes)."""
     try:
+        # One OpenMP thread: with its default (a thread a core) Tesseract took 17-19 s a page
+        # here instead of 2.9 s, its threads spinning against each other (bench/ocr.py).
         done = subprocess.run(["tesseract", "stdin", "stdout", "-l", "eng"], input=png, capture_output=True,
-                              timeout=PAGE_SECONDS, check=False)
+                              timeout=PAGE_SECONDS, check=False, env={**os.environ, "OMP_THREAD_LIMIT": "1"})
     except subprocess.TimeoutExpired:
         raise UnreadableDocument(f"OCR of one page took over {PAGE_SECONDS} s: is it a page of text?") from None
     if done.returncode != 0:
