@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import functools
 import re
+import shutil
 import threading
+import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
 
@@ -411,9 +413,37 @@ class RAG:
             return self.ingest(show_progress=False)
 
     def remove_document(self, source: str) -> IngestReport:
-        """Delete a document from the documents folder and from the index."""
-        self._document_path(source).unlink()
+        """Take a document out of the documents folder and the index. The file is moved aside
+        (``<index>/removed/``), not deleted: ``restore_document`` puts it back."""
+        path = self._document_path(source)
+        aside = self._removed_dir / f"{time.time_ns()}" / source
+        aside.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(path), str(aside))
         return self.ingest(show_progress=False)
+
+    def removed_documents(self) -> list[str]:
+        """Documents removed and not restored, the latest first (each may be restored)."""
+        found = [(int(stamp.name), f.relative_to(stamp).as_posix())
+                 for stamp in self._removed_dir.glob("[0-9]*") for f in stamp.rglob("*") if f.is_file()]
+        return list(dict.fromkeys(source for _, source in sorted(found, reverse=True)))
+
+    def restore_document(self, source: str) -> IngestReport:
+        """Put back the latest removed copy of ``source`` and index it again; refuses when a
+        document of that name has been added since."""
+        copies = sorted((stamp for stamp in self._removed_dir.glob("[0-9]*") if (stamp / source).is_file()),
+                        key=lambda stamp: int(stamp.name))
+        if not copies or ".." in Path(source).parts:
+            raise UnknownDocumentError(f"{source} is not a removed document")
+        target = self.settings.docs_dir / source
+        if target.exists():
+            raise BadUploadError(f"a document named {source} has been added since; rename or remove it first")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(copies[-1] / source), str(target))
+        return self.ingest(show_progress=False)
+
+    @property
+    def _removed_dir(self) -> Path:
+        return self.settings.index_dir / "removed"
 
     # --- helpers ------------------------------------------------------------------------
 

@@ -85,6 +85,20 @@ def test_ask_see_cited_quote_upload_and_ask_about_the_upload(served, page, tmp_p
         page.locator("#open-original").click()
     assert Path(download.value.path()).read_bytes() == report.read_bytes()
 
+    # Removing asks first, and Undo puts the document back.
+    status = page.locator("#index-status")
+    page.get_by_label("Remove a document").click()
+    page.get_by_role("option", name="harbour.pdf").click()
+    page.locator("#remove").click()
+    page.locator("#upload-message").get_by_text("Remove harbour.pdf from the documents?").wait_for()
+    assert "3 documents" in status.inner_text()  # asked, not yet removed
+    page.locator("#confirm-remove").click()
+    page.locator("#upload-message").get_by_text("Removed harbour.pdf.").wait_for()
+    page.wait_for_function("() => document.querySelector('#index-status').innerText.includes('2 documents')")
+    page.locator("#undo-remove").click()
+    page.locator("#upload-message").get_by_text("Restored harbour.pdf.").wait_for()
+    page.wait_for_function("() => document.querySelector('#index-status').innerText.includes('3 documents')")
+
     page.set_viewport_size({"width": 420, "height": 900})
     page.screenshot(path=str(ARTIFACTS / "chat-narrow.png"), full_page=True)
 

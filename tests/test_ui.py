@@ -107,10 +107,20 @@ def test_an_upload_never_escapes_the_documents_folder_or_silently_overwrites(han
     assert "Indexed" in message
 
 
-def test_removing_a_document_takes_it_out_of_the_index(handlers):
-    message, status, _ = handlers.remove("russia-seeks-us-help-rebuild-syria.txt")
-    assert "Removed" in message
-    assert "1 documents" in status and "russia-seeks-us-help-rebuild-syria.txt" not in shown(status)
+def test_removing_a_document_asks_first_takes_it_out_of_the_index_and_can_be_undone(handlers):
+    source = "russia-seeks-us-help-rebuild-syria.txt"
+    question, confirm = handlers.ask_to_remove(source)
+    assert source in shown(question) and confirm["visible"]
+    assert (handlers.engine.settings.docs_dir / source).exists()  # nothing removed yet
+    message, status, _, undo, removed = handlers.remove(source)
+    assert "Removed" in message and undo["visible"] and removed == source
+    assert "1 documents" in status and source not in shown(status)
+    assert not (handlers.engine.settings.docs_dir / source).exists()
+    assert all(c.source != source for c in handlers.engine.ask("Who was the spokeswoman?").citations)
+    message, status, _, undo, removed = handlers.undo_remove(removed)
+    assert message == f"Restored {source}." and not undo["visible"]
+    assert "2 documents" in status and source in shown(status)
+    assert "Paula Dunn" in handlers.engine.ask("Who was the spokeswoman?").text
     message, *_ = handlers.remove("../etc/passwd")
     assert "Not removed" in message
 

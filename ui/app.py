@@ -277,15 +277,34 @@ class Handlers:
         progress(1.0, desc="Done")
         return "\n\n".join(messages), render_status(self.engine), gr.update(choices=_sources(self.engine), value=None), None
 
-    def remove(self, source: Optional[str]):
+    def ask_to_remove(self, source: Optional[str]):
+        """The first click on Remove: a question to confirm, nothing removed yet."""
         if not source:
-            return "Choose a document to remove.", render_status(self.engine), gr.update()
+            return "Choose a document to remove.", gr.update(visible=False)
+        return f"Remove **{markdown_text(source)}** from the documents?", gr.update(visible=True)
+
+    def remove(self, source: Optional[str]):
+        """Confirmed: the file is moved aside (Undo puts it back) and the index follows."""
+        if not source:
+            return "Choose a document to remove.", render_status(self.engine), gr.update(), gr.update(visible=False), None
         try:
             self.engine.remove_document(source)
-            message = f"Removed {markdown_text(source)}."
         except RagError as exc:
-            message = f"**Not removed:** {markdown_text(str(exc))}"
-        return message, render_status(self.engine), gr.update(choices=_sources(self.engine), value=None)
+            return (f"**Not removed:** {markdown_text(str(exc))}", render_status(self.engine), gr.update(),
+                    gr.update(visible=False), None)
+        return (f"Removed {markdown_text(source)}.", render_status(self.engine),
+                gr.update(choices=_sources(self.engine), value=None), gr.update(visible=True), source)
+
+    def undo_remove(self, source: Optional[str]):
+        if not source:
+            return "Nothing to undo.", render_status(self.engine), gr.update(), gr.update(visible=False), None
+        try:
+            self.engine.restore_document(source)
+            message = f"Restored {markdown_text(source)}."
+        except RagError as exc:
+            message = f"**Not restored:** {markdown_text(str(exc))}"
+        return message, render_status(self.engine), gr.update(choices=_sources(self.engine), value=None), \
+            gr.update(visible=False), None
 
     def refresh(self):
         """The document list and the remove choices as the index holds them now."""
@@ -361,6 +380,11 @@ def build_app(engine: Any, handlers: Optional[Handlers] = None) -> gr.Blocks:
                     with gr.Row():
                         remove_pick = gr.Dropdown(choices=_sources(engine), label="Remove a document", scale=3)
                         remove_button = gr.Button("Remove", scale=1, elem_id="remove")
+                    with gr.Row(visible=False) as confirm_row:
+                        confirm_button = gr.Button("Yes, remove it", variant="stop", elem_id="confirm-remove")
+                        cancel_button = gr.Button("Cancel", elem_id="cancel-remove")
+                    undo_button = gr.Button("Undo", visible=False, elem_id="undo-remove")
+                    removed_state = gr.State(None)
 
         outputs = [chatbot, question, answer_state, sources, citation_pick, source_view, open_original, question_notice]
         for trigger in (question.submit, ask_button.click):
@@ -370,7 +394,13 @@ def build_app(engine: Any, handlers: Optional[Handlers] = None) -> gr.Blocks:
             h.show_source, [citation_pick, answer_state], [source_view, open_original], api_visibility="private"
         )
         files.upload(h.upload, [files, overwrite], [upload_message, status, remove_pick, files], api_visibility="private")
-        remove_button.click(h.remove, remove_pick, [upload_message, status, remove_pick], api_visibility="private")
+        remove_button.click(h.ask_to_remove, remove_pick, [upload_message, confirm_row], api_visibility="private")
+        cancel_button.click(lambda: ("", gr.update(visible=False)), None, [upload_message, confirm_row],
+                            api_visibility="private")
+        removed = [upload_message, status, remove_pick, undo_button, removed_state]
+        confirm_button.click(lambda: gr.update(visible=False), None, confirm_row, api_visibility="private").then(
+            h.remove, remove_pick, removed, api_visibility="private")
+        undo_button.click(h.undo_remove, removed_state, removed, api_visibility="private")
         gr.api(h.ask_api, api_name="ask")
         # A page loaded later than the app was built shows the documents as they are now, and
         # follows the start's ingest while it runs.
