@@ -61,6 +61,15 @@ def test_ask_see_cited_quote_upload_and_ask_about_the_upload(served, page, tmp_p
     marked.wait_for()
     assert "Paula Dunn" in marked.inner_text()
     assert "[1][2]" in page.locator("#chat").inner_text()
+    # A cited source shown in full opens scrolled to its quote, deep in the article.
+    page.locator("#citation-pick label").first.click()
+    page.locator("#source-view mark").wait_for()
+    page.wait_for_function(
+        "() => { const m = document.querySelector('#source-view mark').getBoundingClientRect();"
+        " const v = document.querySelector('#source-view .context').getBoundingClientRect();"
+        " return m.top >= v.top && m.bottom <= v.bottom; }", timeout=5000,
+    )
+    assert page.evaluate("document.querySelector('#source-view .context').scrollTop") > 0
 
     ask(page, "To which US general did Gerasimov send the proposal?")
     page.locator("#sources .conflict").wait_for()
@@ -77,7 +86,7 @@ def test_ask_see_cited_quote_upload_and_ask_about_the_upload(served, page, tmp_p
     ask(page, "Who designed the new pier?")
     page.locator("#chat").get_by_text("Quillfeather", exact=False).first.wait_for()
     assert "Quillfeather" in page.locator("#sources mark").first.inner_text()
-    assert "harbour.pdf, page 2" in page.locator("#sources .meta").first.inner_text()
+    assert "harbour.pdf, p. 2" in page.locator("#sources .meta").first.inner_text()
 
     page.locator("#citation-pick").get_by_text("[1] harbour.pdf").click()
     page.locator("#source-view mark").wait_for()

@@ -148,7 +148,7 @@ def test_an_uploaded_pdf_is_asked_about_and_its_page_shown_and_original_offered(
     _, _, answer, sources, *_ = handlers.respond("Who designed the new pier?", [])
     first = answer["citations"][0]
     assert (first["source"], first["page"]) == ("harbour_report.pdf", 2)
-    assert "page 2" in sources
+    assert "harbour_report.pdf, p. 2" in sources and "characters" not in sources
     view, original = handlers.show_source(1, answer)
     assert "Quillfeather" in view
     assert Path(original["value"]).read_bytes() == report.read_bytes()

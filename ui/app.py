@@ -67,14 +67,21 @@ def _highlight(engine: Any, source: str, start: int, end: int, context: Optional
 
 
 def _where(cited: dict) -> str:
-    """"story.pdf, page 2, § Results, characters 512–640" for a citation or passage."""
+    """"story.pdf, p. 2, § Results" for a citation or passage (the character offsets stay in
+    the API and its JSON: a reader finds a quote by its page and heading)."""
     parts = [_esc(cited["source"])]
     if cited.get("page") is not None:
-        parts.append(f"page {cited['page']}")
+        parts.append(f"p. {cited['page']}")
     if cited.get("section"):
         parts.append(f"§ {_esc(cited['section'])}")
-    parts.append(f"characters {cited['start']}–{cited['end']}")
     return ", ".join(parts)
+
+
+# After a cited source is shown in full, its marked quote is scrolled into the middle of the view.
+SCROLL_TO_QUOTE = """() => { setTimeout(() => {
+  const mark = document.querySelector('#source-view mark');
+  if (mark) mark.scrollIntoView({block: 'center'});
+}, 50); }"""
 
 
 def _passage_with_likely(p: dict) -> str:
@@ -392,7 +399,7 @@ def build_app(engine: Any, handlers: Optional[Handlers] = None) -> gr.Blocks:
         examples.click(lambda sample: sample[0], examples, question, api_visibility="private")
         citation_pick.change(
             h.show_source, [citation_pick, answer_state], [source_view, open_original], api_visibility="private"
-        )
+        ).then(None, None, None, js=SCROLL_TO_QUOTE)
         files.upload(h.upload, [files, overwrite], [upload_message, status, remove_pick, files], api_visibility="private")
         remove_button.click(h.ask_to_remove, remove_pick, [upload_message, confirm_row], api_visibility="private")
         cancel_button.click(lambda: ("", gr.update(visible=False)), None, [upload_message, confirm_row],
