@@ -61,8 +61,18 @@ def test_ask_see_cited_quote_upload_and_ask_about_the_upload(served, page, tmp_p
     marked.wait_for()
     assert "Paula Dunn" in marked.inner_text()
     assert "[1][2]" in page.locator("#chat").inner_text()
-    # A cited source shown in full opens scrolled to its quote, deep in the article.
-    page.locator("#citation-pick label").first.click()
+    # Clicking the answer's [2] shows that source: its card is marked and it opens in full,
+    # scrolled to its quote, deep in the article.
+    box = page.evaluate("""() => {
+      const rows = document.querySelectorAll('#chat .bot-row'), p = rows[rows.length - 1].querySelector('p');
+      const node = [...p.childNodes].find((n) => n.nodeType === Node.TEXT_NODE && n.textContent.includes('[2]'));
+      const range = document.createRange(), at = node.textContent.indexOf('[2]');
+      range.setStart(node, at + 1); range.setEnd(node, at + 2);
+      const r = range.getBoundingClientRect(); return {x: r.x + r.width / 2, y: r.y + r.height / 2};
+    }""")
+    page.mouse.click(box["x"], box["y"])
+    page.locator("#sources .card.picked#citation-2").wait_for()
+    page.locator("#source-view h4").get_by_text("[2]").wait_for()
     page.locator("#source-view mark").wait_for()
     page.wait_for_function(
         "() => { const m = document.querySelector('#source-view mark').getBoundingClientRect();"

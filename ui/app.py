@@ -35,6 +35,7 @@ CSS = """
 #sources .abstain { border-left: 4px solid #6b7280; padding: 8px 10px; margin-bottom: 10px; }
 #source-view .context { white-space: pre-wrap; max-height: 420px; overflow-y: auto; font-size: 0.9em; }
 #source-view mark { background: #fde68a; color: #111; }
+#sources .card.picked { outline: 2px solid #f59e0b; }
 @media (max-width: 800px) { #layout { flex-direction: column; } }
 """
 # System fonts: the default theme's web fonts would be fetched from the internet.
@@ -75,6 +76,36 @@ def _where(cited: dict) -> str:
     if cited.get("section"):
         parts.append(f"§ {_esc(cited['section'])}")
     return ", ".join(parts)
+
+
+# Clicking an [n] marker in the latest answer shows that source: its card in the Sources
+# panel is brought into view and marked, and it is chosen under "Show a cited source in full".
+# (The markers stay plain text, escaped like all answer text; the click is found by where it
+# falls in the text.) Earlier answers' markers number citations the panel no longer holds.
+CITATION_CLICKS = """() => {
+  document.addEventListener('click', (event) => {
+    const rows = document.querySelectorAll('#chat .bot-row');
+    const row = event.target.closest && event.target.closest('#chat .bot-row');
+    if (!row || row !== rows[rows.length - 1] || !document.caretRangeFromPoint) return;
+    const range = document.caretRangeFromPoint(event.clientX, event.clientY);
+    if (!range || range.startContainer.nodeType !== Node.TEXT_NODE) return;
+    const text = range.startContainer.textContent, at = range.startOffset;
+    for (const m of text.matchAll(/\[(\d+)\]/g)) {
+      if (m.index <= at && at <= m.index + m[0].length) {
+        const card = document.getElementById('citation-' + m[1]);
+        document.querySelectorAll('#sources .card.picked').forEach((c) => c.classList.remove('picked'));
+        if (card) {
+          card.scrollIntoView({block: 'nearest'});
+          card.classList.add('picked');
+        }
+        const pick = [...document.querySelectorAll('#citation-pick label')]
+          .find((label) => label.innerText.trim().startsWith('[' + m[1] + ']'));
+        if (pick) pick.click();
+        return;
+      }
+    }
+  });
+}"""
 
 
 # After a cited source is shown in full, its marked quote is scrolled into the middle of the view.
@@ -449,6 +480,7 @@ def launch_options(settings: Any, host: Optional[str] = None, port: Optional[int
         "app_kwargs": {"middleware": [Middleware(ContentSecurityPolicy)]},
         "theme": THEME,
         "css": CSS,
+        "js": CITATION_CLICKS,
     }
     if settings.auth:
         user, _, password = settings.auth.partition(":")
