@@ -151,6 +151,8 @@ def test_an_uploaded_pdf_is_asked_about_and_its_page_shown_and_original_offered(
     assert "harbour_report.pdf, p. 2" in sources and "characters" not in sources
     view, original = handlers.show_source(1, answer)
     assert "Quillfeather" in view
+    # The PDF reads as flowing paragraphs: its lines joined, its paragraphs kept apart.
+    assert "summer timetable" in view and "summer\ntimetable" not in view and "\n\n" in view
     assert Path(original["value"]).read_bytes() == report.read_bytes()
     assert "page 2" in original["label"]
 

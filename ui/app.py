@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from pathlib import Path
 from typing import Any, Optional
 
@@ -50,7 +51,18 @@ CHANGED_NOTE = ("<em>(this document has been replaced since this answer was give
                 "where it was: ask again to cite the new version)</em>")
 
 
-def _highlight(engine: Any, source: str, start: int, end: int, context: Optional[int], version: str = "") -> str:
+_LINE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
+
+
+def _flowing(text: str, paged: bool) -> str:
+    """A PDF's text as flowing paragraphs for reading: its hard line breaks (every line of a
+    page) become spaces, blank lines between paragraphs stay. Other formats keep their lines
+    (code, verse, tables). Display only: offsets index the text as extracted."""
+    return _LINE_BREAK.sub(" ", text) if paged else text
+
+
+def _highlight(engine: Any, source: str, start: int, end: int, context: Optional[int], version: str = "",
+               paged: bool = False) -> str:
     """The cited span marked inside its surrounding text (the whole document if context is None).
     A citation of a version that has since been replaced is not marked in the new text, whose
     offsets differ: the page says so instead."""
@@ -64,7 +76,8 @@ def _highlight(engine: Any, source: str, start: int, end: int, context: Optional
     hi = len(text) if context is None else min(len(text), end + context)
     before = ("…" if lo > 0 else "") + text[lo:start]
     after = text[end:hi] + ("…" if hi < len(text) else "")
-    return f'<div class="context">{_esc(before)}<mark>{_esc(text[start:end])}</mark>{_esc(after)}</div>'
+    before, quote, after = (_esc(_flowing(part, paged)) for part in (before, text[start:end], after))
+    return f'<div class="context">{before}<mark>{quote}</mark>{after}</div>'
 
 
 def _where(cited: dict) -> str:
@@ -118,10 +131,11 @@ SCROLL_TO_QUOTE = """() => { setTimeout(() => {
 def _passage_with_likely(p: dict) -> str:
     """A passage's text, the sentence most likely to answer (the reading model's pick) marked."""
     text, lo, hi = p["text"], p.get("likely_start"), p.get("likely_end")
+    paged = p.get("page") is not None
     if lo is None or hi is None or not (p["start"] <= lo < hi <= p["start"] + len(text)):
-        return _esc(text)
+        return _esc(_flowing(text, paged))
     a, b = lo - p["start"], hi - p["start"]
-    return f"{_esc(text[:a])}<mark>{_esc(text[a:b])}</mark>{_esc(text[b:])}"
+    return "{}<mark>{}</mark>{}".format(*(_esc(_flowing(part, paged)) for part in (text[:a], text[a:b], text[b:])))
 
 
 def render_sources(engine: Any, answer: Optional[dict]) -> str:
@@ -154,10 +168,11 @@ def render_sources(engine: Any, answer: Optional[dict]) -> str:
             )
         return "\n".join(parts)
     for c in answer["citations"]:
+        paged = c.get("page") is not None
         parts.append(
             f'<div class="card" id="citation-{c["number"]}"><h4>[{c["number"]}] {_esc(c["title"])}</h4>'
             f'<div class="meta">{_where(c)}</div>'
-            f'{_highlight(engine, c["source"], c["start"], c["end"], CONTEXT_CHARS, c.get("version", ""))}</div>'
+            f'{_highlight(engine, c["source"], c["start"], c["end"], CONTEXT_CHARS, c.get("version", ""), paged)}</div>'
         )
     return "\n".join(parts)
 
@@ -277,7 +292,7 @@ class Handlers:
             return "", hidden
         view = (
             f'<h4>[{c["number"]}] {_esc(c["title"])} — {_where(c)}</h4>'
-            f'{_highlight(self.engine, c["source"], c["start"], c["end"], None, c.get("version", ""))}'
+            f'{_highlight(self.engine, c["source"], c["start"], c["end"], None, c.get("version", ""), paged=c.get("page") is not None)}'
         )
         try:
             original = self._handout(self.engine.original_path(c["source"]))
