@@ -81,6 +81,7 @@ class RAG:
         self._generation: Optional[int] = None  # of the index the retriever was built on
         self._ingesting = False
         self._examples: dict[int, list[str]] = {}  # index generation -> example questions
+        self._conversations: Any = None  # rag.conversations.Conversations, opened on first use
         from rag.readers.isolated import IsolatedReader
 
         # Uploads and ingests read files through one reader process, started on first use.
@@ -195,12 +196,30 @@ class RAG:
                 self._generation = generation  # this process wrote it: its store already sees it
             return report
 
-    def ask(self, question: str, history: Optional[History] = None) -> Answer:
+    def ask(self, question: str, history: Optional[History] = None, conversation: Optional[str] = None) -> Answer:
         """Answer from the documents, citing each sentence used; abstains when they do not say.
 
         ``history`` holds the earlier turns, so "When did he send it?" can follow
-        "Who sent the proposal?".
+        "Who sent the proposal?". Or name a kept ``conversation`` (``self.conversations``):
+        its turns are the history, and this question and its answer are added to it.
         """
+        if conversation is not None:
+            answer = self._answer(question, self.conversations.messages(conversation))
+            self.conversations.add_turn(conversation, question, answer.text, answer.to_dict())
+            return answer
+        return self._answer(question, history)
+
+    @property
+    def conversations(self) -> Any:
+        """The kept conversations (``rag.conversations.Conversations``), beside the index."""
+        with self._lock:
+            if self._conversations is None:
+                from rag.conversations import Conversations
+
+                self._conversations = Conversations(self.settings.index_dir / "conversations.sqlite3")
+            return self._conversations
+
+    def _answer(self, question: str, history: Optional[History]) -> Answer:
         question, history = self._check_question(question), _check_history(history)
         mode = _follow_up(question, history)
         if getattr(self.composer, "takes_history", False):
@@ -624,10 +643,10 @@ def _read_text(path: str) -> str:
 _default: Optional[RAG] = None
 
 
-def ask(question: str, history: Optional[History] = None) -> Answer:
+def ask(question: str, history: Optional[History] = None, conversation: Optional[str] = None) -> Answer:
     """Module-level shortcut over a default engine built from the settings."""
     global _default
     if _default is None:
         _default = RAG()
-    return _default.ask(question, history=history)
+    return _default.ask(question, history=history, conversation=conversation)
 

@@ -27,6 +27,10 @@ class UnknownDocumentError(RagError):
     """A document named by the caller is not in the collection."""
 
 
+class UnknownConversationError(RagError):
+    """No kept conversation has that id (deleted, or kept with another index)."""
+
+
 class IndexBusyError(RagError):
     """Another ingest holds the index's write lock for longer than the caller would wait."""
 

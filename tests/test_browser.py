@@ -81,6 +81,11 @@ def test_ask_see_cited_quote_upload_and_ask_about_the_upload(served, page, tmp_p
     )
     assert page.evaluate("document.querySelector('#source-view .context').scrollTop") > 0
 
+    # A reload brings the conversation back, its sources too.
+    page.reload()
+    page.locator("#chat").get_by_text("Paula Dunn", exact=False).first.wait_for()
+    page.locator("#sources mark").first.wait_for()
+
     ask(page, "To which US general did Gerasimov send the proposal?")
     page.locator("#sources .conflict").wait_for()
     assert "Danford" in page.locator("#sources .conflict").inner_text()

@@ -19,7 +19,7 @@ def handlers(fresh_engine):
 
 
 def test_a_question_adds_both_turns_and_fills_the_sources_panel(handlers):
-    history, box, answer, sources, pick, view, original, notice = handlers.respond("Who was the spokeswoman?", [])
+    history, box, answer, sources, pick, view, original, notice, kept, past = handlers.respond("Who was the spokeswoman?", [])
     assert [m["role"] for m in history] == ["user", "assistant"]
     assert "Paula Dunn" in history[1]["content"] and "[1]" in history[1]["content"]
     assert box == ""
@@ -61,14 +61,14 @@ def test_selecting_a_citation_shows_its_whole_source_with_the_quote_marked(handl
 
 def test_an_empty_or_overlong_question_is_a_calm_line_under_the_box_and_the_chat_is_kept(handlers):
     earlier = [{"role": "user", "content": "Who sent the proposal?"}, {"role": "assistant", "content": "Gerasimov [1]"}]
-    chat, box, *_, notice = handlers.respond("   ", earlier)
+    chat, box, *_, notice, _, _ = handlers.respond("   ", earlier)
     assert notice == "The question is empty: type a question about the documents."
     assert chat == earlier
     long = "Why " * 600
-    chat, box, *_, notice = handlers.respond(long, earlier)
+    chat, box, *_, notice, _, _ = handlers.respond(long, earlier)
     assert box == long  # kept, to shorten
     assert "shorten it to 2,000 or fewer" in notice and "RAG_" not in notice
-    *_, notice = handlers.respond("Who was the spokeswoman?", [])
+    *_, notice, _, _ = handlers.respond("Who was the spokeswoman?", [])
     assert notice == ""
 
 
@@ -105,6 +105,33 @@ def test_an_upload_never_escapes_the_documents_folder_or_silently_overwrites(han
     assert "already exists" in message
     message, *_ = handlers.upload([str(same_name)], True)
     assert "Indexed" in message
+
+
+def test_a_conversation_is_kept_reopened_after_a_reload_continued_renamed_and_deleted(handlers):
+    chat, _, answer, *_, kept, past = handlers.respond("Who sent the proposal?", [])
+    assert kept and [c[1] for c in past["choices"]] == [kept] and past["value"] == kept
+    assert past["choices"][0][0] == "Who sent the proposal?"  # titled by its first question
+    # A reload: the page opens the conversation the browser kept, its answer's sources shown.
+    reopened, _, last, sources, pick, *_, same, _ = handlers.open_conversation(kept)
+    assert reopened == chat and same == kept and last["text"] == answer["text"]
+    assert "<mark>" in sources and len(pick["choices"]) == len(answer["citations"])
+    # Continued: the follow-up is answered with the kept turns as its history.
+    chat, _, followup, *_, still, _ = handlers.respond("When did he send it?", reopened, kept)
+    assert still == kept and len(handlers.engine.conversations.messages(kept)) == 4
+    assert not followup["abstained"]
+    past, _ = handlers.rename_conversation(kept, "Reconstruction letter")
+    assert past["choices"][0][0] == "Reconstruction letter"
+    emptied, *_, gone, past = handlers.delete_conversation(kept)
+    assert emptied == [] and gone is None and past["choices"] == []
+
+
+def test_a_conversation_continues_from_python(fresh_engine):
+    kept = fresh_engine.conversations.start()
+    fresh_engine.ask("Who sent the proposal?", conversation=kept)
+    followup = fresh_engine.ask("When did he send it?", conversation=kept)
+    assert not followup.abstained
+    assert [m["role"] for m in fresh_engine.conversations.messages(kept)] == ["user", "assistant"] * 2
+    assert fresh_engine.conversations.list()[0].turns == 2
 
 
 def test_removing_a_document_asks_first_takes_it_out_of_the_index_and_can_be_undone(handlers):

@@ -227,18 +227,33 @@ def _flag_detail(flag: Optional[dict]) -> str:
 UNSUPPORTED_MARK = "⚠ *not supported by the cited sources*"
 
 
-def _chat_text(answer: Answer) -> str:
-    """The answer as the chat shows it: an abstention in italics; a model's sentence that its
-    sources do not support marked as such; a note (a fallback) last. The answer's own text
-    (documents' sentences, a model's words) is escaped: the only markup is the app's."""
-    text = answer_markdown(answer.text)
-    text = f"_{text}_" if answer.abstained else text
-    for sentence in answer.unsupported:
+def _chat_text(answer: dict) -> str:
+    """The answer (``Answer.to_dict()``) as the chat shows it: an abstention in italics; a
+    model's sentence that its sources do not support marked as such; a note (a fallback)
+    last. The answer's own text (documents' sentences, a model's words) is escaped: the only
+    markup is the app's."""
+    text = answer_markdown(answer["text"])
+    text = f"_{text}_" if answer["abstained"] else text
+    for sentence in answer.get("unsupported", []):
         escaped = markdown_text(sentence)
         text = text.replace(escaped, f"{escaped} {UNSUPPORTED_MARK}", 1)
-    if answer.note:
-        text += f"\n\n_{markdown_text(answer.note)}_"
+    if answer.get("note"):
+        text += f"\n\n_{markdown_text(answer['note'])}_"
     return text
+
+
+def _shown_conversation(messages: list[dict], answers: list[Optional[dict]]) -> list[dict]:
+    """A kept conversation as the chat showed it: questions as typed (as the live chat shows
+    them), answers as ``_chat_text`` (one kept without its JSON escaped as text)."""
+    shown, turn = [], 0
+    for message in messages:
+        if message["role"] == "user":
+            shown.append({"role": "user", "content": message["content"]})
+            continue
+        answer = answers[turn] if turn < len(answers) else None
+        turn += 1
+        shown.append({"role": "assistant", "content": _chat_text(answer) if answer else answer_markdown(message["content"])})
+    return shown
 
 
 class Handlers:
@@ -250,16 +265,16 @@ class Handlers:
         self.question_box: Any = None  # the page's question Textbox (build_app sets it)
         self._handout_dir: Optional[Path] = None
 
-    def respond(self, message: str, history: list[Any]):
+    def respond(self, message: str, history: list[Any], conversation: Optional[str] = None):
         """The final answer's page updates (what respond_stream ends with)."""
         update = None
-        for update in self.respond_stream(message, history):
+        for update in self.respond_stream(message, history, conversation):
             pass
         return update
 
-    def respond_stream(self, message: str, history: list[Any]):
+    def respond_stream(self, message: str, history: list[Any], conversation: Optional[str] = None):
         """Page updates while the answer is written (a model's text grows), then the final one
-        with its sources."""
+        with its sources; the turn is kept in ``conversation`` (a new one if it is not kept)."""
         history = _plain_history(history)
         asked = history + [{"role": "user", "content": message}]
         hidden = gr.update(visible=False, value=None)
@@ -268,19 +283,67 @@ class Handlers:
             for answer in self.engine.ask_stream(message, history=history):
                 if not answer.citations and not answer.abstained and not answer.note:  # still being written
                     writing = asked + [{"role": "assistant", "content": answer_markdown(answer.text)}]
-                    yield writing, "", None, "<p>Writing the answer…</p>", gr.update(visible=False), "", hidden, ""
+                    yield (writing, "", None, "<p>Writing the answer…</p>", gr.update(visible=False), "", hidden, "",
+                           gr.update(), gr.update())
         except RagError as exc:
             # A calm line under the question box, the question kept to edit, the chat as it
             # was: not an error toast over the whole page.
             unchanged = gr.update()
-            yield history, message, unchanged, unchanged, unchanged, unchanged, unchanged, notice_markdown(str(exc))
+            yield (history, message, unchanged, unchanged, unchanged, unchanged, unchanged, notice_markdown(str(exc)),
+                   unchanged, unchanged)
             return
         data = answer.to_dict()
         choices = _citation_choices(data)
+        kept = self.engine.conversations
+        conversation = conversation if kept.exists(conversation) else kept.start()
+        kept.add_turn(conversation, message, answer.text, data)
         yield (
-            asked + [{"role": "assistant", "content": _chat_text(answer)}], "", data, render_sources(self.engine, data),
+            asked + [{"role": "assistant", "content": _chat_text(data)}], "", data, render_sources(self.engine, data),
             gr.update(choices=choices, value=None, visible=bool(choices)), "", hidden, "",
+            conversation, self.conversation_list(conversation),
         )
+
+    # --- kept conversations ---------------------------------------------------------------
+
+    def conversation_list(self, selected: Optional[str] = None):
+        """The past chats, the latest first, ``selected`` chosen."""
+        items = [(info.title, info.id) for info in self.engine.conversations.list()]
+        return gr.update(choices=items, value=selected if any(cid == selected for _, cid in items) else None)
+
+    def open_conversation(self, conversation: Optional[str]):
+        """A kept conversation back in the chat, its last answer's sources in the panel (the
+        same outputs as a question's, then the conversation's id and the list)."""
+        kept, hidden = self.engine.conversations, gr.update(visible=False, value=None)
+        if not kept.exists(conversation):
+            return ([], "", None, render_sources(self.engine, None), gr.update(choices=[], value=None, visible=False),
+                    "", hidden, "", None, self.conversation_list(None))
+        messages = kept.messages(conversation)
+        answers = kept.answers(conversation)
+        last = next((a for a in reversed(answers) if a), None)
+        choices = _citation_choices(last)
+        return (_shown_conversation(messages, answers), "", last, render_sources(self.engine, last),
+                gr.update(choices=choices, value=None, visible=bool(choices)), "", hidden, "",
+                conversation, self.conversation_list(conversation))
+
+    def new_conversation(self):
+        return self.open_conversation(None)
+
+    def restore_conversation(self, conversation: Optional[str]):
+        """A page opening: the conversation this browser had open, if it is still kept; else
+        the page is left as it is (a question asked while it loads keeps its answer)."""
+        if self.engine.conversations.exists(conversation):
+            return self.open_conversation(conversation)
+        return (*(gr.update() for _ in range(8)), None, self.conversation_list(None))
+
+    def rename_conversation(self, conversation: Optional[str], title: str):
+        if conversation and title.strip() and self.engine.conversations.exists(conversation):
+            self.engine.conversations.rename(conversation, title)
+        return self.conversation_list(conversation), ""
+
+    def delete_conversation(self, conversation: Optional[str]):
+        if self.engine.conversations.exists(conversation):
+            self.engine.conversations.delete(conversation)
+        return self.new_conversation()
 
     def show_source(self, number: Optional[int], answer: Optional[dict]):
         """The cited document in full with the quote marked, and a button to open the original file."""
@@ -400,6 +463,14 @@ def build_app(engine: Any, handlers: Optional[Handlers] = None) -> gr.Blocks:
             "shown in the sources panel with the quoted sentence highlighted."
         )
         answer_state = gr.State(None)
+        conversation = gr.BrowserState(None, storage_key="rag-conversation")  # reopened on reload
+        with gr.Sidebar(label="Conversations", open=False, elem_id="conversations"):
+            new_chat = gr.Button("New conversation", elem_id="new-conversation")
+            past = gr.Radio(label="Past conversations", choices=[], elem_id="past-conversations")
+            with gr.Row():
+                title_box = gr.Textbox(placeholder="A new title", show_label=False, scale=3, elem_id="conversation-title")
+                rename = gr.Button("Rename", scale=1, elem_id="rename-conversation")
+            delete_chat = gr.Button("Delete this conversation", variant="stop", elem_id="delete-conversation")
         with gr.Row(elem_id="layout", equal_height=False):
             with gr.Column(scale=3, min_width=320):
                 chatbot = gr.Chatbot(label="Chat", show_label=False, height=460, elem_id="chat", buttons=["copy"])
@@ -439,9 +510,16 @@ def build_app(engine: Any, handlers: Optional[Handlers] = None) -> gr.Blocks:
                     undo_button = gr.Button("Undo", visible=False, elem_id="undo-remove")
                     removed_state = gr.State(None)
 
-        outputs = [chatbot, question, answer_state, sources, citation_pick, source_view, open_original, question_notice]
+        outputs = [chatbot, question, answer_state, sources, citation_pick, source_view, open_original, question_notice,
+                   conversation, past]
         for trigger in (question.submit, ask_button.click):
-            trigger(h.respond_stream, [question, chatbot], outputs, api_visibility="private")
+            trigger(h.respond_stream, [question, chatbot, conversation], outputs, api_visibility="private")
+        past.input(h.open_conversation, past, outputs, api_visibility="private")
+        new_chat.click(h.new_conversation, None, outputs, api_visibility="private")
+        rename.click(h.rename_conversation, [conversation, title_box], [past, title_box], api_visibility="private")
+        delete_chat.click(h.delete_conversation, conversation, outputs, api_visibility="private")
+        # A reload (or a new tab) reopens the conversation this browser had open.
+        app.load(h.restore_conversation, conversation, outputs, api_visibility="private")
         examples.click(lambda sample: sample[0], examples, question, api_visibility="private")
         citation_pick.change(
             h.show_source, [citation_pick, answer_state], [source_view, open_original], api_visibility="private"
