@@ -161,11 +161,14 @@ class RAG:
 
     # --- public API ---------------------------------------------------------------------
 
-    def ingest(self, show_progress: bool = True) -> IngestReport:
+    def ingest(self, show_progress: bool = True,
+               on_progress: Optional[Callable[[int, int, str, int], None]] = None) -> IngestReport:
         """Bring the index in line with the documents folder; unchanged files cost nothing.
 
         Questions keep being answered while it runs (from what was indexed before); one
-        ingest at a time writes an index, in this process or any other.
+        ingest at a time writes an index, in this process or any other. ``on_progress(files
+        done, files, file being read, texts embedded)`` follows it, file by file and passage
+        group by passage group.
         """
         from rag.ingest import Ingestor, ingest_lock
         from rag.manifest import read_generation
@@ -186,7 +189,7 @@ class RAG:
             try:
                 report = Ingestor(self.settings, store.passages, store.sentences, embedder(), store.max_batch,
                                   reader=self._file_reader).run(
-                    show_progress=show_progress, before_publish=rebuild_lexical
+                    show_progress=show_progress, before_publish=rebuild_lexical, on_progress=on_progress
                 )
             finally:
                 self._ingesting = False
@@ -393,7 +396,8 @@ class RAG:
         compare = ["Do the sources disagree?"] if 1 < len(documents) <= MAX_SUMMARY_DOCUMENTS else []
         return [summary] + compare + [f"What do the documents say about {subject}?" for subject in subjects]
 
-    def add_document(self, filename: str, data: bytes, overwrite: bool = False) -> IngestReport:
+    def add_document(self, filename: str, data: bytes, overwrite: bool = False,
+                     on_progress: Optional[Callable[[int, int, str, int], None]] = None) -> IngestReport:
         """Save an uploaded file into the documents folder and index it.
 
         Refuses unsupported types, files over ``upload_max_bytes``, files that cannot be
@@ -429,7 +433,7 @@ class RAG:
             staging = target.with_name(f".{name}.upload")  # hidden, so a concurrent ingest ignores it
             staging.write_bytes(data)
             staging.replace(target)
-            return self.ingest(show_progress=False)
+            return self.ingest(show_progress=False, on_progress=on_progress)
 
     def remove_document(self, source: str) -> IngestReport:
         """Take a document out of the documents folder and the index. The file is moved aside

@@ -236,7 +236,8 @@ class Ingestor:
         pipeline = IngestionPipeline(transformations=[make_embedding_step(self.embed_model)], vector_store=store, disable_cache=True)
         return pipeline, Splitter(self.settings)
 
-    def run(self, show_progress: bool = True, before_publish: Optional[Callable[[int, dict], None]] = None) -> IngestReport:
+    def run(self, show_progress: bool = True, before_publish: Optional[Callable[[int, dict], None]] = None,
+            on_progress: Optional[Callable[[int, int, str, int], None]] = None) -> IngestReport:
         """One pass over the folder. The caller holds ``ingest_lock`` for the index.
 
         ``before_publish(generation, versions)`` runs once everything is committed and
@@ -249,7 +250,7 @@ class Ingestor:
         self._garbage: list[str] = []
         try:
             _clear_legacy_index(index_dir, manifest, self.passages, self.sentences)
-            report = self._run(manifest, show_progress, before_publish)
+            report = self._run(manifest, show_progress, before_publish, on_progress)
         finally:
             manifest.close()
             if self._own_reader:
@@ -257,7 +258,7 @@ class Ingestor:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _run(self, manifest: Manifest, show_progress: bool, before_publish) -> IngestReport:
+    def _run(self, manifest: Manifest, show_progress: bool, before_publish, on_progress=None) -> IngestReport:
         self._collect_garbage(manifest)  # what a killed run left half-written
         files, skipped = list_files(self.settings.docs_dir)
         report = IngestReport(skipped=skipped)
@@ -267,7 +268,7 @@ class Ingestor:
                 f"no documents found in {self.settings.docs_dir}{found}: add documents "
                 f"({', '.join(SUPPORTED_SUFFIXES)}) or set RAG_DOCS_DIR"
             )
-        progress = _Progress(len(files), show_progress)
+        progress = _Progress(len(files), show_progress, on_progress)
         last_announced = time.monotonic()
         try:
             for source, path in files:
@@ -408,10 +409,14 @@ def _clear_legacy_index(index_dir: Path, manifest: Manifest, passages: Any, sent
 
 
 class _Progress:
-    """A progress bar over files that also counts the texts embedded and names the file being read."""
+    """A progress bar over files that also counts the texts embedded and names the file being
+    read; and, for a front end, ``on_progress(files done, files, file being read, texts
+    embedded)`` at each file and each group of passages embedded."""
 
-    def __init__(self, total: int, enabled: bool):
+    def __init__(self, total: int, enabled: bool, on_progress: Optional[Callable[[int, int, str, int], None]] = None):
         self.texts = 0
+        self.total, self.done = total, -1
+        self.on_progress = on_progress
         self.bar = None
         if enabled:
             from tqdm.auto import tqdm
@@ -420,17 +425,24 @@ class _Progress:
         self._current: Optional[str] = None
 
     def reading(self, source: str) -> None:
+        self.done += 1
+        self._current = source
+        self._report()
         if self.bar is None:
             return
-        if self._current is not None:
+        if self.done:
             self.bar.update(1)
-        self._current = source
         self._show()
 
     def embedded(self, count: int) -> None:
         self.texts += count
+        self._report()
         if self.bar is not None:
             self._show()
+
+    def _report(self) -> None:
+        if self.on_progress is not None:
+            self.on_progress(max(0, self.done), self.total, self._current or "", self.texts)
 
     def _show(self) -> None:
         name = self._current or ""

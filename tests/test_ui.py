@@ -218,3 +218,19 @@ def test_the_page_opens_before_the_folder_is_indexed_and_follows_the_ingest(fres
 def shown(markdown: str) -> str:
     """Markdown as the page shows it, as far as these tests look: escapes removed."""
     return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def test_an_upload_reports_its_progress_as_it_embeds(handlers, tmp_path):
+    seen = []
+
+    def progress(fraction, desc=""):
+        seen.append((fraction, desc))
+
+    long = tmp_path / "long notes.md"
+    long.write_text("# Notes\n\n" + "".join(f"The keeper logged storm number {i} at dawn. " for i in range(3000)))
+    message, *_ = handlers.upload([str(long)], False, progress=progress)
+    assert "Indexed" in message
+    counts = [d for _, d in seen if "embedded" in d]
+    assert len(set(counts)) >= 3 and "long notes.md" in counts[-1]  # the count moves while it embeds
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0

@@ -384,9 +384,15 @@ class Handlers:
         messages = []
         paths = [Path(f if isinstance(f, str) else f.name) for f in files or []]
         for i, path in enumerate(paths):
-            progress(i / max(1, len(paths)), desc=f"Indexing {path.name}")
+            progress(i / len(paths), desc=f"Reading {path.name}")
+
+            def follow(done: int, total: int, current: str, texts: int, i: int = i, name: str = path.name) -> None:
+                # By file of the folder (the others are unchanged: a moment each), and by each
+                # group of passages embedded: the count keeps moving on a long document.
+                progress((i + done / max(1, total)) / len(paths), desc=f"Indexing {name}: {texts:,} passages and sentences embedded")
+
             try:
-                report = self.engine.add_document(path.name, path.read_bytes(), overwrite=overwrite)
+                report = self.engine.add_document(path.name, path.read_bytes(), overwrite=overwrite, on_progress=follow)
                 messages.append(f"**Indexed** {markdown_text(path.name)} ({report.passages_added} passages added)")
             except RagError as exc:
                 messages.append(f"**Not added:** {markdown_text(str(exc))}")
