@@ -212,6 +212,20 @@ class RAG:
             return answer
         return self._answer(question, history)
 
+    def as_retriever(self, top_k: Optional[int] = None) -> Any:
+        """This engine's retrieval as a LlamaIndex ``BaseRetriever`` of cited-ready sentences
+        (``rag.llamaindex.SentenceRetriever``)."""
+        from rag.llamaindex import SentenceRetriever
+
+        return SentenceRetriever(self, top_k)
+
+    def as_query_engine(self) -> Any:
+        """This engine as a LlamaIndex query engine: ``query(q)`` gives the cited answer, its
+        citations as ``source_nodes`` (``rag.llamaindex.AnswerQueryEngine``)."""
+        from rag.llamaindex import AnswerQueryEngine
+
+        return AnswerQueryEngine(engine=self)
+
     @property
     def conversations(self) -> Any:
         """The kept conversations (``rag.conversations.Conversations``), beside the index."""
