@@ -73,9 +73,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from rag.evaluate import main as eval_main
+    from rag.eval_sets import command
 
-    return eval_main(args)
+    return command(args)
 
 
 def build_parser() -> argparse.ArgumentParser:

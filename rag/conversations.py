@@ -16,7 +16,6 @@ front end escapes it as it does any answer.
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 import time
 import uuid

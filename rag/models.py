@@ -17,7 +17,7 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from rag.config import Settings
 
@@ -115,7 +115,7 @@ def _upgrade_sentences(client: Any, settings: Settings, sentences: Any) -> None:
     in_old_file = (settings.index_dir / LEGACY_FILE).exists()
     if not (in_chroma or in_old_file):
         return
-    from rag.ingest import ingest_lock
+    from rag.lock import ingest_lock
     from rag.sentences import move_out_of_chroma, upgrade_legacy_file
 
     with ingest_lock(settings.index_dir):
@@ -150,27 +150,3 @@ def _segment_dirs(settings: Settings, collection_id: str) -> list[Path]:
     except sqlite3.Error:
         return []
     return [folder / segment for segment in ids if (folder / segment).is_dir()]
-
-
-def pages(collection: Any, include: list[str], page: int = 5000) -> Iterator[dict[str, Any]]:
-    """A collection's rows, a page at a time (each a Chroma ``get`` result; none if empty):
-    one unpaged ``get`` on a large collection fails in Chroma's SQLite layer ("too many SQL
-    variables"), and a million rows with their vectors need not be in memory at once."""
-    offset = 0
-    while True:
-        got = collection.get(include=include, limit=page, offset=offset)
-        if len(got["ids"]):
-            yield got
-        if len(got["ids"]) < page:
-            return
-        offset += page
-
-
-def get_all(collection: Any, include: list[str], page: int = 5000) -> dict[str, list]:
-    """Every row of a collection, fetched a page at a time (see ``pages``)."""
-    rows: dict[str, list] = {"ids": [], **{key: [] for key in include}}
-    for got in pages(collection, include, page):
-        rows["ids"] += got["ids"]
-        for key in include:
-            rows[key] += list(got[key])
-    return rows

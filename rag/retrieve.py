@@ -20,7 +20,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from rag.models import get_all
+from rag.chroma_rows import get_all
 from rag.text import terms
 from rag.types import Evidence, Passage, Sentence
 

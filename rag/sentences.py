@@ -254,7 +254,7 @@ def move_out_of_chroma(collection: Any, store: SentenceStore, page: int = 5000) 
     """Copy an older index's Chroma collection of sentences into ``store`` (vectors and
     all: nothing is embedded again); the caller then deletes the collection. Returns the
     number of sentences moved."""
-    from rag.models import pages
+    from rag.chroma_rows import pages
 
     moved = 0
     for got in pages(collection, ["documents", "metadatas", "embeddings"], page):

@@ -27,7 +27,7 @@ def seed_sentences() -> list[str]:
 def reference_vectors():
     from sentence_transformers import SentenceTransformer
 
-    from rag.encoder import model_dir
+    from rag.onnx_export import model_dir
 
     texts = seed_sentences()
     model = SentenceTransformer(str(model_dir()), device="cpu")

@@ -4,7 +4,6 @@ indexed documents served, readers that stay linear and bounded (bench/hostile.py
 from __future__ import annotations
 
 import io
-import socket
 import urllib.error
 import urllib.request
 import zipfile
@@ -198,7 +197,7 @@ def test_an_upload_while_another_ingest_writes_says_so_and_gives_up(fresh_engine
     import threading
 
     from rag.errors import IndexBusyError
-    from rag.ingest import ingest_lock
+    from rag.lock import ingest_lock
 
     engine = fresh_engine
     engine.settings = engine.settings.replace(upload_wait_seconds=0.5)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from rag.config import Settings
-from rag.models import get_all, open_chroma
+from rag.chroma_rows import get_all
+from rag.models import open_chroma
 
 
 def test_get_all_returns_every_row_across_pages(tmp_path):

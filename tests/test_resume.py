@@ -13,13 +13,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from conftest import ROOT, copy_seeds
 from rag import RAG
-from rag.ingest import ingest_lock
+from rag.lock import ingest_lock
 from rag.manifest import MANIFEST_FILE
-from rag.models import get_all
+from rag.chroma_rows import get_all
 
 FIXTURE = ROOT / "tests" / "fixtures" / "squad-mini.json"
 

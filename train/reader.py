@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
 import sys
 import time
@@ -160,7 +159,7 @@ def evaluate(model, tok, rows: list[dict], task: Task = TASKS["reader"], batch: 
 def train(args) -> None:
     import torch
 
-    from rag.encoder import model_dir
+    from rag.onnx_export import model_dir
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -228,7 +227,7 @@ def export(args) -> Path:
     import numpy as np
     import torch
 
-    from rag.encoder import model_dir
+    from rag.onnx_export import model_dir
     from rag.onnx_export import _quantize, _save, build_bert_graph
 
     out = Path(args.out_dir)

@@ -18,7 +18,6 @@ from starlette.middleware import Middleware  # noqa: E402
 
 from rag.errors import RagError  # noqa: E402
 from rag.readers import SUPPORTED_SUFFIXES  # noqa: E402
-from rag.types import Answer  # noqa: E402
 from ui.safety import ContentSecurityPolicy, SlowLogin, answer_markdown, markdown_text  # noqa: E402
 
 CONTEXT_CHARS = 300  # shown either side of a cited sentence in the sources panel
