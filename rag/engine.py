@@ -616,9 +616,11 @@ def _messages(history: Optional[History]) -> list[dict[str, str]]:
 
 
 def _content_text(content: Any) -> str:
-    """Message content as text: a string, or a list of parts such as {"type": "text", "text": ...}."""
+    """Message content as text: a string, or a list of parts such as {"type": "text", "text": ...}.
+    Lone surrogates are removed, as from the question ("spokes\\udfffwoman" is "spokeswoman"):
+    the earlier turn is part of a follow-up's search."""
     if isinstance(content, str):
-        return _clean(content)
+        return _SURROGATE.sub("", content)
     if isinstance(content, (list, tuple)):
         return " ".join(_content_text(p.get("text", "") if isinstance(p, dict) else p) for p in content)
     return ""
