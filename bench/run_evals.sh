@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every `rag eval` figure the README and docs/reading-model.md report, in one run, one log per
+# Every `rag eval` figure docs/measured.md and docs/reading-model.md report, in one run, one log per
 # set under bench-out/evals/ (RAG_READER=false before it for the features alone).
 #   bash bench/run_evals.sh [test|tune]
 set -uo pipefail

@@ -32,7 +32,7 @@ from pathlib import Path
 from common import DEFAULT_DATASET, ROOT
 
 CACHE = ROOT / "bench-out" / "tune-weights.pkl"
-# The answer-length target is 40 words (README, "Quality and speed on SQuAD"), met on each
+# The answer-length target is 40 words (docs/measured.md, "Quality and speed on SQuAD"), met on each
 # half's own `rag eval` run; on this script's larger index the same weights give answers about
 # a word shorter than on the tune half's own run (40 here gave 41 there), hence 39.
 MAX_MEDIAN_WORDS = 39

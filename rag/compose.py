@@ -46,7 +46,7 @@ from rag.types import Answer, Citation, Conflict, ConflictVersion, Evidence, Pas
 # Chosen by bench/tune_weights.py on the tune halves, judging whole answers as `rag eval`
 # does (SQuAD's tune articles, the lay rewrites' and the seed set's tune questions): meaning
 # counts most, a sentence read with the one before it next; the rare words it shares with
-# the question alone count little, which is what a question in other words lacks (see README).
+# the question alone count little, which is what a question in other words lacks (docs/measured.md).
 WEIGHTS = {"dense": 0.6, "lexical": 0.2, "context": 0.3, "cue": 0.05}
 # The answer's confidence, from the best sentence's features and the closest any candidate
 # comes to the question in meaning. Dense similarity separates "the documents say" from "the
@@ -55,7 +55,7 @@ WEIGHTS = {"dense": 0.6, "lexical": 0.2, "context": 0.3, "cue": 0.05}
 # (how far the best leads, names the best sentence lacks, words the collection never uses),
 # fitted on lay and on-topic unanswerable questions too, abstained on about 6 points fewer
 # of the full run's off-corpus SQuAD questions at the same rate of wrong abstentions, and no
-# better on the seed set's on-topic questions; see the README.
+# better on the seed set's on-topic questions; see docs/measured.md.
 CONFIDENCE_WEIGHTS = {"dense": 0.3, "lexical": 0.1, "context": 0.2, "best_dense": 0.4}
 # A further answer sentence must score at least this share of the best. With it the answer is
 # one sentence when the best clearly leads and several when candidates run close, which is
@@ -72,7 +72,7 @@ LEAD_WEIGHT = 0.1  # earlier sentences state the gist (news, abstracts, a manual
 REDUNDANT_COSINE = 0.75  # a candidate this close to a chosen sentence adds nothing
 # A sentence mentions a subject when it holds this share of the subject's terms (by rarity).
 SUBJECT_MENTION = 0.5  # "Mr Gerasimov" mentions "Valery Gerasimov" (the rarer word counts more)
-# Abstentions are often questions the documents answer in other words (see the README), so
+# Abstentions are often questions the documents answer in other words (docs/measured.md), so
 # the answer says what the engine knows: no sentence clearly answers; the passages may.
 NO_ANSWER = "No sentence in the documents clearly answers this question."
 ABSTAIN_TEXT = f"{NO_ANSWER} The nearest passages are listed below."

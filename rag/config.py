@@ -37,7 +37,7 @@ class Settings:
     # half: the highest value that wrongly abstains on at most 3.5% of answerable questions
     # (0.475 with the earlier sentence weights; the same rule moved it by 0.0024 with the
     # current ones). bench/tune_confidence.py shows what it costs on questions in a reader's
-    # own words and gains on questions the documents do not answer (see the README).
+    # own words and gains on questions the documents do not answer (docs/measured.md).
     abstain_threshold: float = 0.477
     # The reading model (rag/reader.py) reads the best candidates: it orders them with the
     # features and its probability weighs in the answer's confidence. The four values below

@@ -5,7 +5,7 @@ passage they belong to (the candidates of the passages retrieval found) or by do
 summary). So they need no nearest-neighbour index of their own, and keeping them out of
 one is what keeps memory flat: Chroma loads a collection's whole HNSW index into the
 memory of every process that queries or writes it, and a million sentence vectors there
-were 1.7 GB (the large real corpus, README "Real documents at real size"). Here a process
+were 1.7 GB (the large real corpus, docs/measured.md, "Real documents at real size"). Here a process
 holds only the pages SQLite reads.
 
 A row holds what is particular to a sentence (its passage's number, its own number, offsets,
@@ -15,7 +15,7 @@ sentence. Rows are found by (document, passage, number); a passage's sentences a
 together, so they also sit together on disk. Vectors are stored as int8 with a scale each
 (388 bytes; on the seed articles the cosines they give differ from float32's by 0.0013 at
 most). On the large real corpus this layout is 36% of the size of the one before it
-(README, "Real documents at real size"), which kept float16 vectors and repeated the
+(docs/measured.md, "Real documents at real size"), which kept float16 vectors and repeated the
 version, source and title in every row and in two indexes; an index written that way is
 converted once, by the first process that opens it (``upgrade_legacy_file``).
 

@@ -1,4 +1,4 @@
-"""`rag eval` as a regression guard on a small SQuAD slice (floors set from the full run, see README)."""
+"""`rag eval` as a regression guard on a small SQuAD slice (floors set from the full run, docs/measured.md)."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def test_follow_up_conversations_on_the_seeds_stay_above_their_floor():
 
     figures = run_followups(ROOT / "bench" / "followups-seeds.json")
     assert figures["first_turns_answered"] == 1.0
-    assert figures["follow_ups_answered"] >= 0.7  # 6 of 7 measured; see README
+    assert figures["follow_ups_answered"] >= 0.7  # 6 of 7 measured; docs/measured.md
 
 
 def test_reader_question_set_reports_each_kind_and_abstention_on_topic(tmp_path):
@@ -87,7 +87,7 @@ def test_reader_question_set_reports_each_kind_and_abstention_on_topic(tmp_path)
     for key in ("gold_in_answer", "answerable_wrongly_abstained", "on_topic_unanswerable_abstained", "right_summary"):
         assert key in figures
     assert figures["right_summary"] == 1.0 and figures["right_about"] == 1.0
-    assert figures["gold_in_answer"] >= 0.40  # 0.45 measured on the test split; see README
+    assert figures["gold_in_answer"] >= 0.40  # 0.45 measured on the test split; docs/measured.md
     rows = json.loads((tmp_path / "eval.json").read_text())["rows"]
     assert {r["split"] for r in rows} == {"test"}
 
