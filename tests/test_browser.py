@@ -108,6 +108,14 @@ def test_ask_see_cited_quote_upload_and_ask_about_the_upload(served, page, tmp_p
     with page.expect_download() as download:
         page.locator("#open-original").click()
     assert Path(download.value.path()).read_bytes() == report.read_bytes()
+    # The browser's PDF viewer opens the original at the cited page.
+    with page.context.expect_page() as opened:
+        page.locator("#source-view a.open-at-page").get_by_text("at page 2").click()
+    assert opened.value.url.endswith("/harbour.pdf#page=2")
+    shown = page.request.get(opened.value.url.split("#")[0])
+    assert shown.body() == report.read_bytes() and shown.headers["content-disposition"].startswith("inline")
+    assert page.request.get(served + "original/0123456789abcdef/..%2F.env").status == 404
+    opened.value.close()
 
     # Removing asks first, and Undo puts the document back.
     status = page.locator("#index-status")

@@ -101,6 +101,21 @@ def test_the_documents_folder_is_not_served_only_indexed_originals(tmp_path):
         app.close()
 
 
+def test_originals_are_served_only_after_logging_in_when_a_login_is_set(fresh_engine):
+    from rag import RAG
+    from ui.app import serve
+
+    port = free_port()
+    engine = RAG(settings=fresh_engine.settings.replace(auth="ana:s3cret"))
+    app = serve(engine, port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/original/0123456789abcdef/report.pdf", timeout=30)
+        assert refused.value.code == 401
+    finally:
+        app.close()
+
+
 def test_unclosed_code_fences_are_read_in_one_pass():
     from rag.readers.text import headings, read_markdown
 

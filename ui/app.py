@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import urllib.parse
 from pathlib import Path
 from typing import Any, Optional
 
@@ -361,7 +362,20 @@ class Handlers:
         except (RagError, OSError):
             return view, hidden
         page = f" (the quote is on page {c['page']})" if c.get("page") is not None else ""
-        return view, gr.update(visible=True, value=original, label=f"Open the original {Path(original).name}{page}")
+        if c.get("page") is not None and original.lower().endswith(".pdf"):
+            # The browser's own PDF viewer, at the cited page (served by add_originals_route).
+            key, name = Path(original).parent.name, Path(original).name
+            view += (f'<p><a class="open-at-page" href="{ORIGINALS_ROUTE}/{key}/{urllib.parse.quote(name)}#page={int(c["page"])}"'
+                     f' target="_blank" rel="noopener">Open {_esc(name)} at page {int(c["page"])}</a></p>')
+        return view, gr.update(visible=True, value=original, label=f"Download the original {Path(original).name}{page}")
+
+    def handout_file(self, key: str, name: str) -> Optional[Path]:
+        """A file ``_handout`` copied (by its folder's key and its name), or None: nothing
+        outside the handout folder can be named."""
+        if self._handout_dir is None or not re.fullmatch(r"[0-9a-f]{16}", key) or Path(name).name != name:
+            return None
+        path = self._handout_dir / key / name
+        return path if path.is_file() else None
 
     def _handout(self, path: Path) -> str:
         """A copy of an indexed original in this process's own folder, for Gradio to serve:
@@ -586,6 +600,40 @@ def launch_options(settings: Any, host: Optional[str] = None, port: Optional[int
     return options
 
 
+ORIGINALS_ROUTE = "/original"
+
+
+def add_originals_route(app: gr.Blocks, handlers: Handlers) -> None:
+    """``GET /original/<key>/<name>``: an original that "Show a cited source in full" handed
+    out, for the browser to show itself: a PDF opens in its viewer at the ``#page`` the link
+    names. Only the handout copies can be named; a PDF is served inline, anything else as a
+    download (an HTML original shown at the app's origin could run its scripts there); behind
+    the login when one is set."""
+    import mimetypes
+
+    from starlette.responses import FileResponse, PlainTextResponse
+    from starlette.routing import Route
+
+    server = app.server_app
+
+    async def original(request: Any) -> Any:
+        if server.auth is not None:
+            # Gradio's own login cookie (gradio.routes: get_current_user).
+            cookies = request.cookies
+            token = cookies.get(f"access-token-{server.cookie_id}") or cookies.get(f"access-token-unsecure-{server.cookie_id}")
+            if server.tokens.get(token) is None:
+                return PlainTextResponse("log in first", status_code=401)
+        path = handlers.handout_file(request.path_params["key"], request.path_params["name"])
+        if path is None:
+            return PlainTextResponse("no such original", status_code=404)
+        is_pdf = path.suffix.lower() == ".pdf"
+        return FileResponse(path, media_type="application/pdf" if is_pdf else (mimetypes.guess_type(path.name)[0] or "application/octet-stream"),
+                            filename=path.name, content_disposition_type="inline" if is_pdf else "attachment")
+
+    # First, before Gradio's own routes (one of them matches any path).
+    server.router.routes.insert(0, Route(f"{ORIGINALS_ROUTE}/{{key}}/{{name}}", original, methods=["GET"]))
+
+
 def serve(engine: Any, host: Optional[str] = None, port: Optional[int] = None, **extra: Any) -> gr.Blocks:
     """Serve the chat and, meanwhile, ingest what changed in the documents folder (blocks
     unless told not to with ``prevent_thread_lock=True``).
@@ -601,6 +649,7 @@ def serve(engine: Any, host: Optional[str] = None, port: Optional[int] = None, *
     app.queue(default_concurrency_limit=4)
     block = not extra.pop("prevent_thread_lock", False)
     app.launch(**launch_options(engine.settings, host, port), prevent_thread_lock=True, **extra)
+    add_originals_route(app, handlers)
 
     def ingest() -> None:
         try:
