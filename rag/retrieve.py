@@ -14,6 +14,7 @@ import json
 import math
 import os
 import shutil
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -34,6 +35,9 @@ DENSE_PASSAGES = 20
 DENSE_SENTENCES = 30  # the sentences closest to the question among those of the passages found
 LEXICAL_PASSAGES = 20
 EXPAND_PASSAGES = 3  # all sentences of the best few passages are candidates, not only the dense hits
+
+
+_BUILD_LOCK = threading.Lock()
 
 
 class LexicalIndex:
@@ -59,7 +63,16 @@ class LexicalIndex:
     def build(
         cls, collection: Any, path: Path, generation: int = 0, keep: Optional[Callable[[dict], bool]] = None
     ) -> Optional["LexicalIndex"]:
-        """Build and persist the index over the collection's passages (those ``keep`` accepts)."""
+        """Build and persist the index over the collection's passages (those ``keep`` accepts).
+
+        One build at a time in a process: the ingest's rebuild and a request finding no index
+        (the chat's page load asking its example questions while the folder is indexed) would
+        otherwise write the same staging file and delete each other's fresh version."""
+        with _BUILD_LOCK:
+            return cls._build(collection, path, generation, keep)
+
+    @classmethod
+    def _build(cls, collection: Any, path: Path, generation: int, keep: Optional[Callable[[dict], bool]]) -> Optional["LexicalIndex"]:
         import bm25s
 
         got = get_all(collection, ["documents", "metadatas"])
@@ -82,7 +95,7 @@ class LexicalIndex:
         meta = {"format": cls.FORMAT, "count": n, "idf": idf, "generation": generation}
         (version / "meta.json").write_text(json.dumps(meta))
         previous = _current(path)
-        staging = path / "current.tmp"
+        staging = path / f"current.{os.getpid()}.tmp"
         staging.write_text(version.name)
         staging.replace(path / "current")
         for old in path.iterdir():  # keep the previous build for a process loading it right now

@@ -161,3 +161,25 @@ def test_an_upload_named_like_a_folder_is_refused(fresh_engine):
 def test_a_login_setting_missing_its_user_or_password_is_refused_before_anything_starts(auth):
     with pytest.raises(ConfigError, match="RAG_AUTH must be user:password"):
         Settings.from_env({"RAG_AUTH": auth})
+
+
+def test_the_bm25_index_built_by_two_threads_at_once_is_whole(seeded_engine, tmp_path):
+    """The ingest's rebuild and a request that found no index (the chat's page load while the
+    folder is indexed) once wrote the same staging file: one of them failed."""
+    from rag.retrieve import LexicalIndex
+
+    errors = []
+
+    def build():
+        try:
+            LexicalIndex.build(seeded_engine.collection, tmp_path / "bm25", generation=1)
+        except Exception as exc:  # noqa: BLE001 - the test reports whatever escapes
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=build) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert LexicalIndex.load(tmp_path / "bm25").count == seeded_engine.collection.count()
