@@ -43,7 +43,7 @@ def main() -> None:
         started = time.perf_counter()
         report = engine.ingest(show_progress=False)
         pipeline = time.perf_counter() - started
-        passages = get_all(engine.collection, ["documents"])["documents"]
+        passages = get_all(engine.passage_collection, ["documents"])["documents"]
         sentences = [s.text for s in engine.sentence_store.all()]
 
     floors = {"ONNX fp32": timed(Encoder("fp32").encode, passages)}

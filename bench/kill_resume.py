@@ -38,7 +38,7 @@ def contents(index: Path) -> Counter:
 
     engine = RAG(docs_dir=index, index_dir=index)
     rows: Counter = Counter()
-    for meta in get_all(engine.collection, ["metadatas"])["metadatas"]:
+    for meta in get_all(engine.passage_collection, ["metadatas"])["metadatas"]:
         rows[(meta["source"], meta["kind"], meta["start"], meta["end"])] += 1
     for sentence in engine.sentence_store.all():
         rows[(sentence.source, "sentence", sentence.start, sentence.end)] += 1

@@ -68,7 +68,7 @@ def ingest(corpus: Path, index: Path) -> dict:
         "skipped": [(s.source, s.reason) for s in report.skipped],
         "bytes_read": report.bytes_read,
         "text_chars": sum(len(engine.source_text(d.source)) for d in status.documents),
-        "passages": engine.collection.count(),
+        "passages": engine.passage_collection.count(),
         "sentences": engine.sentence_store.count(),
         "embedded": report.embedded,
         "seconds": round(seconds, 1),

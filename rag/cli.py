@@ -15,7 +15,20 @@ from rag.errors import IndexWriteError, RagError, is_storage_failure
 def _engine(args: argparse.Namespace):
     from rag.engine import RAG
 
-    return RAG(docs_dir=args.docs_dir, index_dir=args.index_dir)
+    return RAG(docs_dir=args.docs_dir, index_dir=args.index_dir, collection=args.collection)
+
+
+def cmd_collections(args: argparse.Namespace) -> int:
+    from rag.engine import collections
+
+    settings = Settings.from_env()
+    found = collections(settings)
+    if not found:
+        print(f"no collections yet in {settings.data_dir / 'collections'}: "
+              "`rag --collection NAME ingest` makes one (put its documents in the folder it names)")
+    for name, docs_dir, documents in found:
+        print(f"{name}\t{documents} documents\t{docs_dir}")
+    return 0
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -83,7 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rag", description="Ask questions about a folder of documents; answers cite their sources.")
     parser.add_argument("--docs-dir", help=f"documents folder (default {defaults.docs_dir}, RAG_DOCS_DIR)")
     parser.add_argument("--index-dir", help=f"index folder (default {defaults.index_dir}, RAG_INDEX_DIR)")
+    parser.add_argument("--collection", help="a named collection: its own documents and index folders under "
+                        f"{defaults.data_dir}/collections/ (RAG_COLLECTION; RAG_DATA_DIR moves them)")
     sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("collections", help="list the named collections and where their documents go")
+    p.set_defaults(func=cmd_collections)
 
     p = sub.add_parser("ingest", help="index the documents folder (only what changed)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")

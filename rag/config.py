@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Mapping, Optional
@@ -25,7 +26,11 @@ class Settings:
     # Chroma: embedded (persisted under index_dir) unless chroma_host names a server.
     chroma_host: Optional[str] = None
     chroma_port: int = 8000
-    collection: str = "documents"
+    chroma_collection: str = "documents"  # the passages' Chroma collection ("<name>-<collection>" for a named one)
+    # A named collection: its own documents and index folders under data_dir/collections/<name>
+    # (RAG_DOCS_DIR and RAG_INDEX_DIR then do not apply). Empty: the folders above (the demo).
+    collection: str = ""
+    data_dir: Path = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "rag"
     # Chunking: passages of about this many tokens, overlapping by this many.
     chunk_size: int = 256
     chunk_overlap: int = 32
@@ -83,6 +88,15 @@ class Settings:
     llm_support_threshold: float = 0.45
 
     def __post_init__(self) -> None:
+        if self.collection:
+            from rag.errors import ConfigError
+
+            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", self.collection):
+                raise ConfigError(f"{self.collection!r} is not a collection name: letters, digits, '-', '_' and '.', "
+                                  "up to 64, starting with a letter or digit")
+            home = Path(self.data_dir) / "collections" / self.collection
+            object.__setattr__(self, "docs_dir", home / "documents")
+            object.__setattr__(self, "index_dir", home / "index")
         if self.auth:
             user, colon, password = self.auth.partition(":")
             if not (colon and user and password):
@@ -129,9 +143,9 @@ class Settings:
             if raw is not None and raw != "":
                 values[f.name] = _coerce(f, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        for key in ("docs_dir", "index_dir"):
+        for key in ("docs_dir", "index_dir", "data_dir"):
             if key in values:
-                values[key] = Path(values[key])
+                values[key] = Path(values[key]).expanduser()
         return cls(**values)
 
     def replace(self, **changes: Any) -> "Settings":

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
 import rag.models  # noqa: F401  first: it sets the environment before Chroma loads
 from rag.compose import Composer, ExtractiveComposer
 from rag.config import Settings
-from rag.errors import BadQuestionError, BadUploadError, UnknownDocumentError
+from rag.errors import BadQuestionError, BadUploadError, RagError, UnknownDocumentError
 from rag.questions import DISAGREEMENT, SUBJECT, SUMMARY, QuestionIntent, clean_question, has_words, read_question
 from rag.text import terms
 from rag.types import Answer, DocumentInfo, IndexStatus, IngestReport
@@ -73,6 +73,8 @@ class RAG:
             if key in changes:
                 changes[key] = Path(changes[key])
         self.settings = base.replace(**changes)
+        if self.settings.collection:  # a named collection's folder exists from the start, to put documents in
+            self.settings.docs_dir.mkdir(parents=True, exist_ok=True)
         self.composer = composer or _default_composer(self.settings)
         self._lock = threading.RLock()
         self._store: Any = None  # rag.models.ChromaStore, opened on first use
@@ -90,7 +92,7 @@ class RAG:
     # --- set-up, lazily: `rag --help` and the UI's first paint need none of it ----------
 
     @property
-    def collection(self) -> Any:
+    def passage_collection(self) -> Any:
         """The Chroma collection of passages."""
         return self._chroma().passages
 
@@ -148,9 +150,9 @@ class RAG:
             versions = self._manifest().versions()
             lexical = LexicalIndex.load(self._lexical_dir)
             if lexical is None:
-                lexical = LexicalIndex.build(self.collection, self._lexical_dir, generation, keep=_is_current(versions))
+                lexical = LexicalIndex.build(self.passage_collection, self._lexical_dir, generation, keep=_is_current(versions))
             self._retriever = HybridRetriever(
-                self.collection, self.sentence_store, embedder(), lexical,
+                self.passage_collection, self.sentence_store, embedder(), lexical,
                 # A lexical index older than the store (an ingest is running, or was killed)
                 # may name passages that are gone: the retriever then checks its hits.
                 lexical_current=lexical is not None and lexical.generation == generation,
@@ -391,7 +393,7 @@ class RAG:
         else:
             summary = f"What is {documents[0].title!r} about?"
         # The first few thousand passages are plenty to find the main names, at any size.
-        got = self.collection.get(include=["documents", "metadatas"], limit=EXAMPLE_PASSAGES)
+        got = self.passage_collection.get(include=["documents", "metadatas"], limit=EXAMPLE_PASSAGES)
         mentions: dict[str, list[str]] = {}
         for text, meta in zip(got["documents"], got["metadatas"]):
             for match in _PROPER_NAME.finditer(text):
@@ -659,6 +661,26 @@ def _is_current(versions: dict[str, str]) -> Callable[[dict], bool]:
 def _read_text(path: str) -> str:
     # Keyed by the version's file, which never changes once written: a cache cannot go stale.
     return Path(path).read_text(encoding="utf-8")
+
+
+def collections(settings: Settings) -> list[tuple[str, Path, int]]:
+    """The named collections under ``settings.data_dir``: (name, documents folder, documents
+    indexed), by name."""
+    from rag.manifest import MANIFEST_FILE, Manifest
+
+    found = []
+    for home in sorted((Path(settings.data_dir) / "collections").glob("*/")):
+        try:
+            named = settings.replace(collection=home.name)
+        except RagError:  # a folder that is no collection's name
+            continue
+        count = 0
+        if (named.index_dir / MANIFEST_FILE).exists():
+            manifest = Manifest(named.index_dir)
+            count = manifest.count()
+            manifest.close()
+        found.append((home.name, named.docs_dir, count))
+    return found
 
 
 _default: Optional[RAG] = None

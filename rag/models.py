@@ -93,7 +93,7 @@ def open_chroma(settings: Settings, fresh: bool = False) -> ChromaStore:
         SharedSystemClient._identifier_to_system.pop(str(settings.index_dir / "chroma"), None)
     client = chroma_client(settings)
     # Cosine space: MiniLM vectors are normalised, and 1 - distance is then the cosine.
-    passages = client.get_or_create_collection(name=settings.collection, metadata={"hnsw:space": "cosine"})
+    passages = client.get_or_create_collection(name=chroma_name(settings), metadata={"hnsw:space": "cosine"})
     sentences = SentenceStore(settings.index_dir)
     _upgrade_sentences(client, settings, sentences)
     return ChromaStore(passages, sentences, client.get_max_batch_size())
@@ -110,7 +110,7 @@ def _upgrade_sentences(client: Any, settings: Settings, sentences: Any) -> None:
     """
     from rag.sentences import LEGACY_FILE
 
-    legacy = f"{settings.collection}-sentences"
+    legacy = f"{chroma_name(settings)}-sentences"
     in_chroma = legacy in {c.name for c in client.list_collections()}
     in_old_file = (settings.index_dir / LEGACY_FILE).exists()
     if not (in_chroma or in_old_file):
@@ -150,3 +150,9 @@ def _segment_dirs(settings: Settings, collection_id: str) -> list[Path]:
     except sqlite3.Error:
         return []
     return [folder / segment for segment in ids if (folder / segment).is_dir()]
+
+
+def chroma_name(settings: Settings) -> str:
+    """The passages' Chroma collection: a named collection's own, so that several can share
+    one Chroma server."""
+    return f"{settings.chroma_collection}-{settings.collection}" if settings.collection else settings.chroma_collection

@@ -131,3 +131,17 @@ def _with_func(parser, func):
 
     parser.parse_args = parse_args
     return parser
+
+
+def test_a_named_collection_is_made_asked_and_listed_from_the_command_line(tmp_path):
+    env = {**os.environ, "RAG_DATA_DIR": str(tmp_path), "RAG_READER": "false"}
+    rag = [sys.executable, "-m", "rag", "--collection", "harbour"]
+    empty = subprocess.run([*rag, "ingest", "-q"], env=env, capture_output=True, text=True, timeout=300)
+    docs = tmp_path / "collections" / "harbour" / "documents"
+    assert empty.returncode == 2 and str(docs) in empty.stderr  # made, and says where documents go
+    (docs / "notes.md").write_text("# Harbour\n\nThe harbour master is Odile Fairweather.\n")
+    assert subprocess.run([*rag, "ingest", "-q"], env=env, capture_output=True, timeout=300).returncode == 0
+    asked = subprocess.run([*rag, "ask", "Who is the harbour master?"], env=env, capture_output=True, text=True, timeout=300)
+    assert "Odile Fairweather" in asked.stdout and "notes.md" in asked.stdout
+    listed = subprocess.run([sys.executable, "-m", "rag", "collections"], env=env, capture_output=True, text=True, timeout=60)
+    assert listed.stdout.split("\t")[:2] == ["harbour", "1 documents"]

@@ -26,3 +26,13 @@ def test_a_bad_environment_value_names_the_variable():
 @pytest.mark.parametrize("name", SETTINGS_FIELDS)
 def test_every_setting_is_documented_in_the_readme(name):
     assert f"`RAG_{name.upper()}`" in (ROOT / "README.md").read_text()
+
+
+def test_a_named_collection_has_its_own_folders_outside_the_source_tree(tmp_path):
+    from rag.errors import ConfigError
+
+    named = Settings.from_env({"RAG_COLLECTION": "manuals", "RAG_DATA_DIR": str(tmp_path), "RAG_DOCS_DIR": "seeds"})
+    assert named.docs_dir == tmp_path / "collections" / "manuals" / "documents"
+    assert named.index_dir == tmp_path / "collections" / "manuals" / "index"
+    with pytest.raises(ConfigError, match="not a collection name"):
+        Settings(collection="../etc", data_dir=tmp_path)

@@ -172,7 +172,7 @@ def test_the_bm25_index_built_by_two_threads_at_once_is_whole(seeded_engine, tmp
 
     def build():
         try:
-            LexicalIndex.build(seeded_engine.collection, tmp_path / "bm25", generation=1)
+            LexicalIndex.build(seeded_engine.passage_collection, tmp_path / "bm25", generation=1)
         except Exception as exc:  # noqa: BLE001 - the test reports whatever escapes
             errors.append(repr(exc))
 
@@ -182,4 +182,4 @@ def test_the_bm25_index_built_by_two_threads_at_once_is_whole(seeded_engine, tmp
     for t in threads:
         t.join()
     assert errors == []
-    assert LexicalIndex.load(tmp_path / "bm25").count == seeded_engine.collection.count()
+    assert LexicalIndex.load(tmp_path / "bm25").count == seeded_engine.passage_collection.count()

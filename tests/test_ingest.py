@@ -14,13 +14,13 @@ def test_ingesting_twice_embeds_nothing_and_changes_nothing(fresh_engine):
     first = fresh_engine.ingest(show_progress=False)
     assert first.files_indexed == 2
     assert first.passages_added > 0 and first.embedded > 0
-    ids_before = sorted(fresh_engine.collection.get(include=[])["ids"])
+    ids_before = sorted(fresh_engine.passage_collection.get(include=[])["ids"])
 
     second = fresh_engine.ingest(show_progress=False)
     assert (second.embedded, second.passages_added, second.passages_removed, second.bytes_read) == (0, 0, 0, 0)
     assert (second.files_indexed, second.files_unchanged) == (0, 2)
     assert second.passages_unchanged == first.passages_added
-    assert sorted(fresh_engine.collection.get(include=[])["ids"]) == ids_before
+    assert sorted(fresh_engine.passage_collection.get(include=[])["ids"]) == ids_before
 
 
 def test_an_edited_file_replaces_its_passages_and_a_deleted_file_is_removed(fresh_engine):
@@ -137,13 +137,13 @@ def test_an_old_index_is_rebuilt_rather_than_trusted(fresh_engine):
     (fresh_engine.settings.index_dir / "docstore.json").write_text("{}")  # what versions before the manifest left
     report = RAG(docs_dir=fresh_engine.settings.docs_dir, index_dir=fresh_engine.settings.index_dir).ingest(show_progress=False)
     assert report.files_indexed == 2
-    assert fresh_engine.collection.count() == report.passages_added
+    assert fresh_engine.passage_collection.count() == report.passages_added
 
 
 def test_each_passage_records_the_sentences_stored_with_it(seeded_engine):
     """Retrieval reads a passage's sentences by its id: every stored sentence belongs to a
     stored passage, lies inside its document's text, and the counts agree."""
-    passages = seeded_engine.collection.get(include=["metadatas"])
+    passages = seeded_engine.passage_collection.get(include=["metadatas"])
     counts = {pid: meta["sentence_count"] for pid, meta in zip(passages["ids"], passages["metadatas"])}
     owned: dict[str, int] = {}
     for sentence in seeded_engine.sentence_store.all():
@@ -171,7 +171,7 @@ def test_an_index_with_sentences_in_chroma_is_upgraded_without_embedding_again(f
     versions = fresh_engine._manifest().versions()
     # Write the index the way older versions did: sentences in their own collection.
     legacy = chroma_client(fresh_engine.settings).get_or_create_collection(
-        f"{fresh_engine.settings.collection}-sentences", metadata={"hnsw:space": "cosine"}
+        f"{fresh_engine.settings.chroma_collection}-sentences", metadata={"hnsw:space": "cosine"}
     )
     legacy.add(
         ids=[s.id for s in stored],
@@ -192,7 +192,7 @@ def test_an_index_with_sentences_in_chroma_is_upgraded_without_embedding_again(f
     after = reopened.ask(question)
     assert reopened.sentence_store.count() == len(stored) > 0
     names = {c.name for c in chroma_client(fresh_engine.settings).list_collections()}
-    assert f"{fresh_engine.settings.collection}-sentences" not in names
+    assert f"{fresh_engine.settings.chroma_collection}-sentences" not in names
     assert after.text == before.text and after.citations == before.citations
     assert legacy_folders and not any(folder.exists() for folder in legacy_folders)  # the disk space is given back
 

@@ -50,7 +50,7 @@ def committed(index: Path) -> int:
 def index_contents(engine: RAG) -> dict[str, list]:
     """Per store, the (source, kind, start, end) of every node: what a clean ingest must equal."""
     out = {}
-    rows = get_all(engine.collection, ["metadatas"])
+    rows = get_all(engine.passage_collection, ["metadatas"])
     out["passages"] = sorted((m["source"], m["kind"], m["start"], m["end"]) for m in rows["metadatas"])
     out["sentences"] = sorted((s.source, "sentence", s.start, s.end) for s in engine.sentence_store.all())
     return out

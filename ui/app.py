@@ -476,9 +476,11 @@ def notice_markdown(message: str) -> str:
 def build_app(engine: Any, handlers: Optional[Handlers] = None) -> gr.Blocks:
     """The chat page over ``engine`` (a ``rag.RAG``)."""
     h = handlers or Handlers(engine)
-    with gr.Blocks(title="Ask your documents") as app:
+    named = engine.settings.collection
+    title = f"Ask your documents: {named}" if named else "Ask your documents"
+    with gr.Blocks(title=title) as app:
         gr.Markdown(
-            "# Ask your documents\nAnswers are the documents' own sentences; each `[n]` is a citation, "
+            f"# {markdown_text(title)}\nAnswers are the documents' own sentences; each `[n]` is a citation, "
             "shown in the sources panel with the quoted sentence highlighted."
         )
         answer_state = gr.State(None)
