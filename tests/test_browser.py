@@ -88,6 +88,13 @@ def test_ask_see_cited_quote_upload_and_ask_about_the_upload(served, page, tmp_p
 
     ask(page, "To which US general did Gerasimov send the proposal?")
     page.locator("#sources .conflict").wait_for()
+    # A past chat is reopened from the sidebar after starting a new one.
+    page.locator("#conversations").locator("button").first.click()  # the sidebar's toggle
+    page.locator("#new-conversation").click()
+    page.wait_for_function("() => !document.querySelector('#chat').innerText.includes('Paula Dunn')")
+    page.locator("#past-conversations").get_by_text("Who was the spokeswoman?").click()
+    page.locator("#chat").get_by_text("Paula Dunn", exact=False).first.wait_for()
+    page.locator("#sources .conflict").wait_for()  # the last answer's sources with it
     assert "Danford" in page.locator("#sources .conflict").inner_text()
     page.screenshot(path=str(ARTIFACTS / "chat.png"), full_page=True)
 
@@ -174,3 +181,39 @@ def test_a_model_answer_streams_in_and_an_unsupported_sentence_is_marked(served_
     assert "not supported by the cited sources" in chat and "Paula Dunn. [1]" in chat
     assert "Paula Dunn" in page.locator("#sources .card mark").first.inner_text()  # the cited sentence, highlighted
     page.screenshot(path=str(ARTIFACTS / "chat-model.png"), full_page=True)
+
+
+def test_a_browser_makes_and_keeps_its_own_collection(fresh_engine, page, tmp_path):
+    from rag import RAG
+    from ui.app import serve
+
+    engine = RAG(settings=fresh_engine.settings.replace(data_dir=tmp_path / "data"))
+    port = free_port()
+    app = serve(engine, port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.wait_for_function(
+            "() => { const e = document.querySelector('#index-status'); const t = e ? e.innerText : '';"
+            " return t.includes('2 documents') && !t.includes('Indexing'); }"
+        )
+        chooser = page.locator("#collection-pick input")
+        chooser.fill("harbour")
+        chooser.press("Enter")
+        folder = tmp_path / "data" / "collections" / "harbour" / "documents"
+        page.locator("#upload-message").get_by_text(str(folder), exact=False).wait_for()
+        notes = tmp_path / "tides.md"
+        notes.write_text("# Tides\n\nHigh water at Porthcawl is at 06:12 on Monday.\n")
+        page.locator("#upload input[type=file]").set_input_files(str(notes))
+        page.locator("#upload-message").get_by_text("Indexed tides.md").wait_for()
+        page.wait_for_function("() => document.querySelector('#index-status').innerText.includes('1 documents')")
+        ask(page, "When is high water at Porthcawl?")
+        page.locator("#chat").get_by_text("06:12", exact=False).first.wait_for()
+        assert "tides.md" in page.locator("#sources .meta").first.inner_text()
+        # A reload keeps this browser's collection.
+        page.reload()
+        page.wait_for_function(
+            "() => { const e = document.querySelector('#index-status'); return e && e.innerText.includes('tides.md'); }"
+        )
+        assert page.locator("#collection-pick input").input_value() == "harbour"
+    finally:
+        app.close()

@@ -234,3 +234,27 @@ def test_an_upload_reports_its_progress_as_it_embeds(handlers, tmp_path):
     assert len(set(counts)) >= 3 and "long notes.md" in counts[-1]  # the count moves while it embeds
     fractions = [f for f, _ in seen]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
+
+
+def test_a_browser_chooses_a_collection_and_its_documents_are_its_own(fresh_engine, tmp_path):
+    from rag import RAG
+
+    handlers = Handlers(RAG(settings=fresh_engine.settings.replace(data_dir=tmp_path / "data")))
+    build_app(handlers.engine, handlers)
+    handlers.engine.ingest(show_progress=False)
+    *_, where, chooser, chosen = handlers.switch_collection("harbour")
+    assert chosen == "harbour" and str(tmp_path / "data" / "collections" / "harbour" / "documents") in shown(where)
+    assert [value for _, value in chooser["choices"]] == ["", "harbour"] and chooser["value"] == "harbour"
+    note = tmp_path / "tides.md"
+    note.write_text("# Tides\n\nHigh water at Porthcawl is at 06:12 on Monday.\n")
+    message, status, *_ = handlers.upload([str(note)], False, "harbour")
+    assert "Indexed" in message and "1 documents" in status
+    _, _, answer, *_ = handlers.respond("When is high water at Porthcawl?", [], None, "harbour")
+    assert answer["citations"] and {c["source"] for c in answer["citations"]} == {"tides.md"}
+    # The folder the app started with is untouched by it.
+    status, _ = handlers.refresh(None)
+    assert "2 documents" in status and "tides.md" not in shown(status)
+    _, _, answer, *_ = handlers.respond("When is high water at Porthcawl?", [], None, None)
+    assert all(c["source"] != "tides.md" for c in answer["citations"])
+    *_, refused, _, unchanged = handlers.switch_collection("../etc")
+    assert "not a collection name" in refused and unchanged == gr.update()

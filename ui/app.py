@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import threading
 import urllib.parse
 from pathlib import Path
 from typing import Any, Optional
@@ -260,27 +261,73 @@ class Handlers:
     """What the page's events call; plain methods, so tests can drive them without a browser."""
 
     def __init__(self, engine: Any):
-        self.engine = engine
+        self.engine = engine  # the collection the app was started with
         self.indexing = False  # the folder's ingest at start is running (see serve)
         self.question_box: Any = None  # the page's question Textbox (build_app sets it)
         self._handout_dir: Optional[Path] = None
+        # Each browser chooses its collection (a BrowserState the events pass in): one engine
+        # a collection, made on first use.
+        self._engines: dict[str, Any] = {engine.settings.collection: engine}
+        self._engines_lock = threading.Lock()
 
-    def respond(self, message: str, history: list[Any], conversation: Optional[str] = None):
+    def engine_for(self, collection: Optional[str]) -> Any:
+        """The engine of a collection (the app's own for None or its own name)."""
+        if not collection or collection == self.engine.settings.collection:
+            return self.engine
+        with self._engines_lock:
+            if collection not in self._engines:
+                from rag import RAG
+
+                self._engines[collection] = RAG(settings=self.engine.settings.replace(collection=collection))
+            return self._engines[collection]
+
+    def collection_choices(self, selected: Optional[str] = None):
+        """The collections a browser can choose: the app's own, then the named ones."""
+        from rag.engine import collections
+
+        own = self.engine.settings.collection
+        names = [own] + [name for name, _, _ in collections(self.engine.settings) if name != own]
+        labels = [(name or f"{self.engine.settings.docs_dir.name} (this folder)", name) for name in names]
+        return gr.update(choices=labels, value=selected if selected in names else own)
+
+    def switch_collection(self, collection: Optional[str], progress=gr.Progress()):
+        """A collection chosen (or a new name typed): indexed as it stands, then the page shows
+        it afresh (the same outputs as opening a conversation, then the documents, the remove
+        list, the examples, a line saying where its documents go, the chooser and the choice)."""
+        name = (collection or "").strip()
+        try:
+            engine = self.engine_for(name)
+        except RagError as exc:
+            return (*self.open_conversation(None), gr.update(), gr.update(), gr.update(),
+                    f"**Not opened:** {markdown_text(str(exc))}", self.collection_choices(None), gr.update())
+        key = engine.settings.collection
+        progress(0, desc=f"Indexing {key or 'the documents folder'}")
+        try:
+            engine.ingest(show_progress=False)
+            where = ""
+        except RagError as exc:  # a new collection has no documents yet
+            where = markdown_text(str(exc))
+        if not where:
+            where = f"Documents of this collection go in {markdown_text(str(engine.settings.docs_dir))}."
+        return (*self.open_conversation(None, key), *self.on_load(key)[:3], where, self.collection_choices(key), key)
+
+    def respond(self, message: str, history: list[Any], conversation: Optional[str] = None, collection: Optional[str] = None):
         """The final answer's page updates (what respond_stream ends with)."""
         update = None
-        for update in self.respond_stream(message, history, conversation):
+        for update in self.respond_stream(message, history, conversation, collection):
             pass
         return update
 
-    def respond_stream(self, message: str, history: list[Any], conversation: Optional[str] = None):
+    def respond_stream(self, message: str, history: list[Any], conversation: Optional[str] = None, collection: Optional[str] = None):
         """Page updates while the answer is written (a model's text grows), then the final one
         with its sources; the turn is kept in ``conversation`` (a new one if it is not kept)."""
+        engine = self.engine_for(collection)
         history = _plain_history(history)
         asked = history + [{"role": "user", "content": message}]
         hidden = gr.update(visible=False, value=None)
         try:
             answer = None
-            for answer in self.engine.ask_stream(message, history=history):
+            for answer in engine.ask_stream(message, history=history):
                 if not answer.citations and not answer.abstained and not answer.note:  # still being written
                     writing = asked + [{"role": "assistant", "content": answer_markdown(answer.text)}]
                     yield (writing, "", None, "<p>Writing the answer…</p>", gr.update(visible=False), "", hidden, "",
@@ -294,59 +341,65 @@ class Handlers:
             return
         data = answer.to_dict()
         choices = _citation_choices(data)
-        kept = self.engine.conversations
+        kept = engine.conversations
         conversation = conversation if kept.exists(conversation) else kept.start()
         kept.add_turn(conversation, message, answer.text, data)
         yield (
-            asked + [{"role": "assistant", "content": _chat_text(data)}], "", data, render_sources(self.engine, data),
+            asked + [{"role": "assistant", "content": _chat_text(data)}], "", data, render_sources(engine, data),
             gr.update(choices=choices, value=None, visible=bool(choices)), "", hidden, "",
-            conversation, self.conversation_list(conversation),
+            conversation, self.conversation_list(conversation, collection),
         )
 
     # --- kept conversations ---------------------------------------------------------------
 
-    def conversation_list(self, selected: Optional[str] = None):
+    def conversation_list(self, selected: Optional[str] = None, collection: Optional[str] = None):
         """The past chats, the latest first, ``selected`` chosen."""
-        items = [(info.title, info.id) for info in self.engine.conversations.list()]
+        engine = self.engine_for(collection)
+        items = [(info.title, info.id) for info in engine.conversations.list()]
         return gr.update(choices=items, value=selected if any(cid == selected for _, cid in items) else None)
 
-    def open_conversation(self, conversation: Optional[str]):
+    def open_conversation(self, conversation: Optional[str], collection: Optional[str] = None):
         """A kept conversation back in the chat, its last answer's sources in the panel (the
         same outputs as a question's, then the conversation's id and the list)."""
-        kept, hidden = self.engine.conversations, gr.update(visible=False, value=None)
+        engine = self.engine_for(collection)
+        kept, hidden = engine.conversations, gr.update(visible=False, value=None)
         if not kept.exists(conversation):
-            return ([], "", None, render_sources(self.engine, None), gr.update(choices=[], value=None, visible=False),
-                    "", hidden, "", None, self.conversation_list(None))
+            return ([], "", None, render_sources(engine, None), gr.update(choices=[], value=None, visible=False),
+                    "", hidden, "", None, self.conversation_list(None, collection))
         messages = kept.messages(conversation)
         answers = kept.answers(conversation)
         last = next((a for a in reversed(answers) if a), None)
         choices = _citation_choices(last)
-        return (_shown_conversation(messages, answers), "", last, render_sources(self.engine, last),
+        return (_shown_conversation(messages, answers), "", last, render_sources(engine, last),
                 gr.update(choices=choices, value=None, visible=bool(choices)), "", hidden, "",
-                conversation, self.conversation_list(conversation))
+                conversation, self.conversation_list(conversation, collection))
 
-    def new_conversation(self):
-        return self.open_conversation(None)
+    def new_conversation(self, collection: Optional[str] = None):
+        return self.open_conversation(None, collection)
 
-    def restore_conversation(self, conversation: Optional[str]):
+    def restore_conversation(self, conversation: Optional[str], collection: Optional[str] = None):
         """A page opening: the conversation this browser had open, if it is still kept; else
         the page is left as it is (a question asked while it loads keeps its answer)."""
-        if self.engine.conversations.exists(conversation):
-            return self.open_conversation(conversation)
-        return (*(gr.update() for _ in range(8)), None, self.conversation_list(None))
+        engine = self.engine_for(collection)
+        if engine.conversations.exists(conversation):
+            return self.open_conversation(conversation, collection)
+        return (*(gr.update() for _ in range(8)), None, self.conversation_list(None, collection))
 
-    def rename_conversation(self, conversation: Optional[str], title: str):
-        if conversation and title.strip() and self.engine.conversations.exists(conversation):
-            self.engine.conversations.rename(conversation, title)
-        return self.conversation_list(conversation), ""
+    def rename_conversation(self, conversation: Optional[str], title: str, collection: Optional[str] = None):
+        engine = self.engine_for(collection)
+        if conversation and title.strip() and engine.conversations.exists(conversation):
+            engine.conversations.rename(conversation, title)
+        return self.conversation_list(conversation, collection), ""
 
-    def delete_conversation(self, conversation: Optional[str]):
-        if self.engine.conversations.exists(conversation):
-            self.engine.conversations.delete(conversation)
-        return self.new_conversation()
+    def delete_conversation(self, conversation: Optional[str], collection: Optional[str] = None):
+        engine = self.engine_for(collection)
+        if engine.conversations.exists(conversation):
+            engine.conversations.delete(conversation)
+        return self.new_conversation(collection)
 
-    def show_source(self, number: Optional[int], answer: Optional[dict]):
+    def show_source(self, number: Optional[int], answer: Optional[dict], collection: Optional[str] = None):
         """The cited document in full with the quote marked, and a button to open the original file."""
+        engine = self.engine_for(collection)
         hidden = gr.update(visible=False, value=None)
         if not number or not answer:
             return "", hidden
@@ -355,10 +408,10 @@ class Handlers:
             return "", hidden
         view = (
             f'<h4>[{c["number"]}] {_esc(c["title"])} — {_where(c)}</h4>'
-            f'{_highlight(self.engine, c["source"], c["start"], c["end"], None, c.get("version", ""), paged=c.get("page") is not None)}'
+            f'{_highlight(engine, c["source"], c["start"], c["end"], None, c.get("version", ""), paged=c.get("page") is not None)}'
         )
         try:
-            original = self._handout(self.engine.original_path(c["source"]))
+            original = self._handout(engine.original_path(c["source"]))
         except (RagError, OSError):
             return view, hidden
         page = f" (the quote is on page {c['page']})" if c.get("page") is not None else ""
@@ -393,7 +446,9 @@ class Handlers:
             shutil.copyfile(path, target)
         return str(target)
 
-    def upload(self, files: Optional[list[Any]], overwrite: bool, progress=gr.Progress()):
+    def upload(self, files: Optional[list[Any]], overwrite: bool, collection: Optional[str] = None,
+               progress=gr.Progress()):
+        engine = self.engine_for(collection)
         messages = []
         paths = [Path(f if isinstance(f, str) else f.name) for f in files or []]
         for i, path in enumerate(paths):
@@ -405,12 +460,12 @@ class Handlers:
                 progress((i + done / max(1, total)) / len(paths), desc=f"Indexing {name}: {texts:,} passages and sentences embedded")
 
             try:
-                report = self.engine.add_document(path.name, path.read_bytes(), overwrite=overwrite, on_progress=follow)
+                report = engine.add_document(path.name, path.read_bytes(), overwrite=overwrite, on_progress=follow)
                 messages.append(f"**Indexed** {markdown_text(path.name)} ({report.passages_added} passages added)")
             except RagError as exc:
                 messages.append(f"**Not added:** {markdown_text(str(exc))}")
         progress(1.0, desc="Done")
-        return "\n\n".join(messages), render_status(self.engine), gr.update(choices=_sources(self.engine), value=None), None
+        return "\n\n".join(messages), render_status(engine), gr.update(choices=_sources(engine), value=None), None
 
     def ask_to_remove(self, source: Optional[str]):
         """The first click on Remove: a question to confirm, nothing removed yet."""
@@ -418,45 +473,53 @@ class Handlers:
             return "Choose a document to remove.", gr.update(visible=False)
         return f"Remove **{markdown_text(source)}** from the documents?", gr.update(visible=True)
 
-    def remove(self, source: Optional[str]):
+    def remove(self, source: Optional[str], collection: Optional[str] = None):
         """Confirmed: the file is moved aside (Undo puts it back) and the index follows."""
+        engine = self.engine_for(collection)
         if not source:
-            return "Choose a document to remove.", render_status(self.engine), gr.update(), gr.update(visible=False), None
+            return "Choose a document to remove.", render_status(engine), gr.update(), gr.update(visible=False), None
         try:
-            self.engine.remove_document(source)
+            engine.remove_document(source)
         except RagError as exc:
-            return (f"**Not removed:** {markdown_text(str(exc))}", render_status(self.engine), gr.update(),
+            return (f"**Not removed:** {markdown_text(str(exc))}", render_status(engine), gr.update(),
                     gr.update(visible=False), None)
-        return (f"Removed {markdown_text(source)}.", render_status(self.engine),
-                gr.update(choices=_sources(self.engine), value=None), gr.update(visible=True), source)
+        return (f"Removed {markdown_text(source)}.", render_status(engine),
+                gr.update(choices=_sources(engine), value=None), gr.update(visible=True), source)
 
-    def undo_remove(self, source: Optional[str]):
+    def undo_remove(self, source: Optional[str], collection: Optional[str] = None):
+        engine = self.engine_for(collection)
         if not source:
-            return "Nothing to undo.", render_status(self.engine), gr.update(), gr.update(visible=False), None
+            return "Nothing to undo.", render_status(engine), gr.update(), gr.update(visible=False), None
         try:
-            self.engine.restore_document(source)
+            engine.restore_document(source)
             message = f"Restored {markdown_text(source)}."
         except RagError as exc:
             message = f"**Not restored:** {markdown_text(str(exc))}"
-        return message, render_status(self.engine), gr.update(choices=_sources(self.engine), value=None), \
+        return message, render_status(engine), gr.update(choices=_sources(engine), value=None), \
             gr.update(visible=False), None
 
-    def refresh(self):
+    def refresh(self, collection: Optional[str] = None):
         """The document list and the remove choices as the index holds them now."""
-        return render_status(self.engine, self.indexing), gr.update(choices=_sources(self.engine), value=None)
+        engine = self.engine_for(collection)
+        indexing = self.indexing and engine is self.engine  # the start's ingest is the default collection's
+        return render_status(engine, indexing), gr.update(choices=_sources(engine), value=None)
 
-    def on_load(self):
+    def on_load(self, collection: Optional[str] = None):
         """A page opening: documents, remove choices, example questions, and the status timer
         running while the start's ingest is."""
+        engine = self.engine_for(collection)
+        indexing = self.indexing and engine is self.engine  # the start's ingest is the default collection's
         # An update carries its samples processed by its components: the question box's.
-        examples = gr.Dataset(components=[self.question_box], samples=[[q] for q in _examples(self.engine)])
-        return (*self.refresh(), examples, gr.Timer(active=self.indexing))
+        examples = gr.Dataset(components=[self.question_box], samples=[[q] for q in _examples(engine)])
+        return (*self.refresh(collection), examples, gr.Timer(active=indexing))
 
-    def on_tick(self):
+    def on_tick(self, collection: Optional[str] = None):
         """While indexing, the document list follows the ingest; once done, the examples too."""
-        if self.indexing:
-            return render_status(self.engine, True), gr.update(), gr.update(), gr.Timer(active=True)
-        return self.on_load()
+        engine = self.engine_for(collection)
+        indexing = self.indexing and engine is self.engine  # the start's ingest is the default collection's
+        if indexing:
+            return render_status(engine, True), gr.update(), gr.update(), gr.Timer(active=True)
+        return self.on_load(collection)
 
     def ask_api(self, question: str, history: Optional[list[dict]] = None) -> dict:
         """Answer a question about the documents; returns the answer with its citations as JSON."""
@@ -485,6 +548,7 @@ def build_app(engine: Any, handlers: Optional[Handlers] = None) -> gr.Blocks:
         )
         answer_state = gr.State(None)
         conversation = gr.BrowserState(None, storage_key="rag-conversation")  # reopened on reload
+        collection = gr.BrowserState(None, storage_key="rag-collection")  # None: the app's own
         with gr.Sidebar(label="Conversations", open=False, elem_id="conversations"):
             new_chat = gr.Button("New conversation", elem_id="new-conversation")
             past = gr.Radio(label="Past conversations", choices=[], elem_id="past-conversations")
@@ -514,6 +578,10 @@ def build_app(engine: Any, handlers: Optional[Handlers] = None) -> gr.Blocks:
                 citation_pick = gr.Radio(label="Show a cited source in full", choices=[], visible=False, elem_id="citation-pick")
                 source_view = gr.HTML("", elem_id="source-view")
                 open_original = gr.DownloadButton("Open the original", visible=False, elem_id="open-original")
+                collection_pick = gr.Dropdown(
+                    label="Collection (type a new name to make one)", choices=[], allow_custom_value=True,
+                    elem_id="collection-pick",
+                )
                 with gr.Accordion("Documents", open=True):
                     status = gr.Markdown(render_status(engine, h.indexing), elem_id="index-status")
                     files = gr.File(
@@ -534,34 +602,42 @@ def build_app(engine: Any, handlers: Optional[Handlers] = None) -> gr.Blocks:
         outputs = [chatbot, question, answer_state, sources, citation_pick, source_view, open_original, question_notice,
                    conversation, past]
         for trigger in (question.submit, ask_button.click):
-            trigger(h.respond_stream, [question, chatbot, conversation], outputs, api_visibility="private")
-        past.input(h.open_conversation, past, outputs, api_visibility="private")
-        new_chat.click(h.new_conversation, None, outputs, api_visibility="private")
-        rename.click(h.rename_conversation, [conversation, title_box], [past, title_box], api_visibility="private")
-        delete_chat.click(h.delete_conversation, conversation, outputs, api_visibility="private")
+            trigger(h.respond_stream, [question, chatbot, conversation, collection], outputs, api_visibility="private")
+        past.input(h.open_conversation, [past, collection], outputs, api_visibility="private")
+        new_chat.click(h.new_conversation, collection, outputs, api_visibility="private")
+        rename.click(h.rename_conversation, [conversation, title_box, collection], [past, title_box], api_visibility="private")
+        delete_chat.click(h.delete_conversation, [conversation, collection], outputs, api_visibility="private")
         # A reload (or a new tab) reopens the conversation this browser had open.
-        app.load(h.restore_conversation, conversation, outputs, api_visibility="private")
+        app.load(h.restore_conversation, [conversation, collection], outputs, api_visibility="private")
         examples.click(lambda sample: sample[0], examples, question, api_visibility="private")
         citation_pick.change(
-            h.show_source, [citation_pick, answer_state], [source_view, open_original], api_visibility="private"
+            h.show_source, [citation_pick, answer_state, collection], [source_view, open_original], api_visibility="private"
         ).then(None, None, None, js=SCROLL_TO_QUOTE)
-        files.upload(h.upload, [files, overwrite], [upload_message, status, remove_pick, files], api_visibility="private")
+        files.upload(h.upload, [files, overwrite, collection], [upload_message, status, remove_pick, files],
+                     api_visibility="private")
         remove_button.click(h.ask_to_remove, remove_pick, [upload_message, confirm_row], api_visibility="private")
         cancel_button.click(lambda: ("", gr.update(visible=False)), None, [upload_message, confirm_row],
                             api_visibility="private")
         removed = [upload_message, status, remove_pick, undo_button, removed_state]
         confirm_button.click(lambda: gr.update(visible=False), None, confirm_row, api_visibility="private").then(
-            h.remove, remove_pick, removed, api_visibility="private")
-        undo_button.click(h.undo_remove, removed_state, removed, api_visibility="private")
+            h.remove, [remove_pick, collection], removed, api_visibility="private")
+        undo_button.click(h.undo_remove, [removed_state, collection], removed, api_visibility="private")
         gr.api(h.ask_api, api_name="ask")
         # A page loaded later than the app was built shows the documents as they are now, and
         # follows the start's ingest while it runs.
         status_timer = gr.Timer(1.0, active=False)
         on_load_outputs = [status, remove_pick, examples, status_timer]
-        app.load(h.on_load, None, on_load_outputs, api_visibility="private")
-        status_timer.tick(h.on_tick, None, on_load_outputs, api_visibility="private")
+        app.load(h.on_load, collection, on_load_outputs, api_visibility="private")
+        status_timer.tick(h.on_tick, collection, on_load_outputs, api_visibility="private")
+        # The collection this browser chose, kept across reloads; choosing (or typing) one
+        # shows it afresh.
+        app.load(h.collection_choices, collection, collection_pick, api_visibility="private")
+        collection_pick.input(
+            h.switch_collection, collection_pick,
+            [*outputs, status, remove_pick, examples, upload_message, collection_pick, collection], api_visibility="private",
+        )
         # ... and so does the remove list when opened: another tab may have added a document.
-        remove_pick.focus(lambda: h.refresh()[1], None, remove_pick, api_visibility="private")
+        remove_pick.focus(lambda chosen: h.refresh(chosen)[1], collection, remove_pick, api_visibility="private")
     return app
 
 
@@ -643,7 +719,6 @@ def serve(engine: Any, host: Optional[str] = None, port: Optional[int] = None, *
     The page opens at once, not after the ingest: a large folder takes minutes, and
     questions are answered from what is indexed so far while the status shows progress.
     """
-    import threading
 
     handlers = Handlers(engine)
     handlers.indexing = True
