@@ -81,7 +81,12 @@ def _where(cited) -> str:
 def cmd_serve(args: argparse.Namespace) -> int:
     from ui.app import serve
 
-    serve(_engine(args), host=args.host, port=args.port)
+    engine = _engine(args)
+    settings = engine.settings
+    # Where things go, before the chat's address: files added in the chat are saved here.
+    print(f"Documents: {settings.docs_dir.resolve()} (files added in the chat are saved there)\n"
+          f"Index: {settings.index_dir.resolve()}", flush=True)
+    serve(engine, host=args.host, port=args.port)
     return 0
 
 
