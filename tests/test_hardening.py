@@ -122,21 +122,27 @@ def test_twenty_threads_can_make_the_first_calls_at_once(tmp_path):
     seeded = RAG(docs_dir=copy_seeds(tmp_path / "docs"), index_dir=tmp_path / "index")
     seeded.ingest(show_progress=False)
     fresh = RAG(docs_dir=tmp_path / "docs", index_dir=tmp_path / "index")
-    errors, answers = [], []
+    answers = []
+    assert _errors_in_threads(lambda: answers.append(fresh.ask("Who was the spokeswoman?")), 20) == []
+    assert len(answers) == 20 and all("Paula Dunn" in a.text for a in answers)
 
-    def first_call():
+
+def _errors_in_threads(call, count: int) -> list[str]:
+    """Run ``call`` in ``count`` threads at once; whatever escapes any of them."""
+    errors = []
+
+    def guarded():
         try:
-            answers.append(fresh.ask("Who was the spokeswoman?"))
+            call()
         except Exception as exc:  # noqa: BLE001 - the test reports whatever escapes
             errors.append(repr(exc))
 
-    threads = [threading.Thread(target=first_call) for _ in range(20)]
+    threads = [threading.Thread(target=guarded) for _ in range(count)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert not errors
-    assert all("Paula Dunn" in a.text for a in answers)
+    return errors
 
 
 def test_upload_names_keep_unicode_letters_and_never_collide_or_overflow(fresh_engine):
@@ -168,18 +174,6 @@ def test_the_bm25_index_built_by_two_threads_at_once_is_whole(seeded_engine, tmp
     folder is indexed) once wrote the same staging file: one of them failed."""
     from rag.retrieve import LexicalIndex
 
-    errors = []
-
-    def build():
-        try:
-            LexicalIndex.build(seeded_engine.passage_collection, tmp_path / "bm25", generation=1)
-        except Exception as exc:  # noqa: BLE001 - the test reports whatever escapes
-            errors.append(repr(exc))
-
-    threads = [threading.Thread(target=build) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    build = lambda: LexicalIndex.build(seeded_engine.passage_collection, tmp_path / "bm25", generation=1)  # noqa: E731
+    assert _errors_in_threads(build, 6) == []
     assert LexicalIndex.load(tmp_path / "bm25").count == seeded_engine.passage_collection.count()
