@@ -70,7 +70,7 @@ class Conversations:
         with self._lock, self._db:
             row = self._db.execute("SELECT title FROM conversations WHERE id = ?", (cid,)).fetchall()
             if not row:
-                raise UnknownConversationError(f"no conversation {cid}: it was deleted, or belongs to another index")
+                raise _unknown(cid)
             position = self._db.execute("SELECT COUNT(*) FROM turns WHERE conversation = ?", (cid,)).fetchall()[0][0]
             self._db.executemany("INSERT INTO turns VALUES (?, ?, ?, ?, ?)", [
                 (cid, position, "user", question, None),
@@ -111,7 +111,7 @@ class Conversations:
 
     def _turns(self, cid: str) -> list[tuple[str, str, Optional[str]]]:
         if not self.exists(cid):
-            raise UnknownConversationError(f"no conversation {cid}: it was deleted, or belongs to another index")
+            raise _unknown(cid)
         with self._lock:
             return self._db.execute(
                 "SELECT role, content, answer FROM turns WHERE conversation = ? ORDER BY position", (cid,)
@@ -120,7 +120,11 @@ class Conversations:
     def _change(self, sql: str, args: tuple, cid: str) -> None:
         with self._lock, self._db:
             if not self._db.execute(sql, args).rowcount:
-                raise UnknownConversationError(f"no conversation {cid}: it was deleted, or belongs to another index")
+                raise _unknown(cid)
 
     def close(self) -> None:
         self._db.close()
+
+
+def _unknown(cid: Optional[str]) -> UnknownConversationError:
+    return UnknownConversationError(f"no conversation {cid}: it was deleted, or belongs to another index")

@@ -461,18 +461,14 @@ class RAG:
         shutil.move(str(path), str(aside))
         return self.ingest(show_progress=False)
 
-    def removed_documents(self) -> list[str]:
-        """Documents removed and not restored, the latest first (each may be restored)."""
-        found = [(int(stamp.name), f.relative_to(stamp).as_posix())
-                 for stamp in self._removed_dir.glob("[0-9]*") for f in stamp.rglob("*") if f.is_file()]
-        return list(dict.fromkeys(source for _, source in sorted(found, reverse=True)))
-
     def restore_document(self, source: str) -> IngestReport:
         """Put back the latest removed copy of ``source`` and index it again; refuses when a
         document of that name has been added since."""
+        if ".." in Path(source).parts or Path(source).is_absolute():
+            raise UnknownDocumentError(f"{source} is not a removed document")
         copies = sorted((stamp for stamp in self._removed_dir.glob("[0-9]*") if (stamp / source).is_file()),
                         key=lambda stamp: int(stamp.name))
-        if not copies or ".." in Path(source).parts:
+        if not copies:
             raise UnknownDocumentError(f"{source} is not a removed document")
         target = self.settings.docs_dir / source
         if target.exists():

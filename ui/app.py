@@ -475,28 +475,27 @@ class Handlers:
 
     def remove(self, source: Optional[str], collection: Optional[str] = None):
         """Confirmed: the file is moved aside (Undo puts it back) and the index follows."""
-        engine = self.engine_for(collection)
-        if not source:
-            return "Choose a document to remove.", render_status(engine), gr.update(), gr.update(visible=False), None
-        try:
-            engine.remove_document(source)
-        except RagError as exc:
-            return (f"**Not removed:** {markdown_text(str(exc))}", render_status(engine), gr.update(),
-                    gr.update(visible=False), None)
-        return (f"Removed {markdown_text(source)}.", render_status(engine),
-                gr.update(choices=_sources(engine), value=None), gr.update(visible=True), source)
+        return self._change_document(source, collection, undo=False)
 
     def undo_remove(self, source: Optional[str], collection: Optional[str] = None):
+        return self._change_document(source, collection, undo=True)
+
+    def _change_document(self, source: Optional[str], collection: Optional[str], undo: bool):
+        """Remove ``source`` (or restore it): the message, the documents, the remove list, the
+        Undo button (shown after a removal) and the document Undo would restore."""
         engine = self.engine_for(collection)
+        removed = None
         if not source:
-            return "Nothing to undo.", render_status(engine), gr.update(), gr.update(visible=False), None
-        try:
-            engine.restore_document(source)
-            message = f"Restored {markdown_text(source)}."
-        except RagError as exc:
-            message = f"**Not restored:** {markdown_text(str(exc))}"
-        return message, render_status(engine), gr.update(choices=_sources(engine), value=None), \
-            gr.update(visible=False), None
+            message = "Nothing to undo." if undo else "Choose a document to remove."
+        else:
+            try:
+                (engine.restore_document if undo else engine.remove_document)(source)
+                message = f"{'Restored' if undo else 'Removed'} {markdown_text(source)}."
+                removed = None if undo else source
+            except RagError as exc:
+                message = f"**Not {'restored' if undo else 'removed'}:** {markdown_text(str(exc))}"
+        return (message, render_status(engine), gr.update(choices=_sources(engine), value=None),
+                gr.update(visible=removed is not None), removed)
 
     def refresh(self, collection: Optional[str] = None):
         """The document list and the remove choices as the index holds them now."""

@@ -19,7 +19,7 @@ import re
 from collections import Counter
 
 from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, UnreadableDocument, first_line
-from rag.readers.ocr import DPI, MAX_SIDE_PIXELS
+from rag.readers import ocr
 from rag.text import ends_statement
 
 _SOFT_HYPHEN_BREAK = re.compile("\ufffe[ \t]*\n?")
@@ -72,19 +72,17 @@ def _ocr_blank_pages(pdf, pages: list[str], limits: ReadLimits) -> list[str]:
     blank = [i for i, text in enumerate(pages) if not text]
     if not blank:
         return pages
-    from rag.readers.ocr import check_page_count, ocr_available, ocr_missing_reason, ocr_png, png_of
-
-    if not ocr_available():
+    if not ocr.ocr_available():
         if len(blank) == len(pages):
-            raise UnreadableDocument(ocr_missing_reason(f"no text layer in its {len(pages)} pages (a scanned PDF)"))
+            raise UnreadableDocument(ocr.ocr_missing_reason(f"no text layer in its {len(pages)} pages (a scanned PDF)"))
         return pages
-    check_page_count(len(blank), limits)
+    ocr.check_page_count(len(blank), limits)
     pages = list(pages)
     for i in blank:
         page = pdf[i]
         width, height = page.get_size()
-        scale = min(DPI / 72, MAX_SIDE_PIXELS / max(width, height, 1))
-        pages[i] = _CONTROL.sub("", ocr_png(png_of(page.render(scale=scale).to_pil())))
+        scale = min(ocr.DPI / 72, ocr.MAX_SIDE_PIXELS / max(width, height, 1))
+        pages[i] = _CONTROL.sub("", ocr.ocr_png(ocr.png_of(page.render(scale=scale).to_pil())))
     return pages
 
 
