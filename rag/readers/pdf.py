@@ -19,7 +19,7 @@ import re
 from collections import Counter
 
 from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, UnreadableDocument, first_line
-from rag.readers import ocr
+import rag.readers.ocr as ocr
 from rag.text import ends_statement
 
 _SOFT_HYPHEN_BREAK = re.compile("\ufffe[ \t]*\n?")
