@@ -33,7 +33,7 @@ def main() -> None:
 
     from rag import RAG
     from rag.encoder import BATCH_SIZE, Encoder, model_dir
-    from rag.chroma_rows import get_all
+    from rag.store.chroma_rows import get_all
     from rag.models import embedder
 
     embedder()  # load the engine's model outside the timing

@@ -34,7 +34,7 @@ from debian_corpus import DATA, prepare
 def contents(index: Path) -> Counter:
     """(source, kind, start, end) of every node, passage or sentence, counted."""
     from rag import RAG
-    from rag.chroma_rows import get_all
+    from rag.store.chroma_rows import get_all
 
     engine = RAG(docs_dir=index, index_dir=index)
     rows: Counter = Counter()

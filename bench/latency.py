@@ -51,7 +51,7 @@ mark("import the engine")
 engine = RAG()
 from rag.models import embedder
 embedder(); mark("load the encoder (ONNX Runtime session, tokenizer)")
-engine._chroma(); mark("open Chroma")
+engine.storage; mark("open Chroma")
 engine._get_retriever(); mark("load BM25 and the manifest")
 engine.ask(sys.argv[1]); mark("first ask")
 print(json.dumps(marks))

@@ -3,7 +3,7 @@
     .venv/bin/python bench/upgrade_index.py INDEX_DIR
 
 The first process to open an older index converts it in place (``rag.models``,
-``rag.sentences``): this opens one, as any command would, and prints the time, the peak
+``rag.store.sentences``): this opens one, as any command would, and prints the time, the peak
 memory and the sentence table's size on disk before and after. docs/measured.md's figures are for
 the large real corpus of bench/real_corpus.py, as written before the present table layout.
 """

@@ -145,7 +145,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return args.func(args)
     except IndexWriteError as exc:
         # A full disk or a read-only index folder: one line saying what to do, no traceback
-        # (the index is left consistent: a killed or failed ingest resumes; see rag.manifest).
+        # (the index is left consistent: a killed or failed ingest resumes; see rag.store.manifest).
         print(f"rag: {exc}", file=sys.stderr)
         return 1
     except RagError as exc:

@@ -27,6 +27,9 @@ class Settings:
     chroma_host: Optional[str] = None
     chroma_port: int = 8000
     chroma_collection: str = "documents"  # the passages' Chroma collection ("<name>-<collection>" for a named one)
+    # Server mode (rag/store/server.py): everything else of the index in PostgreSQL too, so
+    # app processes on several machines serve one index. Needs chroma_host.
+    database_url: str = ""  # e.g. postgresql://rag@db.internal/rag
     # A named collection: its own documents and index folders under data_dir/collections/<name>
     # (RAG_DOCS_DIR and RAG_INDEX_DIR then do not apply). Empty: the folders above (the demo).
     collection: str = ""
@@ -97,6 +100,14 @@ class Settings:
             home = Path(self.data_dir) / "collections" / self.collection
             object.__setattr__(self, "docs_dir", home / "documents")
             object.__setattr__(self, "index_dir", home / "index")
+        if self.database_url:
+            from rag.errors import ConfigError
+
+            if not self.database_url.startswith(("postgresql://", "postgres://")):
+                raise ConfigError(f"RAG_DATABASE_URL must be a postgresql:// URL, not {self.database_url.split(':')[0]!r}")
+            if not self.chroma_host:
+                # Passages in this machine's folder could not be shared by the other replicas.
+                raise ConfigError("RAG_DATABASE_URL needs RAG_CHROMA_HOST: in server mode the passages live on a Chroma server")
         if self.auth:
             user, colon, password = self.auth.partition(":")
             if not (colon and user and password):

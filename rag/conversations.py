@@ -1,12 +1,14 @@
 """Conversations kept: each question and its answer, so a chat can be reopened and continued.
 
-One SQLite file beside the index (``<index>/conversations.sqlite3``). A conversation is its
+One SQLite file beside the index (``<index>/conversations.sqlite3``), or tables in PostgreSQL
+in server mode (``rag.store``), so any app replica can reopen any. A conversation is its
 turns in order; an answer turn keeps the answer's JSON (citations, passages) so a reopened
 chat can show its sources again. Text is stored as the engine gave it, never as markup: a
 front end escapes it as it does any answer.
 
 >>> import tempfile, pathlib
->>> store = Conversations(pathlib.Path(tempfile.mkdtemp()) / "c.sqlite3")
+>>> from rag.store.sql import SQLiteDatabase
+>>> store = Conversations(SQLiteDatabase(pathlib.Path(tempfile.mkdtemp()) / "c.sqlite3"))
 >>> cid = store.start()
 >>> store.add_turn(cid, "Who sent it?", "Gerasimov sent it. [1]")
 >>> [m["role"] for m in store.messages(cid)], store.list()[0].title
@@ -20,14 +22,15 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Optional
 
 from rag.errors import UnknownConversationError
+from rag.store.base import Database
+from rag.store.sql import Schema
 
 TITLE_CHARS = 80  # a new conversation is titled by its first question, cut to this
 
-_SCHEMA = """
+_TABLES = """
 CREATE TABLE IF NOT EXISTS conversations (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, created REAL NOT NULL, updated REAL NOT NULL
 );
@@ -37,6 +40,7 @@ CREATE TABLE IF NOT EXISTS turns (
     PRIMARY KEY (conversation, position)
 );
 """
+SCHEMA = Schema(sqlite=_TABLES, postgresql=_TABLES.replace("REAL", "DOUBLE PRECISION"))
 
 
 @dataclass
@@ -50,28 +54,29 @@ class ConversationInfo:
 class Conversations:
     """The kept conversations of one index: start, add turns, list, reopen, rename, delete."""
 
-    def __init__(self, path: Path):
-        from rag.manifest import open_index_db
-
-        self.path = path
-        self._db = open_index_db(path, _SCHEMA)
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._lock = threading.Lock()  # one connection shared by the chat's worker threads
+    def __init__(self, db: Database):
+        self._db = db
+        db.create(SCHEMA)
+        if db.dialect == "sqlite":
+            db.execute("PRAGMA foreign_keys=ON")  # PostgreSQL's are always on
+        # One SQLite connection is shared by the chat's worker threads, and a new
+        # conversation's turns are numbered by counting the ones before.
+        self._lock = threading.Lock()
 
     def start(self, title: str = "") -> str:
         cid = uuid.uuid4().hex[:16]
         now = time.time()
-        with self._lock, self._db:
+        with self._lock, self._db.transaction():
             self._db.execute("INSERT INTO conversations VALUES (?, ?, ?, ?)", (cid, title.strip(), now, now))
         return cid
 
     def add_turn(self, cid: str, question: str, answer_text: str, answer: Optional[dict[str, Any]] = None) -> None:
         """The question and its answer, at the end of the conversation (untitled: titled by it)."""
-        with self._lock, self._db:
-            row = self._db.execute("SELECT title FROM conversations WHERE id = ?", (cid,)).fetchall()
+        with self._lock, self._db.transaction():
+            row = self._db.query("SELECT title FROM conversations WHERE id = ?", (cid,))
             if not row:
                 raise _unknown(cid)
-            position = self._db.execute("SELECT COUNT(*) FROM turns WHERE conversation = ?", (cid,)).fetchall()[0][0]
+            position = self._db.query("SELECT COUNT(*) FROM turns WHERE conversation = ?", (cid,))[0][0]
             self._db.executemany("INSERT INTO turns VALUES (?, ?, ?, ?, ?)", [
                 (cid, position, "user", question, None),
                 (cid, position + 1, "assistant", answer_text, json.dumps(answer) if answer is not None else None),
@@ -82,10 +87,10 @@ class Conversations:
     def list(self) -> list[ConversationInfo]:
         """Every conversation, the latest first."""
         with self._lock:
-            rows = self._db.execute(
+            rows = self._db.query(
                 "SELECT c.id, c.title, c.updated, COUNT(t.position) / 2 FROM conversations c "
                 "LEFT JOIN turns t ON t.conversation = c.id GROUP BY c.id ORDER BY c.updated DESC"
-            ).fetchall()
+            )
         return [ConversationInfo(cid, title or "New conversation", updated, turns) for cid, title, updated, turns in rows]
 
     def messages(self, cid: str) -> list[dict[str, str]]:
@@ -107,19 +112,19 @@ class Conversations:
         if not cid:
             return False
         with self._lock:
-            return bool(self._db.execute("SELECT 1 FROM conversations WHERE id = ?", (cid,)).fetchall())
+            return bool(self._db.query("SELECT 1 FROM conversations WHERE id = ?", (cid,)))
 
     def _turns(self, cid: str) -> list[tuple[str, str, Optional[str]]]:
         if not self.exists(cid):
             raise _unknown(cid)
         with self._lock:
-            return self._db.execute(
+            return self._db.query(
                 "SELECT role, content, answer FROM turns WHERE conversation = ? ORDER BY position", (cid,)
-            ).fetchall()
+            )
 
     def _change(self, sql: str, args: tuple, cid: str) -> None:
-        with self._lock, self._db:
-            if not self._db.execute(sql, args).rowcount:
+        with self._lock, self._db.transaction():
+            if not self._db.execute(sql, args):
                 raise _unknown(cid)
 
     def close(self) -> None:

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 import shutil
 import threading
@@ -77,13 +76,15 @@ class RAG:
             self.settings.docs_dir.mkdir(parents=True, exist_ok=True)
         self.composer = composer or _default_composer(self.settings)
         self._lock = threading.RLock()
-        self._store: Any = None  # rag.models.ChromaStore, opened on first use
-        self._manifest_db: Any = None
+        self._storage: Any = None  # rag.store.base.Storage, opened on first use
         self._retriever: Any = None
         self._generation: Optional[int] = None  # of the index the retriever was built on
+        from rag.retrieve import LexicalKeeper
+
+        self._lexical = LexicalKeeper(lambda: self.storage)
+        self._lexical_builds = 0  # the keeper's background builds the retriever has seen
         self._ingesting = False
         self._examples: dict[int, list[str]] = {}  # index generation -> example questions
-        self._conversations: Any = None  # rag.conversations.Conversations, opened on first use
         from rag.readers.isolated import IsolatedReader
 
         # Uploads and ingests read files through one reader process, started on first use.
@@ -92,71 +93,55 @@ class RAG:
     # --- set-up, lazily: `rag --help` and the UI's first paint need none of it ----------
 
     @property
+    def storage(self) -> Any:
+        """Where the index lives (``rag.store.base.Storage``): the index folder, or servers."""
+        with self._lock:
+            if self._storage is None:
+                from rag.store import open_storage
+
+                self._storage = open_storage(self.settings)
+            return self._storage
+
+    @property
     def passage_collection(self) -> Any:
         """The Chroma collection of passages."""
-        return self._chroma().passages
+        return self.storage.passages
 
     @property
     def sentence_store(self) -> Any:
-        """The sentences inside the passages, with their vectors (``rag.sentences.SentenceStore``)."""
-        return self._chroma().sentences
-
-    def _chroma(self) -> Any:
-        with self._lock:
-            if self._store is None:
-                from rag.models import open_chroma
-
-                self._store = open_chroma(self.settings)
-            return self._store
-
-    def _reopen_store(self) -> None:
-        """Reopen the embedded store to see what another process wrote (see open_chroma)."""
-        from rag.models import open_chroma
-
-        # The old store is not closed: a question on another thread may still be reading it
-        # (its SQLite connection closes when the last retriever using it is gone).
-        self._store = open_chroma(self.settings, fresh=True)
+        """The sentences inside the passages, with their vectors (``rag.store.sentences.SentenceStore``)."""
+        return self.storage.sentences
 
     def _manifest(self) -> Any:
-        with self._lock:
-            if self._manifest_db is None:
-                from rag.manifest import Manifest
-
-                self._manifest_db = Manifest(self.settings.index_dir)
-            return self._manifest_db
-
-    @property
-    def _lexical_dir(self) -> Path:
-        return self.settings.index_dir / "bm25"
+        return self.storage.manifest()
 
     def _get_retriever(self) -> Any:
         """The retriever over the index as it is now. When another process (a separate
-        ``rag ingest``) changed the index, the embedded store is reopened to see it."""
-        from rag.manifest import read_generation
-
+        ``rag ingest``, another replica) changed the index, the store is reopened to see it."""
         with self._lock:
-            generation = read_generation(self.settings.index_dir)
-            if self._retriever is not None and generation == self._generation:
+            storage = self.storage
+            generation = storage.generation()
+            fresh_lexical = self._lexical.builds != self._lexical_builds  # rebuilt in the background
+            if self._retriever is not None and generation == self._generation and not fresh_lexical:
                 return self._retriever
             from rag.models import embedder
-            from rag.retrieve import HybridRetriever, LexicalIndex
+            from rag.retrieve import HybridRetriever, is_current
 
             # Another process wrote: reopen the store to see it. (This process's own ingest
             # writes through the open store, which sees its writes already.)
             if self._generation is not None and generation != self._generation and not self._ingesting:
-                self._reopen_store()
+                storage.refresh()
             # Nodes of a version being written or deleted by a running ingest are never used:
             # source_text() returns the committed version, which their offsets do not index.
             versions = self._manifest().versions()
-            lexical = LexicalIndex.load(self._lexical_dir)
-            if lexical is None:
-                lexical = LexicalIndex.build(self.passage_collection, self._lexical_dir, generation, keep=_is_current(versions))
+            self._lexical_builds = self._lexical.builds
+            lexical = self._lexical.current(generation, versions)
             self._retriever = HybridRetriever(
-                self.passage_collection, self.sentence_store, embedder(), lexical,
+                storage.passages, storage.sentences, embedder(), lexical,
                 # A lexical index older than the store (an ingest is running, or was killed)
                 # may name passages that are gone: the retriever then checks its hits.
                 lexical_current=lexical is not None and lexical.generation == generation,
-                is_current=_is_current(versions),
+                is_current=is_current(versions),
             )
             self._generation = generation
             return self._retriever
@@ -173,30 +158,21 @@ class RAG:
         group by passage group.
         """
         from rag.ingest import Ingestor
-        from rag.lock import ingest_lock
-        from rag.manifest import read_generation
         from rag.models import embedder
-        from rag.retrieve import LexicalIndex
 
-        with ingest_lock(self.settings.index_dir):
+        storage = self.storage
+        with storage.lock():
             with self._lock:
-                if self._generation is not None and read_generation(self.settings.index_dir) != self._generation:
-                    self._reopen_store()  # another process wrote since
-                store = self._chroma()
+                if self._generation is not None and storage.generation() != self._generation:
+                    storage.refresh()  # another process wrote since
                 self._ingesting = True
-
-            def rebuild_lexical(generation: int, versions: dict) -> None:
-                if LexicalIndex.generation_on_disk(self._lexical_dir) != generation:
-                    LexicalIndex.build(store.passages, self._lexical_dir, generation, keep=_is_current(versions))
-
             try:
-                report = Ingestor(self.settings, store.passages, store.sentences, embedder(), store.max_batch,
-                                  reader=self._file_reader).run(
-                    show_progress=show_progress, before_publish=rebuild_lexical, on_progress=on_progress
+                report = Ingestor(self.settings, storage, embedder(), reader=self._file_reader).run(
+                    show_progress=show_progress, before_publish=self._lexical.rebuild, on_progress=on_progress
                 )
             finally:
                 self._ingesting = False
-            generation = read_generation(self.settings.index_dir)
+            generation = storage.generation()
             with self._lock:
                 self._retriever = None
                 self._generation = generation  # this process wrote it: its store already sees it
@@ -231,13 +207,8 @@ class RAG:
 
     @property
     def conversations(self) -> Any:
-        """The kept conversations (``rag.conversations.Conversations``), beside the index."""
-        with self._lock:
-            if self._conversations is None:
-                from rag.conversations import Conversations
-
-                self._conversations = Conversations(self.settings.index_dir / "conversations.sqlite3")
-            return self._conversations
+        """The kept conversations (``rag.conversations.Conversations``), where the index is."""
+        return self.storage.conversations()
 
     def _answer(self, question: str, history: Optional[History]) -> Answer:
         question, history = self._check_question(question), _check_history(history)
@@ -343,12 +314,10 @@ class RAG:
         >>> r.source_text(c.source)[c.start:c.end] == c.quote    # doctest: +SKIP
         True
         """
-        from rag.ingest import text_path
-
         row = self._manifest().get(source)
         if row is None:
             raise UnknownDocumentError(f"{source} is not an indexed document")
-        return _read_text(str(text_path(self.settings.index_dir, row.version)))
+        return self.storage.read_text(row.version)
 
     def source_version(self, source: str) -> Optional[str]:
         """The indexed version of a document (``Citation.version`` names the one quoted), or
@@ -367,9 +336,7 @@ class RAG:
         """A few questions to start from, each asked first and kept only when it is answered
         with at least two cited sentences: a summary, whether the sources disagree (a few
         documents), then the names the documents mention most."""
-        from rag.manifest import read_generation
-
-        generation = read_generation(self.settings.index_dir)
+        generation = self.storage.generation()
         cached = self._examples.get(generation)
         if cached is None:
             # Asked of the extractive composer: quick, and a model's answer would say no more.
@@ -440,12 +407,10 @@ class RAG:
             raise BadUploadError(f"the documents folder has a folder named {name}; rename the file")
         if target.exists() and target.read_bytes() != data and not overwrite:
             raise BadUploadError(f"a different document named {name} already exists; rename the file or choose to replace it")
-        from rag.lock import ingest_lock
-
         # Saved and indexed under the index's write lock (taken again by ingest: reentrant),
         # waiting at most upload_wait_seconds for another ingest: IndexBusyError then says so,
         # and nothing was saved.
-        with ingest_lock(self.settings.index_dir, timeout=self.settings.upload_wait_seconds):
+        with self.storage.lock(timeout=self.settings.upload_wait_seconds):
             self.settings.docs_dir.mkdir(parents=True, exist_ok=True)
             staging = target.with_name(f".{name}.upload")  # hidden, so a concurrent ingest ignores it
             staging.write_bytes(data)
@@ -648,21 +613,11 @@ def _follow_up(question: str, history: Optional[list]) -> str:
     return MAY if _MAY_NEED_CONTEXT.search(question) else STANDS_ALONE
 
 
-def _is_current(versions: dict[str, str]) -> Callable[[dict], bool]:
-    """Whether a node (by its metadata) belongs to its document's committed version."""
-    return lambda meta: versions.get(meta.get("source")) == meta.get("document_id")
-
-
-@functools.lru_cache(maxsize=8)
-def _read_text(path: str) -> str:
-    # Keyed by the version's file, which never changes once written: a cache cannot go stale.
-    return Path(path).read_text(encoding="utf-8")
-
-
 def collections(settings: Settings) -> list[tuple[str, Path, int]]:
     """The named collections under ``settings.data_dir``: (name, documents folder, documents
     indexed), by name."""
-    from rag.manifest import MANIFEST_FILE, Manifest
+    from rag.store.manifest import MANIFEST_FILE, Manifest
+    from rag.store.sql import SQLiteDatabase
 
     found = []
     for home in sorted((Path(settings.data_dir) / "collections").glob("*/")):
@@ -672,7 +627,7 @@ def collections(settings: Settings) -> list[tuple[str, Path, int]]:
             continue
         count = 0
         if (named.index_dir / MANIFEST_FILE).exists():
-            manifest = Manifest(named.index_dir)
+            manifest = Manifest(SQLiteDatabase(named.index_dir / MANIFEST_FILE))
             count = manifest.count()
             manifest.close()
         found.append((home.name, named.docs_dir, count))

@@ -6,15 +6,15 @@ passages, so memory does not grow with the folder or with a file's size:
 - a file whose size and modification time (or, failing those, bytes) are unchanged costs
   nothing; a changed file's new version is stored before its old one is deleted, so it
   keeps answering meanwhile; a file that left the folder is deleted from the index;
-- every file is durable on its own (``rag.manifest`` journals each step), so a run killed
+- every file is durable on its own (``rag.store.manifest`` journals each step), so a run killed
   at any moment loses at most the file in flight, and the next run deletes what that file
   had half-written before it embeds only what is missing;
-- one ingest at a time writes an index (a lock file; a second one waits);
+- one ingest at a time writes an index (the storage's lock; a second one waits);
 - no call to Chroma carries more than the client's maximum batch.
 
 Two kinds of node are stored: passages (what retrieval ranks and the user reads) go into
 Chroma, the sentences inside them (what the composer cites) into a table beside it
-(``rag.sentences``). Embedding sentences here means answering needs no model call beyond
+(``rag.store.sentences``). Embedding sentences here means answering needs no model call beyond
 the question's own embedding.
 """
 
@@ -30,7 +30,8 @@ from typing import Any, Callable, Optional, Sequence
 
 from rag.config import Settings
 from rag.errors import IndexWriteError, NoDocumentsError, is_storage_failure
-from rag.manifest import DocumentRow, Manifest, publish_generation
+from rag.store.base import Storage
+from rag.store.manifest import DocumentRow, Manifest
 from rag.models import guard_llama_index
 from rag.readers import SUPPORTED_SUFFIXES, UnreadableDocument
 from rag.readers.isolated import IsolatedReader
@@ -39,14 +40,8 @@ from rag.types import IngestReport, SkippedFile
 
 log = logging.getLogger(__name__)
 
-TEXTS_DIR = "texts"
 # During a long run, running engines are told about new files at most this often.
 ANNOUNCE_SECONDS = 30.0
-
-
-def text_path(index_dir: Path, version: str) -> Path:
-    """Where the extracted text of one indexed version lives (what citation offsets index)."""
-    return index_dir / TEXTS_DIR / f"{hashlib.sha1(version.encode('utf-8')).hexdigest()[:24]}.txt"
 
 
 def list_files(docs_dir: Path) -> tuple[list[tuple[str, Path]], list[SkippedFile]]:
@@ -119,7 +114,7 @@ def make_embedding_step(embed_model: Any):
 
 def make_vector_store(passages: Any, sentences: Any, max_batch: int) -> Any:
     """A llama-index vector store over the passages' Chroma collection and the sentence table
-    (``rag.sentences``): each node goes to the one for its kind, in calls no larger than
+    (``rag.store.sentences``): each node goes to the one for its kind, in calls no larger than
     Chroma accepts, and deleting a version deletes its nodes from both.
 
     It writes to Chroma itself rather than through llama-index's ``ChromaVectorStore``,
@@ -176,13 +171,10 @@ def make_vector_store(passages: Any, sentences: Any, max_batch: int) -> Any:
 class Ingestor:
     """Brings one index in line with one documents folder (see the module docstring)."""
 
-    def __init__(self, settings: Settings, passages: Any, sentences: Any, embed_model: Any, max_batch: int,
-                 reader: Optional[IsolatedReader] = None):
+    def __init__(self, settings: Settings, storage: Storage, embed_model: Any, reader: Optional[IsolatedReader] = None):
         self.settings = settings
-        self.passages = passages
-        self.sentences = sentences
+        self.storage = storage
         self.embed_model = embed_model
-        self.max_batch = max_batch
         # Parsers run under the reading budget in a process of their own; one made here is
         # stopped when the run ends, one passed in (the engine's) outlives it.
         self._own_reader = reader is None
@@ -195,24 +187,23 @@ class Ingestor:
         from llama_index.core.ingestion import IngestionPipeline
 
         guard_llama_index()
-        store = make_vector_store(self.passages, self.sentences, self.max_batch)
+        store = make_vector_store(self.storage.passages, self.storage.sentences, self.storage.max_batch)
         pipeline = IngestionPipeline(transformations=[make_embedding_step(self.embed_model)], vector_store=store, disable_cache=True)
         return pipeline, Splitter(self.settings)
 
     def run(self, show_progress: bool = True, before_publish: Optional[Callable[[int, dict], None]] = None,
             on_progress: Optional[Callable[[int, int, str, int], None]] = None) -> IngestReport:
-        """One pass over the folder. The caller holds ``ingest_lock`` for the index.
+        """One pass over the folder. The caller holds the storage's lock.
 
         ``before_publish(generation, versions)`` runs once everything is committed and
         before running engines are told: the place to rebuild what is derived from the
         store (the BM25 index), so they find it current when they reopen.
         """
         started = time.perf_counter()
-        index_dir = self.settings.index_dir
-        manifest = Manifest(index_dir)
+        manifest = self.storage.writer_manifest()
         self._garbage: list[str] = []
         try:
-            _clear_legacy_index(index_dir, manifest, self.passages, self.sentences)
+            _clear_legacy_index(self.settings.index_dir, manifest, self.storage)
             report = self._run(manifest, show_progress, before_publish, on_progress)
         finally:
             manifest.close()
@@ -230,6 +221,13 @@ class Ingestor:
             raise NoDocumentsError(
                 f"no documents found in {self.settings.docs_dir}{found}: add documents "
                 f"({', '.join(SUPPORTED_SUFFIXES)}) or set RAG_DOCS_DIR"
+            )
+        if not files and self.storage.shared:
+            # Server mode shares one index between machines: a replica without the documents
+            # (or with its folder unmounted) must not empty it for all of them.
+            raise NoDocumentsError(
+                f"no documents found in {self.settings.docs_dir}, and the shared index holds "
+                f"{len(manifest.documents())}: nothing was removed. Run `rag ingest` where the documents are"
             )
         progress = _Progress(len(files), show_progress, on_progress)
         last_announced = time.monotonic()
@@ -261,7 +259,7 @@ class Ingestor:
         it reopens the store it uses the old version, which is still there; once it has
         reopened it uses the new one.
         """
-        publish_generation(self.settings.index_dir, manifest.changes())
+        self.storage.publish(manifest.changes())
         for version in self._garbage:
             self._delete_version(version, manifest)
         self._garbage = []
@@ -314,11 +312,7 @@ class Ingestor:
 
     def _store(self, doc, source, version, progress) -> tuple[int, int]:
         """Write the version's text, then embed and store its nodes a group at a time."""
-        path = text_path(self.settings.index_dir, version)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        staging = path.with_suffix(".tmp")
-        staging.write_text(doc.text, encoding="utf-8")
-        staging.replace(path)
+        self.storage.write_text(version, doc.text)
         pipeline, splitter = self._tools
         passages = sentences = 0
         for group in splitter.groups(doc, source, version):
@@ -332,7 +326,7 @@ class Ingestor:
         if version is None:
             return
         self._tools[0].vector_store.delete(version)
-        text_path(self.settings.index_dir, version).unlink(missing_ok=True)
+        self.storage.delete_text(version)
         manifest.forget(version)
 
     def _collect_garbage(self, manifest: Manifest) -> None:
@@ -354,19 +348,19 @@ class Ingestor:
         report.skipped.append(SkippedFile(source, reason))
 
 
-def _clear_legacy_index(index_dir: Path, manifest: Manifest, passages: Any, sentences: Any) -> None:
+def _clear_legacy_index(index_dir: Path, manifest: Manifest, storage: Storage) -> None:
     """An index written before the manifest existed (it kept a llama-index docstore.json)
     cannot say which files it holds: empty it, so this run indexes the folder afresh."""
     legacy = index_dir / "docstore.json"
     if not legacy.exists():
         return
     log.warning("the index in %s was written by an older version: indexing the folder again", index_dir)
-    from rag.chroma_rows import get_all
+    from rag.store.chroma_rows import get_all
 
-    ids = get_all(passages, [])["ids"]
+    ids = get_all(storage.passages, [])["ids"]
     for i in range(0, len(ids), 5000):
-        passages.delete(ids=ids[i : i + 5000])
-    sentences.clear()
+        storage.passages.delete(ids=ids[i : i + 5000])
+    storage.sentences.clear()
     manifest.clear()
     legacy.unlink()
 

@@ -2,7 +2,7 @@
 
 Three rankings are fused by weighted reciprocal rank: passages by dense similarity (Chroma),
 passages by BM25, and the same passages by their best sentence's dense similarity (the
-sentences' vectors stored at ingest, ``rag.sentences``). The BM25 side is
+sentences' vectors stored at ingest, ``rag.store.sentences``). The BM25 side is
 ``bm25s``, persisted in the index folder so a restart does not
 re-read the documents; it is rebuilt from the Chroma collection after every ingest.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import math
 import os
 import shutil
@@ -21,7 +22,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from rag.chroma_rows import get_all
+from rag.store.chroma_rows import get_all
 from rag.text import terms
 from rag.types import Evidence, Passage, Sentence
 
@@ -38,6 +39,7 @@ EXPAND_PASSAGES = 3  # all sentences of the best few passages are candidates, no
 
 
 _BUILD_LOCK = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 class LexicalIndex:
@@ -56,7 +58,7 @@ class LexicalIndex:
 
     def __init__(self, bm25: Any, passages: Any, idf: dict[str, float], count: int, generation: int = 0):
         self.bm25, self.passages, self.idf, self.count = bm25, passages, idf, count
-        self.generation = generation  # of the index it was built from (rag.manifest)
+        self.generation = generation  # of the index it was built from (rag.store.manifest)
         self.unseen_idf = _idf(count, 0)
 
     @classmethod
@@ -158,6 +160,64 @@ def _bm25_tokens(texts: list[str], as_ids: bool = False) -> Any:
     import bm25s
 
     return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=as_ids, show_progress=False)
+
+
+def is_current(versions: dict[str, str]) -> Callable[[dict], bool]:
+    """Whether a node (by its metadata) belongs to its document's committed version."""
+    return lambda meta: versions.get(meta.get("source")) == meta.get("document_id")
+
+
+class LexicalKeeper:
+    """An engine's BM25 index: loaded from the index folder, built there when missing.
+
+    Embedded, the ingest rebuilds it before telling running engines (``rebuild``), so they
+    find it current. In server mode (``storage.shared``) each app process has its own,
+    rebuilt from the passages on the Chroma server when another replica's ingest moved the
+    generation: at once when the index is small (the next question then sees it whole),
+    else in the background while questions use the one before (their hits are checked
+    against the store, and dense retrieval finds the new passages meanwhile).
+    """
+
+    SYNC_PASSAGES = 20_000  # rebuilt before answering up to this size (about a second a 10,000)
+
+    def __init__(self, storage: Callable[[], Any]):
+        self._storage = storage
+        self._background: Optional[threading.Thread] = None
+        self.builds = 0  # finished background builds: the engine makes a new retriever after one
+
+    def current(self, generation: int, versions: dict[str, str]) -> Optional[LexicalIndex]:
+        storage = self._storage()
+        lexical = LexicalIndex.load(storage.lexical_dir)
+        if lexical is None:
+            return self._build(generation, versions)
+        if storage.shared and lexical.generation != generation:
+            if lexical.count <= self.SYNC_PASSAGES:
+                return self._build(generation, versions)
+            self._build_in_background(generation, versions)
+        return lexical
+
+    def rebuild(self, generation: int, versions: dict[str, str]) -> None:
+        """Before an ingest publishes ``generation``: bring the index up to it."""
+        if LexicalIndex.generation_on_disk(self._storage().lexical_dir) != generation:
+            self._build(generation, versions)
+
+    def _build(self, generation: int, versions: dict[str, str]) -> Optional[LexicalIndex]:
+        storage = self._storage()
+        return LexicalIndex.build(storage.passages, storage.lexical_dir, generation, keep=is_current(versions))
+
+    def _build_in_background(self, generation: int, versions: dict[str, str]) -> None:
+        if self._background is not None and self._background.is_alive():
+            return
+
+        def build() -> None:
+            try:
+                self._build(generation, versions)
+                self.builds += 1
+            except Exception:  # the stale index keeps answering; the next generation tries again
+                log.exception("rebuilding the BM25 index failed")
+
+        self._background = threading.Thread(target=build, name="bm25-rebuild", daemon=True)
+        self._background.start()
 
 
 def _current(path: Path) -> Optional[Path]:

@@ -24,7 +24,7 @@ class Citation:
     score: float
     page: Optional[int] = None  # 1-based page the quote starts on, for paged documents (PDF)
     section: str = ""  # the heading the quote falls under (Markdown, HTML, Word)
-    # The document version quoted (rag.manifest): after the file is replaced, the offsets
+    # The document version quoted (rag.store.manifest): after the file is replaced, the offsets
     # index the old text, and RAG.source_version(source) tells that it changed.
     version: str = ""
 
@@ -172,7 +172,7 @@ class Sentence:
 
 def sentence_id(passage_id: str, number: int) -> str:
     """The id of a document's ``number``-th sentence, stored with the passage it starts in
-    (``rag.sentences`` keys it by the two). Passages record the numbers of their sentences
+    (``rag.store.sentences`` keys it by the two). Passages record the numbers of their sentences
     (``first_sentence``, ``sentence_count``)."""
     return f"{passage_id}#s{number}"
 

@@ -116,6 +116,52 @@ def test_originals_are_served_only_after_logging_in_when_a_login_is_set(fresh_en
         app.close()
 
 
+def test_the_json_api_answers_with_the_login_and_refuses_without(fresh_engine):
+    """POST /api/ask answers programs (HTTP Basic with the chat's login); /healthz answers a
+    load balancer without one."""
+    import base64
+    import json
+
+    from rag import RAG
+    from ui.app import serve
+
+    def post(body: bytes, login: str = "") -> tuple[int, dict]:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/ask", data=body, method="POST",
+                                         headers={"Content-Type": "application/json"})
+        if login:
+            request.add_header("Authorization", "Basic " + base64.b64encode(login.encode()).decode())
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read())
+
+    port = free_port()
+    engine = RAG(settings=fresh_engine.settings.replace(auth="ana:s3cret"))
+    engine.ingest(show_progress=False)
+    app = serve(engine, port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        question = json.dumps({"question": "Who was the spokeswoman?"}).encode()
+        assert post(question)[0] == 401
+        assert post(question, "ana:wrong")[0] == 401
+        status, answer = post(question, "ana:s3cret")
+        assert status == 200 and "Paula Dunn" in answer["text"] and answer["citations"]
+        assert post(b"not json", "ana:s3cret")[0] == 400
+        assert post(json.dumps({"question": "   "}).encode(), "ana:s3cret") == (400, {"error": answer_error(engine)})
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=30) as response:
+            assert json.loads(response.read())["documents"] == 2
+    finally:
+        app.close()
+
+
+def answer_error(engine) -> str:
+    from rag.errors import BadQuestionError
+
+    with pytest.raises(BadQuestionError) as refused:
+        engine.ask("   ")
+    return str(refused.value)
+
+
 def test_unclosed_code_fences_are_read_in_one_pass():
     from rag.readers.text import headings, read_markdown
 
@@ -212,7 +258,7 @@ def test_an_upload_while_another_ingest_writes_says_so_and_gives_up(fresh_engine
     import threading
 
     from rag.errors import IndexBusyError
-    from rag.lock import ingest_lock
+    from rag.store.lock import ingest_lock
 
     engine = fresh_engine
     engine.settings = engine.settings.replace(upload_wait_seconds=0.5)

@@ -86,7 +86,7 @@ def test_a_folder_larger_than_one_chroma_call_is_ingested(tmp_path, monkeypatch)
     monkeypatch.setattr(rag.split, "GROUP_PASSAGES", 100_000)  # one group: only Chroma's limit splits it
     engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
     report = engine.ingest(show_progress=False)
-    assert engine.sentence_store.count() == 6000 > engine._chroma().max_batch
+    assert engine.sentence_store.count() == 6000 > engine.storage.max_batch
     assert report.embedded == 6000 + report.passages_added
     answer = engine.ask("Which crate holds the brass telescope?")
     assert "Crate 4321" in answer.citations[0].quote
@@ -157,7 +157,8 @@ def test_an_index_with_sentences_in_chroma_is_upgraded_without_embedding_again(f
     """Indexes written before sentences left Chroma kept them in a second collection: the
     first process to open one moves them into the sentence table, vectors and all, and
     deletes the collection; it then answers as before and nothing needs re-ingesting."""
-    from rag.models import _segment_dirs, chroma_client
+    from rag.store.chroma import chroma_client
+    from rag.store.embedded import segment_dirs
     from rag.types import sentence_number
 
     fresh_engine.ingest(show_progress=False)
@@ -184,7 +185,7 @@ def test_an_index_with_sentences_in_chroma_is_upgraded_without_embedding_again(f
         ],
     )
     store.clear()
-    legacy_folders = _segment_dirs(fresh_engine.settings, str(legacy.id))
+    legacy_folders = segment_dirs(fresh_engine.settings, str(legacy.id))
 
     reopened = RAG(settings=fresh_engine.settings)
     report = reopened.ingest(show_progress=False)  # an ingest opens it first, holding the lock the upgrade takes
@@ -216,7 +217,7 @@ def test_an_index_with_the_older_sentence_table_is_converted_once_and_answers_as
 
     import numpy as np
 
-    from rag.sentences import LEGACY_FILE, SENTENCES_FILE
+    from rag.store.sentences import LEGACY_FILE, SENTENCES_FILE
     from rag.types import sentence_number
 
     fresh_engine.ingest(show_progress=False)

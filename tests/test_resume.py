@@ -15,9 +15,9 @@ from pathlib import Path
 
 from conftest import ROOT, copy_seeds
 from rag import RAG
-from rag.lock import ingest_lock
-from rag.manifest import MANIFEST_FILE
-from rag.chroma_rows import get_all
+from rag.store.lock import ingest_lock
+from rag.store.manifest import MANIFEST_FILE
+from rag.store.chroma_rows import get_all
 
 FIXTURE = ROOT / "tests" / "fixtures" / "squad-mini.json"
 

@@ -416,7 +416,7 @@ class Handlers:
             return view, hidden
         page = f" (the quote is on page {c['page']})" if c.get("page") is not None else ""
         if c.get("page") is not None and original.lower().endswith(".pdf"):
-            # The browser's own PDF viewer, at the cited page (served by add_originals_route).
+            # The browser's own PDF viewer, at the cited page (served by add_routes).
             key, name = Path(original).parent.name, Path(original).name
             view += (f'<p><a class="open-at-page" href="{ORIGINALS_ROUTE}/{key}/{urllib.parse.quote(name)}#page={int(c["page"])}"'
                      f' target="_blank" rel="noopener">Open {_esc(name)} at page {int(c["page"])}</a></p>')
@@ -678,28 +678,53 @@ def launch_options(settings: Any, host: Optional[str] = None, port: Optional[int
 
 
 ORIGINALS_ROUTE = "/original"
+ASK_ROUTE = "/api/ask"
+HEALTH_ROUTE = "/healthz"
 
 
-def add_originals_route(app: gr.Blocks, handlers: Handlers) -> None:
-    """``GET /original/<key>/<name>``: an original that "Show a cited source in full" handed
-    out, for the browser to show itself: a PDF opens in its viewer at the ``#page`` the link
-    names. Only the handout copies can be named; a PDF is served inline, anything else as a
-    download (an HTML original shown at the app's origin could run its scripts there); behind
-    the login when one is set."""
+def add_routes(app: gr.Blocks, handlers: Handlers) -> None:
+    """The app's own HTTP routes beside Gradio's, behind the login when one is set:
+
+    - ``GET /original/<key>/<name>``: an original that "Show a cited source in full" handed
+      out, for the browser to show itself: a PDF opens in its viewer at the ``#page`` the
+      link names. Only the handout copies can be named; a PDF is served inline, anything else
+      as a download (an HTML original shown at the app's origin could run its scripts there).
+    - ``POST /api/ask`` with ``{"question": ..., "history": [...]}`` (optional ``collection``):
+      the answer as ``Answer.to_dict()`` JSON, for programs (and the replica bench). A client
+      without the chat's login cookie sends the login as HTTP Basic.
+    - ``GET /healthz``: 200 and the index's generation and document count while the engine
+      answers, for a load balancer in front of replicas (never behind the login).
+    """
+    import base64
     import mimetypes
+    import secrets
 
-    from starlette.responses import FileResponse, PlainTextResponse
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import FileResponse, JSONResponse, PlainTextResponse
     from starlette.routing import Route
 
     server = app.server_app
+    login = handlers.engine.settings.auth
+
+    def logged_in(request: Any) -> bool:
+        if server.auth is None:
+            return True
+        # Gradio's own login cookie (gradio.routes: get_current_user), or HTTP Basic.
+        cookies = request.cookies
+        token = cookies.get(f"access-token-{server.cookie_id}") or cookies.get(f"access-token-unsecure-{server.cookie_id}")
+        if server.tokens.get(token) is not None:
+            return True
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            return secrets.compare_digest(base64.b64decode(given).decode("utf-8"), login)
+        except (ValueError, UnicodeDecodeError):
+            return False
 
     async def original(request: Any) -> Any:
-        if server.auth is not None:
-            # Gradio's own login cookie (gradio.routes: get_current_user).
-            cookies = request.cookies
-            token = cookies.get(f"access-token-{server.cookie_id}") or cookies.get(f"access-token-unsecure-{server.cookie_id}")
-            if server.tokens.get(token) is None:
-                return PlainTextResponse("log in first", status_code=401)
+        if not logged_in(request):
+            return PlainTextResponse("log in first", status_code=401)
         path = handlers.handout_file(request.path_params["key"], request.path_params["name"])
         if path is None:
             return PlainTextResponse("no such original", status_code=404)
@@ -707,8 +732,36 @@ def add_originals_route(app: gr.Blocks, handlers: Handlers) -> None:
         return FileResponse(path, media_type="application/pdf" if is_pdf else (mimetypes.guess_type(path.name)[0] or "application/octet-stream"),
                             filename=path.name, content_disposition_type="inline" if is_pdf else "attachment")
 
+    async def ask(request: Any) -> Any:
+        if not logged_in(request):
+            return JSONResponse({"error": "log in first (HTTP Basic, the RAG_AUTH login)"}, status_code=401)
+        try:
+            body = await request.json()
+            question, history = body["question"], body.get("history")
+            engine = handlers.engine_for(body.get("collection"))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return JSONResponse({"error": 'send JSON: {"question": "...", "history": [...]}'}, status_code=400)
+        except RagError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        try:
+            # In a worker thread: questions are answered side by side, the event loop stays free.
+            answer = await run_in_threadpool(engine.ask, question, history)
+        except RagError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse(answer.to_dict())
+
+    async def health(request: Any) -> Any:
+        engine = handlers.engine
+        generation = await run_in_threadpool(engine.storage.generation)
+        documents = await run_in_threadpool(lambda: len(engine.status().documents))
+        return JSONResponse({"generation": generation, "documents": documents, "indexing": handlers.indexing})
+
     # First, before Gradio's own routes (one of them matches any path).
-    server.router.routes.insert(0, Route(f"{ORIGINALS_ROUTE}/{{key}}/{{name}}", original, methods=["GET"]))
+    server.router.routes[:0] = [
+        Route(f"{ORIGINALS_ROUTE}/{{key}}/{{name}}", original, methods=["GET"]),
+        Route(ASK_ROUTE, ask, methods=["POST"]),
+        Route(HEALTH_ROUTE, health, methods=["GET"]),
+    ]
 
 
 def serve(engine: Any, host: Optional[str] = None, port: Optional[int] = None, **extra: Any) -> gr.Blocks:
@@ -725,7 +778,7 @@ def serve(engine: Any, host: Optional[str] = None, port: Optional[int] = None, *
     app.queue(default_concurrency_limit=4)
     block = not extra.pop("prevent_thread_lock", False)
     app.launch(**launch_options(engine.settings, host, port), prevent_thread_lock=True, **extra)
-    add_originals_route(app, handlers)
+    add_routes(app, handlers)
 
     def ingest() -> None:
         try:

@@ -1,4 +1,5 @@
-"""What the index holds, file by file: a small SQLite journal beside the Chroma store.
+"""What the index holds, file by file: a small journal beside the Chroma store (SQLite or
+PostgreSQL, ``rag.store.sql``).
 
 Chroma and this manifest cannot share a transaction, so every version of a document passes
 through states that make a crash at any moment recoverable:
@@ -11,22 +12,22 @@ through states that make a crash at any moment recoverable:
 
 A run killed between any two steps leaves journal entries; the next ingest deletes their
 nodes first (``journal``), so nothing is duplicated or orphaned, and the old version keeps
-answering until the new one is stored. SQLite commits are durable (``synchronous=FULL``).
+answering until the new one is stored. Commits are durable (SQLite: ``synchronous=FULL``).
 """
 
 from __future__ import annotations
 
-import os
-import sqlite3
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Optional
 
-MANIFEST_FILE = "manifest.sqlite3"
-GENERATION_FILE = "generation"  # the published Manifest.changes(); running engines watch it
+from rag.store.base import Database
+from rag.store.sql import Schema
 
-_SCHEMA = """
+MANIFEST_FILE = "manifest.sqlite3"  # in the index folder, when the tables are SQLite's
+_DOCUMENT_COLUMNS = ("source", "version", "sha1", "size", "mtime_ns", "title", "passages", "sentences", "pages", "indexed_at")
+
+_TABLES = """
 CREATE TABLE IF NOT EXISTS documents (
     source TEXT PRIMARY KEY,   -- path relative to the documents folder
     version TEXT NOT NULL,     -- node-id prefix of the indexed content: source@sha1
@@ -49,6 +50,11 @@ CREATE TABLE IF NOT EXISTS journal (
     state TEXT NOT NULL        -- 'pending' (being written) or 'garbage' (being deleted)
 );
 """
+# PostgreSQL's INTEGER is 32 bits and its REAL 4 bytes: sizes, nanoseconds and times need more.
+SCHEMA = Schema(
+    sqlite=_TABLES,
+    postgresql=_TABLES.replace("INTEGER", "BIGINT").replace("REAL", "DOUBLE PRECISION"),
+)
 
 
 @dataclass(frozen=True)
@@ -64,138 +70,108 @@ class DocumentRow:
     pages: Optional[int] = None
 
 
-def open_index_db(path: Path, schema: str) -> sqlite3.Connection:
-    """A connection to one of the index's SQLite files, in WAL mode with its schema made.
-
-    An index folder on a read-only file system (a read-only mount, a snapshot) is opened
-    read-only and immutable, so questions are still answered from it: WAL needs to write its
-    shared-memory file even to read, and would fail with "unable to open database file".
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and not os.access(path.parent, os.W_OK):
-        return sqlite3.connect(f"file:{path}?immutable=1", uri=True, check_same_thread=False)
-    db = sqlite3.connect(path, timeout=60, check_same_thread=False)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")  # stored before anything says so
-    db.executescript(schema)
-    return db
-
-
 class Manifest:
-    """The documents the index holds, and the versions being written or deleted.
+    """The documents the index holds, and the versions being written or deleted (in SQLite
+    or PostgreSQL: ``rag.store.sql``)."""
 
-    Every query reads its rows to the end (``fetchall``): a half-read cursor keeps SQLite's
-    read transaction open, and the connection would go on seeing that old snapshot.
-    """
-
-    def __init__(self, index_dir: Path):
-        self.index_dir = index_dir
-        # One connection per Manifest; callers serialise writes with the ingest lock.
-        self._db = open_index_db(index_dir / MANIFEST_FILE, _SCHEMA)
+    def __init__(self, db: Database, owns_db: bool = True):
+        # Callers serialise writes with the ingest lock.
+        self._db, self._owns_db = db, owns_db
+        db.create(SCHEMA)
 
     def close(self) -> None:
-        self._db.close()
+        if self._owns_db:  # not a database its storage shares with the sentences
+            self._db.close()
 
     # --- reading ------------------------------------------------------------------------
 
     def get(self, source: str) -> Optional[DocumentRow]:
-        row = self._db.execute(
+        row = self._db.query(
             "SELECT source, version, sha1, size, mtime_ns, title, passages, sentences, pages "
             "FROM documents WHERE source = ?", (source,)
-        ).fetchall()
+        )
         return DocumentRow(*row[0]) if row else None
 
     def documents(self) -> list[DocumentRow]:
-        rows = self._db.execute(
+        rows = self._db.query(
             "SELECT source, version, sha1, size, mtime_ns, title, passages, sentences, pages "
             "FROM documents ORDER BY source"
-        ).fetchall()
+        )
         return [DocumentRow(*row) for row in rows]
 
     def changes(self) -> int:
         """How many documents were committed or removed, ever: the index's generation."""
-        row = self._db.execute("SELECT value FROM counters WHERE name = 'changes'").fetchall()
+        row = self._db.query("SELECT value FROM counters WHERE name = 'changes'")
         return row[0][0] if row else 0
 
     def versions(self) -> dict[str, str]:
         """{source: indexed version}: nodes of any other version are being written or deleted."""
-        return dict(self._db.execute("SELECT source, version FROM documents"))
+        return dict(self._db.query("SELECT source, version FROM documents"))
 
     def count(self) -> int:
-        return self._db.execute("SELECT count(*) FROM documents").fetchall()[0][0]
+        return self._db.query("SELECT count(*) FROM documents")[0][0]
 
     def journal(self) -> list[tuple[str, str, str]]:
         """(version, source, state) of versions a run left half-written or half-deleted."""
-        return self._db.execute("SELECT version, source, state FROM journal").fetchall()
+        return self._db.query("SELECT version, source, state FROM journal")
 
     # --- writing (under the ingest lock) -------------------------------------------------
 
     def begin(self, version: str, source: str) -> None:
-        with self._db:
-            self._db.execute("INSERT OR REPLACE INTO journal VALUES (?, ?, 'pending')", (version, source))
+        with self._db.transaction():
+            self._journal(version, source, "pending")
 
     def commit(self, row: DocumentRow) -> Optional[str]:
         """Make ``row`` the document's indexed version; returns the replaced version, now garbage."""
-        with self._db:
+        with self._db.transaction():
             old = self.get(row.source)
             self._db.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source) DO UPDATE SET "
+                + ", ".join(f"{c} = excluded.{c}" for c in _DOCUMENT_COLUMNS[1:]),
                 (row.source, row.version, row.sha1, row.size, row.mtime_ns, row.title,
                  row.passages, row.sentences, row.pages, time.time()),
             )
             self._db.execute("DELETE FROM journal WHERE version = ?", (row.version,))
             self._count_change()
             if old and old.version != row.version:
-                self._db.execute("INSERT OR REPLACE INTO journal VALUES (?, ?, 'garbage')", (old.version, old.source))
+                self._journal(old.version, old.source, "garbage")
                 return old.version
         return None
 
     def touch(self, source: str, size: int, mtime_ns: int) -> None:
         """The file was rewritten with the same bytes: remember its new size and time only."""
-        with self._db:
+        with self._db.transaction():
             self._db.execute("UPDATE documents SET size = ?, mtime_ns = ? WHERE source = ?", (size, mtime_ns, source))
 
     def remove(self, source: str) -> Optional[str]:
         """Drop a document that left the folder; returns its version, now garbage."""
-        with self._db:
+        with self._db.transaction():
             old = self.get(source)
             if old is None:
                 return None
             self._db.execute("DELETE FROM documents WHERE source = ?", (source,))
-            self._db.execute("INSERT OR REPLACE INTO journal VALUES (?, ?, 'garbage')", (old.version, source))
+            self._journal(old.version, source, "garbage")
             self._count_change()
             return old.version
 
     def _count_change(self) -> None:
         self._db.execute(
-            "INSERT INTO counters VALUES ('changes', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1"
+            "INSERT INTO counters VALUES ('changes', 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1"
+        )
+
+    def _journal(self, version: str, source: str, state: str) -> None:
+        self._db.execute(
+            "INSERT INTO journal VALUES (?, ?, ?) ON CONFLICT (version) DO UPDATE SET source = excluded.source, state = excluded.state",
+            (version, source, state),
         )
 
     def clear(self) -> None:
-        with self._db:
+        with self._db.transaction():
             self._db.execute("DELETE FROM documents")
             self._db.execute("DELETE FROM journal")
             self._count_change()
 
     def forget(self, version: str) -> None:
         """The version's nodes and text are gone: clear its journal entry."""
-        with self._db:
+        with self._db.transaction():
             self._db.execute("DELETE FROM journal WHERE version = ?", (version,))
-
-
-def read_generation(index_dir: Path) -> int:
-    """The generation an ingest last published (0 before the first); cheap enough to read
-    before every question, which a SQLite query would not be under a busy ingest."""
-    try:
-        return int((index_dir / GENERATION_FILE).read_text() or 0)
-    except (OSError, ValueError):
-        return 0
-
-
-def publish_generation(index_dir: Path, generation: int) -> None:
-    """Tell running engines the index is now at ``generation`` (``Manifest.changes()``)."""
-    if read_generation(index_dir) == generation:
-        return
-    staging = index_dir / f".{GENERATION_FILE}.tmp"
-    staging.write_text(str(generation))
-    staging.replace(index_dir / GENERATION_FILE)  # atomic: readers see the old or the new number

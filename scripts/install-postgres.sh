@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs Debian's PostgreSQL server binaries (not a running service: scripts/postgres-server.sh
+# starts a cluster where it is asked to). Only server mode and its tests need it.
+set -euo pipefail
+if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "Installing Debian's postgresql for server mode..."
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
+# Debian's package starts a cluster of its own as a service; server mode does not use it.
