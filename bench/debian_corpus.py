@@ -35,10 +35,13 @@ def fetch(packages=PACKAGES, data: Path = DATA, extract_name: str = "extract") -
     for package in packages:
         if not list(debs.glob(f"{package}_*.deb")):
             subprocess.run(["apt-get", "download", package], cwd=debs, check=True, capture_output=True)
-    if not extract.exists():
-        for package in packages:
+    extract.mkdir(parents=True, exist_ok=True)
+    for package in packages:
+        unpacked = extract / f".{package}.unpacked"  # each package once, whichever came first
+        if not unpacked.exists():
             for deb in sorted(debs.glob(f"{package}_*.deb")):
                 subprocess.run(["dpkg-deb", "-x", str(deb), str(extract)], check=True)
+            unpacked.touch()
     return extract
 
 

@@ -1,10 +1,10 @@
 """App replicas on one PostgreSQL and one Chroma server, under concurrent clients.
 
-    .venv/bin/python bench/replicas.py [--max-pdfs 20] [--clients 25] [--seconds 60] [--replicas 1 2]
+    .venv/bin/python bench/replicas.py [--max-pdfs 20] [--large 1800] [--clients 25] [--seconds 60] [--replicas 1 2]
 
 Starts the servers with the project's scripts (scripts/postgres-server.sh,
 scripts/chroma-server.sh; data under bench-data/servers/, kept between runs), ingests the real
-corpus of bench/real_corpus.py in server mode (once: a later run finds it unchanged), then for
+corpus of bench/real_corpus.py (``--large``: its 100,000-passage one) in server mode (once: a later run finds it unchanged), then for
 each replica count N starts N ``rag serve`` processes on the same servers and lets
 ``--clients`` client threads ask the corpus's questions over ``POST /api/ask`` for
 ``--seconds``, client i always asking replica i mod N (a load balancer's stand-in). Reports
@@ -27,7 +27,7 @@ import urllib.request
 from pathlib import Path
 
 from common import ROOT, percentile
-from debian_corpus import DATA, prepare
+from debian_corpus import DATA, prepare, prepare_large
 from real_corpus import QUESTIONS
 
 SERVERS = DATA / "servers"
@@ -111,23 +111,20 @@ def load(ports: list[int], clients: int, seconds: float) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--max-pdfs", type=int, default=20, help="PDF manuals in the corpus (bench/real_corpus.py)")
+    parser.add_argument("--large", type=int, metavar="PDFS", help="the large corpus (bench/real_corpus.py --large)")
     parser.add_argument("--clients", type=int, default=25)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--ingest-only", action="store_true", help="bring the shared index up to date and stop")
     args = parser.parse_args()
 
-    corpus = prepare(DATA / f"corpus-{args.max_pdfs}pdf", args.max_pdfs)
-    SERVERS.mkdir(parents=True, exist_ok=True)
-    SERVERS.chmod(0o755)
-    DATA.chmod(0o755)  # PostgreSQL runs as Debian's postgres user when this runs as root
-    print(script("postgres-server.sh", "start", SERVERS / "postgres", PG_PORT).strip())
-    print(script("chroma-server.sh", "start", SERVERS / "chroma", CHROMA_PORT).strip())
+    corpus = corpus_folder(args.max_pdfs, args.large)
+    start_servers()
     replicas: list[subprocess.Popen] = []
     try:
-        started = time.perf_counter()
-        env = server_env(corpus, DATA / "replica-ingest")
-        subprocess.run([sys.executable, "-m", "rag", "ingest"], env=env, cwd=ROOT, check=True)
-        ingest_seconds = time.perf_counter() - started
+        ingest_seconds = ingest(corpus)
+        if args.ingest_only:
+            return
         results: dict = {"corpus": corpus.name, "ingest_seconds": round(ingest_seconds, 1), "clients": args.clients,
                          "seconds": args.seconds, "cores": os.cpu_count()}
         for n in args.replicas:
@@ -161,8 +158,33 @@ def main() -> None:
     finally:
         for process in replicas:
             process.kill()
-        script("chroma-server.sh", "stop", SERVERS / "chroma")
-        script("postgres-server.sh", "stop", SERVERS / "postgres")
+        stop_servers()
+
+
+def corpus_folder(max_pdfs: int, large: int | None) -> Path:
+    if large:
+        return prepare_large(DATA / f"corpus-{max_pdfs}pdf-large{large}", max_pdfs, large)
+    return prepare(DATA / f"corpus-{max_pdfs}pdf", max_pdfs)
+
+
+def start_servers() -> None:
+    SERVERS.mkdir(parents=True, exist_ok=True)
+    SERVERS.chmod(0o755)
+    DATA.chmod(0o755)  # PostgreSQL runs as Debian's postgres user when this runs as root
+    print(script("postgres-server.sh", "start", SERVERS / "postgres", PG_PORT).strip())
+    print(script("chroma-server.sh", "start", SERVERS / "chroma", CHROMA_PORT).strip())
+
+
+def stop_servers() -> None:
+    script("chroma-server.sh", "stop", SERVERS / "chroma")
+    script("postgres-server.sh", "stop", SERVERS / "postgres")
+
+
+def ingest(corpus: Path) -> float:
+    """Seconds to bring the corpus's shared index up to date (all of it the first time)."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "rag", "ingest"], env=server_env(corpus, DATA / "replica-ingest"), cwd=ROOT, check=True)
+    return time.perf_counter() - started
 
 
 if __name__ == "__main__":

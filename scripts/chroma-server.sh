@@ -7,7 +7,7 @@
 #   scripts/chroma-server.sh stop DIR
 set -euo pipefail
 ACTION=${1:?usage: chroma-server.sh start DIR PORT | stop DIR}
-DIR=${2:?the data folder}
+DIR=$(realpath -m "${2:?the data folder}")
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 CHROMA=${CHROMA:-$HERE/.venv/bin/chroma}
 case "$ACTION" in

@@ -8,7 +8,7 @@
 #   scripts/postgres-server.sh stop DIR
 set -euo pipefail
 ACTION=${1:?usage: postgres-server.sh start DIR PORT | stop DIR}
-DIR=${2:?the cluster folder}
+DIR=$(realpath -m "${2:?the cluster folder}")  # absolute: the socket path is given to the server
 BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 if [ -z "$BIN" ]; then
   echo "PostgreSQL is not installed: run scripts/install-postgres.sh" >&2
