@@ -117,7 +117,7 @@ def run_case(name: str) -> None:
         seconds = time.perf_counter() - started
         skipped = {s.source: s.reason for s in report.skipped}
         good = "good.txt" not in skipped and not engine.ask("When does the ferry leave?").abstained
-        reader_peak_mb = _peak_mb(engine._file_reader)
+        reader_peak_mb = _peak_mb(engine.index.file_reader)
     print(json.dumps({
         "case": name, "outcome": "refused" if filename in skipped else "read", "reason": skipped.get(filename, ""),
         "rest_indexed": good, "seconds": round(seconds, 2),

@@ -52,7 +52,7 @@ engine = RAG()
 from rag.models import embedder
 embedder(); mark("load the encoder (ONNX Runtime session, tokenizer)")
 engine.storage; mark("open Chroma")
-engine._get_retriever(); mark("load BM25 and the manifest")
+engine.index.retriever(); mark("load BM25 and the manifest")
 engine.ask(sys.argv[1]); mark("first ask")
 print(json.dumps(marks))
 """
@@ -118,7 +118,7 @@ def warm(engine, rounds: int) -> None:
     # does not depend on the collection's size much, so on a small collection this alone
     # decides whether "1.5 times one embedding" is reachable.
     embedding = floors["engine's encoder (int8)"]
-    collection = engine._get_retriever().passages
+    collection = engine.index.retriever().passages
     vector = embedder().encode_one(QUESTIONS[0])
     bare = statistics.median(per_question_ms(
         lambda _q: collection.query(query_embeddings=[vector], n_results=20, include=[]), rounds))
@@ -126,7 +126,7 @@ def warm(engine, rounds: int) -> None:
           f"{(embedding + bare) / embedding:.2f}x one embedding, before any retrieval or composing")
 
     # The profile: the same questions again with the stages timed.
-    retriever = engine._get_retriever()
+    retriever = engine.index.retriever()
     spent: dict[str, list[float]] = defaultdict(list)
     retriever.passages = Timed(retriever.passages, "Chroma passages", ("query", "get"), spent)
     retriever.sentences = Timed(retriever.sentences, "sentence table", ("vectors_of", "sentences"), spent)

@@ -123,7 +123,7 @@ def measure(corpus) -> dict:
         table_mb = db.execute("SELECT pg_total_relation_size('fts_passages')").fetchone()[0] / 1e6
         db.execute("DROP TABLE fts_passages")
 
-    retriever = engine._get_retriever()
+    retriever = engine.index.retriever()
     embeds = []
     for q in QUESTIONS * 3:
         t = time.perf_counter()

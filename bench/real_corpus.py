@@ -84,7 +84,7 @@ def ask(corpus: Path, index: Path, rounds: int, show: int) -> dict:
     from rag import RAG
 
     engine = RAG(docs_dir=corpus, index_dir=index)
-    engine._get_retriever()
+    engine.index.retriever()
     engine.ask(QUESTIONS[0])
     first_seconds = time.perf_counter() - started
     times, examples = [], []
@@ -96,7 +96,7 @@ def ask(corpus: Path, index: Path, rounds: int, show: int) -> dict:
             if len(examples) < show:
                 cited = [f"{c.source}" + (f" p. {c.page}" if c.page else "") for c in answer.citations[:2]]
                 examples.append({"question": q, "answer": answer.text[:300], "cited": cited, "abstained": answer.abstained})
-    retriever = engine._get_retriever()
+    retriever = engine.index.retriever()
     embeds = []
     for q in QUESTIONS * rounds:
         t = time.perf_counter()

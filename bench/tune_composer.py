@@ -11,10 +11,10 @@ seed set's reader questions, tune halves only), then searches offline:
 - answer length: which KEEP_WITHIN / max sentences / max words put a gold answer in the most
   answers while the median answer stays at most --max-median-words.
 
-Since stop 20 the sentence weights in rag/compose.py are chosen by bench/tune_weights.py,
+Since stop 20 the sentence weights in rag/composers/extractive.py are chosen by bench/tune_weights.py,
 which judges whole answers (abstention included) rather than the top-scored sentence; this
 script still chooses the answer length. The abstention model is fitted by bench/tune_confidence.py. Prints the best settings; copy
-them into rag/compose.py and confirm with `rag eval --split test`. Nothing here names a
+them into rag/composers/extractive.py and confirm with `rag eval --split test`. Nothing here names a
 question or an article.
 """
 
@@ -38,7 +38,7 @@ def collect(dataset: Path, holdout: int, seed: int, cache: Path, work: Path):
     if cache.exists():
         return pickle.loads(cache.read_bytes())
     from rag import RAG
-    from rag.compose import sentence_features
+    from rag.composers.extractive import sentence_features
     from rag.evaluate import Dataset, contains_answer, document_name, split_titles
 
     data = Dataset.load(dataset)
@@ -52,7 +52,7 @@ def collect(dataset: Path, holdout: int, seed: int, cache: Path, work: Path):
             (docs / document_name(t)).write_text(data.articles[t], encoding="utf-8")
     engine = RAG(docs_dir=docs, index_dir=work / "index")
     engine.ingest(show_progress=True)  # incremental: a second run reuses the index
-    retriever = engine._get_retriever()
+    retriever = engine.index.retriever()
     def add(group, retriever, question, answers, answerable=True):
         ev = retriever.retrieve(question, top_k=5)
         feats = np.array([[sentence_features(question, s, ev)[k] for k in FEATURES] for s in ev.sentences])
@@ -71,7 +71,7 @@ def collect(dataset: Path, holdout: int, seed: int, cache: Path, work: Path):
     seed_engine.ingest(show_progress=False)
     for q in json.loads((ROOT / "bench" / "seed-questions.json").read_text())["questions"]:
         if q["split"] == "tune" and q["kind"] in ("fact", "why", "how", "list"):
-            add("seed", seed_engine._get_retriever(), q["question"], q["answers"])
+            add("seed", seed_engine.index.retriever(), q["question"], q["answers"])
     cache.write_bytes(pickle.dumps(rows))
     return rows
 

@@ -3,7 +3,7 @@
     .venv/bin/python bench/tune_confidence.py [--fresh]
 
 Abstention must tell "the documents do not say this" from "they say it in other words", so
-the composer's confidence (rag/compose.py) is measured on questions of every kind, all from
+the composer's confidence (rag/composers/extractive.py) is measured on questions of every kind, all from
 the tune halves only:
 
 - SQuAD tune articles: answerable questions in their own wording and in the lay rewrites
@@ -32,7 +32,7 @@ HELD_PARAGRAPHS = 0.15
 
 
 def _confidence(engine, question: str) -> float:
-    retriever = engine._get_retriever()
+    retriever = engine.index.retriever()
     evidence = retriever.retrieve(question, top_k=engine.settings.top_k)
     composer = engine.composer
     scored = sorted(((composer.score(question, s, evidence), s) for s in evidence.sentences), key=lambda x: -x[0])

@@ -88,7 +88,7 @@ def main() -> None:
             engines[name].ingest(show_progress=False)
         for name, question, answers, answerable in questions(args.split):
             engine = engines[name]
-            q, _, evidence = engine._evidence(question, None)
+            q, evidence = engine.evidence(question)
             asked.append((engine.composer, q, evidence, answers, answerable))
     rows = []
     settings = [(t, k, w, c) for t in THRESHOLDS for k in KEEPS for w in FEATURE_WEIGHTS for c in SHARES]

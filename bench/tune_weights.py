@@ -62,27 +62,27 @@ def collect() -> dict:
         engine.ingest(show_progress=True)
         for q in data.questions:
             split = "tune" if q.article in tune_titles else "test"
-            out["squad"].append((q.question, q.answers, q.article not in held, split, engine._evidence(q.question, None)[2]))
+            out["squad"].append((q.question, q.answers, q.article not in held, split, engine.evidence(q.question)[1]))
         spec = json.loads((ROOT / "bench" / "lay-squad.json").read_text())
         by_id = {q.id: q for q in data.questions}
         engine = RAG(docs_dir=every, index_dir=Path(tmp) / "all-index", top_k=10)
         engine.ingest(show_progress=True)
         for r in spec["rewrites"]:
             gold = by_id[r["id"]]
-            out["lay"].append((gold.answers, r.get("split"), engine._evidence(gold.question, None)[2],
-                               gold.question, r["question"], engine._evidence(r["question"], None)[2]))
+            out["lay"].append((gold.answers, r.get("split"), engine.evidence(gold.question)[1],
+                               gold.question, r["question"], engine.evidence(r["question"])[1]))
         seeds = json.loads((ROOT / "bench" / "seed-questions.json").read_text())
         engine = RAG(docs_dir=ROOT / "seeds", index_dir=Path(tmp) / "seed-index")
         engine.ingest(show_progress=False)
         for q in seeds["questions"]:
-            out["seed"].append((q, engine._evidence(q["question"], None)[2]))
+            out["seed"].append((q, engine.evidence(q["question"])[1]))
     CACHE.parent.mkdir(exist_ok=True)
     CACHE.write_bytes(pickle.dumps(out))
     return out
 
 
 def judge(evidence: dict, weights: list[float], threshold: float) -> dict:
-    from rag.compose import ExtractiveComposer
+    from rag.composers.extractive import ExtractiveComposer
     from rag.eval_sets import judge_reader_question
     from rag.evaluate import contains_answer
 

@@ -19,7 +19,7 @@ def _engine(args: argparse.Namespace):
 
 
 def cmd_collections(args: argparse.Namespace) -> int:
-    from rag.engine import collections
+    from rag.library import collections
 
     settings = Settings.from_env()
     found = collections(settings)

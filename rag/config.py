@@ -41,7 +41,7 @@ class Settings:
     top_k: int = 5
     max_answer_sentences: int = 4
     max_answer_words: int = 120  # a further sentence is added only within this length
-    # Below this confidence (see rag/compose.py) the answer abstains. Chosen on SQuAD's tune
+    # Below this confidence (see rag/composers/extractive.py) the answer abstains. Chosen on SQuAD's tune
     # half: the highest value that wrongly abstains on at most 3.5% of answerable questions
     # (0.475 with the earlier sentence weights; the same rule moved it by 0.0024 with the
     # current ones). bench/tune_confidence.py shows what it costs on questions in a reader's

@@ -45,7 +45,7 @@ class SentenceRetriever(BaseRetriever):
         self.top_k = top_k or engine.settings.top_k
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        _, _, evidence = self.engine._evidence(query_bundle.query_str, None)
+        _, evidence = self.engine.evidence(query_bundle.query_str)
         ranked = sorted(evidence.sentences, key=lambda s: -s.dense)[: self.top_k]
         nodes = []
         for s in ranked:

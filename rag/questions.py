@@ -33,7 +33,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-# The kinds, each answered its own way by the composer (rag/compose.py).
+# The kinds, each answered its own way by the composer (rag/composers/extractive.py).
 SUMMARY, SUBJECT, WHY, HOW, LIST, FACT = "summary", "subject", "why", "how", "list", "fact"
 DISAGREEMENT = "disagreement"  # "Do the sources disagree?": facts the documents state differently
 
@@ -112,6 +112,20 @@ def clean_question(text: str) -> str:
 def has_words(text: str) -> bool:
     """Whether the text holds anything to search for: a letter or digit of any script."""
     return any(ch.isalnum() for ch in text)
+
+
+def check_question(question: object, max_chars: int) -> str:
+    """The question, cleaned, or ``BadQuestionError`` saying what to change."""
+    from rag.errors import BadQuestionError
+
+    if not isinstance(question, str) or not question.strip():
+        raise BadQuestionError("the question is empty: type a question about the documents")
+    if len(question) > max_chars:
+        raise BadQuestionError(f"the question is {len(question):,} characters long: shorten it to {max_chars:,} or fewer")
+    question = clean_question(question)
+    if not has_words(question):
+        raise BadQuestionError("the question has no words in it: type a question about the documents")
+    return question
 
 
 def _points_at_one(said: str | None) -> bool:

@@ -256,7 +256,7 @@ class HybridRetriever:
         # False while the BM25 index is older than the store: its hits are then looked up in
         # Chroma before use, and those no longer there are dropped.
         self.lexical_current = lexical_current
-        # Whether a node's metadata belongs to a document's indexed version (see RAG._get_retriever).
+        # Whether a node's metadata belongs to a document's indexed version (see rag.index.Index.retriever).
         self.is_current = is_current or (lambda meta: True)
 
     def _rows(self, result: dict, *keys: str, batched: bool = True):

@@ -257,11 +257,11 @@ def test_a_sentence_giving_orders_to_a_model_is_kept_from_its_evidence(tmp_path)
 def test_an_upload_while_another_ingest_writes_says_so_and_gives_up(fresh_engine):
     import threading
 
+    from rag import RAG
     from rag.errors import IndexBusyError
     from rag.store.lock import ingest_lock
 
-    engine = fresh_engine
-    engine.settings = engine.settings.replace(upload_wait_seconds=0.5)
+    engine = RAG(settings=fresh_engine.settings.replace(upload_wait_seconds=0.5))
     held, release = threading.Event(), threading.Event()
 
     def other_ingest():

@@ -169,7 +169,7 @@ def test_an_index_with_sentences_in_chroma_is_upgraded_without_embedding_again(f
     stored = store.all()
     keys = [(s.passage_id, sentence_number(s.id)) for s in stored]
     by_key = dict(zip(*store.vectors_of(list(dict.fromkeys(k[0] for k in keys)))))
-    versions = fresh_engine._manifest().versions()
+    versions = fresh_engine.index.manifest().versions()
     # Write the index the way older versions did: sentences in their own collection.
     legacy = chroma_client(fresh_engine.settings).get_or_create_collection(
         f"{fresh_engine.settings.chroma_collection}-sentences", metadata={"hnsw:space": "cosine"}
@@ -228,7 +228,7 @@ def test_an_index_with_the_older_sentence_table_is_converted_once_and_answers_as
     stored = store.all()
     keys = [(s.passage_id, sentence_number(s.id)) for s in stored]
     by_key = dict(zip(*store.vectors_of(list(dict.fromkeys(k[0] for k in keys)))))
-    versions = fresh_engine._manifest().versions()
+    versions = fresh_engine.index.manifest().versions()
     index = fresh_engine.settings.index_dir
     with sqlite3.connect(index / LEGACY_FILE) as old:
         old.executescript(LEGACY_SENTENCE_TABLE)

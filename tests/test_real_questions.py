@@ -132,7 +132,7 @@ def test_a_question_with_nothing_to_search_for_fails_fast_with_a_message(seeded_
     def never(*args, **kwargs):
         raise AssertionError("the question reached retrieval")
 
-    monkeypatch.setattr(seeded_engine, "_get_retriever", never)  # refused before any model is called
+    monkeypatch.setattr(seeded_engine.index, "retriever", never)  # refused before any model is called
     with pytest.raises(BadQuestionError, match="no words"):
         seeded_engine.ask(question)
 

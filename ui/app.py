@@ -283,7 +283,7 @@ class Handlers:
 
     def collection_choices(self, selected: Optional[str] = None):
         """The collections a browser can choose: the app's own, then the named ones."""
-        from rag.engine import collections
+        from rag.library import collections
 
         own = self.engine.settings.collection
         names = [own] + [name for name, _, _ in collections(self.engine.settings) if name != own]

@@ -34,10 +34,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any, Optional, Protocol
+from typing import Any, Optional
 
 import numpy as np
 
+from rag.composers.base import Composer
 from rag.conflicts import SAME_FACT, disagreement, same_fact, slot_conflicts
 from rag.questions import DISAGREEMENT, HOW, LIST, SUMMARY, WHY, read_question
 from rag.text import addresses_model, ends_statement, is_fragment, points_back, term_set, terms
@@ -112,13 +113,6 @@ SAME_FACT_FLOOR = min(cosine for cosine, _ in SAME_FACT)
 MAX_TWINS_CITED = 3
 
 
-class Composer(Protocol):
-    """Writes the answer from the evidence. A composer with ``takes_history = True`` (the
-    model-backed one) is also passed ``history``: earlier turns as message dicts."""
-
-    def compose(self, question: str, evidence: Evidence) -> Answer: ...
-
-
 @dataclass
 class _Pick:
     """One answer sentence and the sentences from other documents that state the same fact."""
@@ -129,7 +123,7 @@ class _Pick:
 
 
 @dataclass
-class ExtractiveComposer:
+class ExtractiveComposer(Composer):
     abstain_threshold: float = 0.477
     max_sentences: int = 4
     max_words: int = 120  # further sentences join the answer only while it stays this short
@@ -149,7 +143,7 @@ class ExtractiveComposer:
     # contradicts the other (rag.conflicts.disagreement).
     verifier: Optional[Any] = None
 
-    def compose(self, question: str, evidence: Evidence) -> Answer:
+    def compose(self, question: str, evidence: Evidence, history: Optional[list] = None) -> Answer:
         intent = read_question(question)
         if intent.kind == DISAGREEMENT:
             return disagreements(question, evidence, self.verifier)
@@ -597,3 +591,4 @@ def conflicts_among(main: Sentence, others: list[Sentence], numbers: list[int], 
 
 def _describe(c: Conflict) -> str:
     return " vs ".join(f'"{v.value}" [{v.citation}]' for v in c.versions)
+

@@ -22,7 +22,8 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 
 import numpy as np
 
-from rag.compose import ABSTAIN_TEXT, ExtractiveComposer, conflicts_among, disagreement_note, version_of
+from rag.composers.base import Composer
+from rag.composers.extractive import ABSTAIN_TEXT, ExtractiveComposer, conflicts_among, disagreement_note, version_of
 from rag.config import Settings
 from rag.conflicts import same_fact
 from rag.questions import DISAGREEMENT, read_question
@@ -52,7 +53,7 @@ class _Claim:
 
 
 @dataclass
-class LLMComposer:
+class LLMComposer(Composer):
     """Answers written by a model (see the module docstring); ``fallback`` decides when the
     evidence is too weak to ask, and answers when the model cannot."""
 
@@ -68,6 +69,9 @@ class LLMComposer:
         for answer in self.compose_stream(question, evidence, history, stream=False):
             pass
         return answer
+
+    def quick(self) -> Composer:
+        return self.fallback
 
     def compose_stream(
         self, question: str, evidence: Evidence, history: Optional[list] = None, stream: bool = True
