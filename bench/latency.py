@@ -101,7 +101,7 @@ def per_question_ms(call, rounds: int) -> list[float]:
 
 
 def warm(engine, rounds: int) -> None:
-    from rag.encoder import Encoder
+    from rag.embed.encoder import Encoder
     from rag.models import embedder
 
     times = per_question_ms(engine.ask, rounds)

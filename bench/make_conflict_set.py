@@ -60,7 +60,7 @@ def main() -> None:
     parser.add_argument("--per-split", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    from rag.evaluate import split_titles
+    from rag.eval.squad import split_titles
 
     data = json.loads(DEFAULT_DATASET.read_text())["data"]
     rng = random.Random(args.seed)

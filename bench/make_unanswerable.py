@@ -11,7 +11,7 @@ question. The swap is made by rule, so a few changed questions may still be answ
 somewhere else in the article; the figures are a floor for the abstention rate.
 
 The articles go to ``bench-data/squad-articles/`` (the set's documents folder); the split
-follows ``rag.evaluate.split_titles`` (tune and test articles alternate), so the test half
+follows ``rag.eval.squad.split_titles`` (tune and test articles alternate), so the test half
 is on articles the reading model never saw in training.
 """
 
@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "train"))
 
 from data import SQUAD, flat, sentences_of, swapped  # noqa: E402
 
-from rag.evaluate import Dataset, document_name, split_titles  # noqa: E402
+from rag.eval.squad import Dataset, document_name, split_titles  # noqa: E402
 
 PER_ARTICLE = 25
 OUT = ROOT / "bench" / "squad-unanswerable.json"

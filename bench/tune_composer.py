@@ -39,7 +39,7 @@ def collect(dataset: Path, holdout: int, seed: int, cache: Path, work: Path):
         return pickle.loads(cache.read_bytes())
     from rag import RAG
     from rag.composers.extractive import sentence_features
-    from rag.evaluate import Dataset, contains_answer, document_name, split_titles
+    from rag.eval.squad import Dataset, contains_answer, document_name, split_titles
 
     data = Dataset.load(dataset)
     titles = split_titles(list(data.articles), "tune")

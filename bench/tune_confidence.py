@@ -41,7 +41,7 @@ def _confidence(engine, question: str) -> float:
 
 def collect(work: Path, seed: int) -> list[tuple[str, int, float]]:
     from rag import RAG
-    from rag.evaluate import document_name, normalize, split_titles
+    from rag.eval.squad import document_name, normalize, split_titles
 
     rows: list[tuple[str, int, float]] = []
     data = json.loads(DEFAULT_DATASET.read_text())["data"]

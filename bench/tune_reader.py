@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rag import RAG  # noqa: E402
-from rag.evaluate import contains_answer  # noqa: E402
+from rag.eval.squad import contains_answer  # noqa: E402
 from rag.reader import Reader  # noqa: E402
 
 THRESHOLDS = [round(0.05 * i, 2) for i in range(2, 17)]
@@ -63,7 +63,7 @@ def questions(split: str) -> list[tuple[str, str, list[str], bool]]:
         if q["split"] == split:
             out.append(("squad", q["question"], q.get("answers", []), q["kind"] != "unanswerable"))
     lay = json.loads((ROOT / "bench" / "lay-squad.json").read_text())
-    from rag.evaluate import Dataset
+    from rag.eval.squad import Dataset
 
     gold = {q.id: q for q in Dataset.load(ROOT.parent / "shared" / "bench" / "squad-dev-tune.json").questions}
     for r in lay["rewrites"]:

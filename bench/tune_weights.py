@@ -43,7 +43,7 @@ def collect() -> dict:
     if CACHE.exists():
         return pickle.loads(CACHE.read_bytes())
     from rag import RAG
-    from rag.evaluate import Dataset, document_name, split_titles
+    from rag.eval.squad import Dataset, document_name, split_titles
 
     data = Dataset.load(DEFAULT_DATASET)
     titles = split_titles(list(data.articles), "all")
@@ -83,8 +83,8 @@ def collect() -> dict:
 
 def judge(evidence: dict, weights: list[float], threshold: float) -> dict:
     from rag.composers.extractive import ExtractiveComposer
-    from rag.eval_sets import judge_reader_question
-    from rag.evaluate import contains_answer
+    from rag.eval.sets import judge_reader_question
+    from rag.eval.squad import contains_answer
 
     composer = ExtractiveComposer(abstain_threshold=threshold, weights=dict(zip(["dense", "lexical", "context", "cue"], weights)))
 
@@ -160,7 +160,7 @@ def _followups(weights: list[float]) -> dict:
     import io
 
     from rag import compose
-    from rag.evaluate import run_followups
+    from rag.eval.squad import run_followups
 
     saved = compose.WEIGHTS
     compose.WEIGHTS = dict(zip(["dense", "lexical", "context", "cue"], weights))

@@ -91,7 +91,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from rag.eval_sets import command
+    from rag.eval.sets import command
 
     return command(args)
 

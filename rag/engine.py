@@ -18,7 +18,7 @@ from rag.errors import UnknownDocumentError
 from rag.examples import Examples
 from rag.followups import MAY, NEEDS, STANDS_ALONE, History, check_history, follow_up, messages
 from rag.index import Index
-from rag.library import Library, collections  # noqa: F401  collections: rag.engine's since the start
+from rag.library import Library
 from rag.planning import Planner
 from rag.questions import check_question
 from rag.types import Answer, DocumentInfo, Evidence, IndexStatus, IngestReport

@@ -32,6 +32,7 @@ from rag.config import Settings
 from rag.errors import IndexWriteError, NoDocumentsError, is_storage_failure
 from rag.store.base import Storage
 from rag.store.manifest import DocumentRow, Manifest
+from rag.store.migrations import clear_legacy_index
 from rag.models import guard_llama_index
 from rag.readers import SUPPORTED_SUFFIXES, UnreadableDocument
 from rag.readers.isolated import IsolatedReader
@@ -203,7 +204,7 @@ class Ingestor:
         manifest = self.storage.writer_manifest()
         self._garbage: list[str] = []
         try:
-            _clear_legacy_index(self.settings.index_dir, manifest, self.storage)
+            clear_legacy_index(self.settings.index_dir, manifest, self.storage)
             report = self._run(manifest, show_progress, before_publish, on_progress)
         finally:
             manifest.close()
@@ -346,23 +347,6 @@ class Ingestor:
             report.passages_unchanged += row.passages
         log.warning("skipping %s: %s", source, reason)
         report.skipped.append(SkippedFile(source, reason))
-
-
-def _clear_legacy_index(index_dir: Path, manifest: Manifest, storage: Storage) -> None:
-    """An index written before the manifest existed (it kept a llama-index docstore.json)
-    cannot say which files it holds: empty it, so this run indexes the folder afresh."""
-    legacy = index_dir / "docstore.json"
-    if not legacy.exists():
-        return
-    log.warning("the index in %s was written by an older version: indexing the folder again", index_dir)
-    from rag.store.chroma_rows import get_all
-
-    ids = get_all(storage.passages, [])["ids"]
-    for i in range(0, len(ids), 5000):
-        storage.passages.delete(ids=ids[i : i + 5000])
-    storage.sentences.clear()
-    manifest.clear()
-    legacy.unlink()
 
 
 class _Progress:

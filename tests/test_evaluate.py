@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from conftest import ROOT
-from rag.evaluate import contains_answer, normalize, run_eval
+from rag.eval.squad import contains_answer, normalize, run_eval
 
 MINI = ROOT / "tests" / "fixtures" / "squad-mini.json"
 
@@ -73,7 +73,7 @@ def test_eval_on_a_file_that_is_not_squad_says_so(tmp_path):
 
 
 def test_follow_up_conversations_on_the_seeds_stay_above_their_floor():
-    from rag.evaluate import run_followups
+    from rag.eval.squad import run_followups
 
     figures = run_followups(ROOT / "bench" / "followups-seeds.json")
     assert figures["first_turns_answered"] == 1.0
@@ -81,7 +81,7 @@ def test_follow_up_conversations_on_the_seeds_stay_above_their_floor():
 
 
 def test_reader_question_set_reports_each_kind_and_abstention_on_topic(tmp_path):
-    from rag.eval_sets import main as eval_set
+    from rag.eval.sets import main as eval_set
 
     figures = eval_set(ROOT / "bench" / "seed-questions.json", "test", tmp_path)
     for key in ("gold_in_answer", "answerable_wrongly_abstained", "on_topic_unanswerable_abstained", "right_summary"):
@@ -95,7 +95,7 @@ def test_reader_question_set_reports_each_kind_and_abstention_on_topic(tmp_path)
 def test_conflict_set_matches_reported_values_by_words_not_letters():
     """The conflict set's check: "L" names "Super Bowl L" but not "Super Bowl XLVII"
     (whose letters include an L), and "2" is not "2018"."""
-    from rag.eval_sets import _same_value
+    from rag.eval.sets import _same_value
 
     assert _same_value("L", "Super Bowl L") and _same_value("Super Bowl XLVII", "XLVII")
     assert _same_value("Dunford", "Joseph Dunford")

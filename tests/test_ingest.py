@@ -158,7 +158,7 @@ def test_an_index_with_sentences_in_chroma_is_upgraded_without_embedding_again(f
     first process to open one moves them into the sentence table, vectors and all, and
     deletes the collection; it then answers as before and nothing needs re-ingesting."""
     from rag.store.chroma import chroma_client
-    from rag.store.embedded import segment_dirs
+    from rag.store.migrations import segment_dirs
     from rag.types import sentence_number
 
     fresh_engine.ingest(show_progress=False)
@@ -217,7 +217,8 @@ def test_an_index_with_the_older_sentence_table_is_converted_once_and_answers_as
 
     import numpy as np
 
-    from rag.store.sentences import LEGACY_FILE, SENTENCES_FILE
+    from rag.store.migrations import LEGACY_FILE
+    from rag.store.sentences import SENTENCES_FILE
     from rag.types import sentence_number
 
     fresh_engine.ingest(show_progress=False)

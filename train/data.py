@@ -12,7 +12,7 @@ shipped (docs/reading-model.md); to build them in:
 Every source installs offline, and none is a half anything is measured on:
 
 - ``squad``: the *tune* articles of ``../shared/bench/squad-dev-tune.json`` (SQuAD v1.1 dev,
-  CC BY-SA 4.0; ``rag.evaluate.split_titles``). The positive is the sentence holding the gold
+  CC BY-SA 4.0; ``rag.eval.squad.split_titles``). The positive is the sentence holding the gold
   answer; negatives are the paragraph's other sentences and the article's sentences closest
   to the question in meaning (what retrieval would hand the reader).
 - ``lay``: the hand-written lay rewrites of those same tune questions (bench/lay-squad.json,
@@ -53,7 +53,7 @@ from typing import Iterator
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rag.evaluate import split_titles  # noqa: E402
+from rag.eval.squad import split_titles  # noqa: E402
 from rag.text import is_fragment, sentence_spans  # noqa: E402
 
 SQUAD = ROOT.parent / "shared" / "bench" / "squad-dev-tune.json"
@@ -324,7 +324,7 @@ def closest_sentences(encoder, items: list[dict], k: int) -> list[list[int]]:
 
 def build(out: Path, limit_cloze: int, seed: int = 13, sources: tuple[str, ...] = SHIPPED_SOURCES,
           limit_explorer: int = 4000) -> Counter:
-    from rag.encoder import Encoder
+    from rag.embed.encoder import Encoder
 
     rng = random.Random(seed)
     encoder = Encoder("int8")

@@ -12,7 +12,7 @@ every ``--checkpoint-every`` steps with the optimiser, so a run that is stopped 
 it was (the batch order is fixed by ``--seed``). 5% of the questions are kept out as a dev
 half; its figures are printed at the end and go into the model card.
 
-The export writes the network with ``rag.onnx_export.build_bert_graph`` (the same builder as
+The export writes the network with ``rag.embed.onnx_export.build_bert_graph`` (the same builder as
 the embedding model, plus the head), checks it against torch on the dev pairs, quantizes it
 to int8 and writes ``rag/reading/reader-int8.onnx``.
 
@@ -159,7 +159,7 @@ def evaluate(model, tok, rows: list[dict], task: Task = TASKS["reader"], batch: 
 def train(args) -> None:
     import torch
 
-    from rag.onnx_export import model_dir
+    from rag.embed.onnx_export import model_dir
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -227,8 +227,8 @@ def export(args) -> Path:
     import numpy as np
     import torch
 
-    from rag.onnx_export import model_dir
-    from rag.onnx_export import _quantize, _save, build_bert_graph
+    from rag.embed.onnx_export import model_dir
+    from rag.embed.onnx_export import _quantize, _save, build_bert_graph
 
     out = Path(args.out_dir)
     task = TASKS[args.task]

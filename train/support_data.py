@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT / "train"))
 from data import DATA, SQUAD, flat, read_pages, sentences_of, unpacked  # noqa: E402
 from wordnet import wordnet  # noqa: E402
 
-from rag.evaluate import split_titles  # noqa: E402
+from rag.eval.squad import split_titles  # noqa: E402
 
 LABELS = ("supported", "contradicted", "not_stated")
 CONTRADICTIONS = ("name", "place", "number", "date", "antonym", "noun", "negation")

@@ -8,12 +8,8 @@ atomically.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
-import logging
-import shutil
-import sqlite3
 from pathlib import Path
 from typing import Any, Optional
 
@@ -21,10 +17,9 @@ from rag.store.base import Storage
 from rag.store.chroma import open_passages
 from rag.store.lock import ingest_lock
 from rag.store.manifest import MANIFEST_FILE, Manifest
+from rag.store.migrations import upgrade_sentences
 from rag.store.sentences import SENTENCES_FILE, SentenceStore
 from rag.store.sql import SQLiteDatabase
-
-log = logging.getLogger(__name__)
 
 TEXTS_DIR = "texts"
 GENERATION_FILE = "generation"  # the published Manifest.changes(); running engines watch it
@@ -40,7 +35,7 @@ class EmbeddedStorage(Storage):
         self._conversations: Any = None
         self.client, self.passages, self.max_batch = open_passages(settings)
         self._sentences = SentenceStore(SQLiteDatabase(self.index_dir / SENTENCES_FILE))
-        _upgrade_sentences(self.client, settings, self._sentences)
+        upgrade_sentences(self.client, settings, self._sentences)
 
     @property
     def sentences(self) -> SentenceStore:
@@ -118,56 +113,3 @@ def text_path(index_dir: Path, version: str) -> Path:
 def _read_text(path: str) -> str:
     # Keyed by the version's file, which never changes once written: a cache cannot go stale.
     return Path(path).read_text(encoding="utf-8")
-
-
-def _upgrade_sentences(client: Any, settings: Any, sentences: SentenceStore) -> None:
-    """Bring an older index's sentences into the sentence table, once, holding the ingest
-    lock so no ingest writes meanwhile; nothing is embedded again:
-
-    - written before sentences left Chroma, they are in a second collection: moved, and the
-      collection deleted;
-    - written before the table's present layout (``rag.store.sentences.LEGACY_FILE``): converted,
-      and the old file deleted.
-    """
-    from rag.store.chroma import chroma_name
-    from rag.store.sentences import LEGACY_FILE
-
-    legacy = f"{chroma_name(settings)}-sentences"
-    in_chroma = legacy in {c.name for c in client.list_collections()}
-    in_old_file = (settings.index_dir / LEGACY_FILE).exists()
-    if not (in_chroma or in_old_file):
-        return
-    from rag.store.sentences import move_out_of_chroma, upgrade_legacy_file
-
-    with ingest_lock(settings.index_dir):
-        if in_old_file and (settings.index_dir / LEGACY_FILE).exists():  # not done by another process meanwhile
-            log.warning("upgrading the index in %s: converting the sentence table to its new layout (once)", settings.index_dir)
-            sentences.clear()  # what a conversion killed half-way wrote
-            log.warning("upgrading the index: %d sentences converted", upgrade_legacy_file(settings.index_dir, sentences))
-        if not in_chroma:
-            return
-        try:
-            collection = client.get_collection(legacy)
-        except Exception:  # another process moved it while this one waited for the lock
-            return
-        log.warning("upgrading the index in %s: moving %d sentences out of Chroma (once)", settings.index_dir, collection.count())
-        sentences.clear()
-        moved = move_out_of_chroma(collection, sentences)
-        leftovers = [] if settings.chroma_host else segment_dirs(settings, str(collection.id))
-        client.delete_collection(legacy)
-        for folder in leftovers:
-            # Chroma 1.x leaves a deleted collection's vector index on disk (chroma-core/chroma#5259).
-            shutil.rmtree(folder, ignore_errors=True)
-        log.warning("upgrading the index: %d sentences moved", moved)
-
-
-def segment_dirs(settings: Any, collection_id: str) -> list[Path]:
-    """The folders of an embedded store that hold this collection's segments. Read from
-    the store's own SQLite catalogue, since Chroma has no API for it; empty if that fails."""
-    folder = settings.index_dir / "chroma"
-    try:
-        with contextlib.closing(sqlite3.connect(f"file:{folder / 'chroma.sqlite3'}?mode=ro", uri=True)) as db:
-            ids = [row[0] for row in db.execute("SELECT id FROM segments WHERE collection = ?", (collection_id,))]
-    except sqlite3.Error:
-        return []
-    return [folder / segment for segment in ids if (folder / segment).is_dir()]

@@ -18,7 +18,7 @@ together, so they also sit together on disk. Vectors are stored as int8 with a s
 most). On the large real corpus this layout is 36% of the size of the one before it
 (docs/measured.md, "Real documents at real size"), which kept float16 vectors and repeated the
 version, source and title in every row and in two indexes; an index written that way is
-converted once, by the first process that opens it (``upgrade_legacy_file``).
+converted once, by the first process that opens it (``rag.store.migrations``).
 
 Writes come from one ingest at a time (the ingest lock) and are durable before the
 manifest commits the version they belong to; deleting a version deletes its rows. Readers
@@ -27,10 +27,7 @@ in other processes see each committed write (WAL mode).
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import sqlite3
-from pathlib import Path
 from typing import Any, Iterable, Optional
 
 import numpy as np
@@ -42,9 +39,6 @@ from rag.types import Sentence, sentence_id, sentence_number
 log = logging.getLogger(__name__)
 
 SENTENCES_FILE = "sentences-v2.sqlite"
-# The layout before (float16 vectors; version, source and title in every row): converted
-# into SENTENCES_FILE by the first process that opens the index, then deleted.
-LEGACY_FILE = "sentences.sqlite"
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS {documents} (
@@ -264,52 +258,3 @@ def _sentence(row: tuple, vector: Optional[np.ndarray], dense: float) -> Sentenc
         id=sentence_id(passage_id, number), source=source, title=title, text=text, start=start, end=end,
         passage_id=passage_id, dense=dense, embedding=vector, previous=previous, page=page, section=section,
     )
-
-
-def move_out_of_chroma(collection: Any, store: SentenceStore, page: int = 5000) -> int:
-    """Copy an older index's Chroma collection of sentences into ``store`` (vectors and
-    all: nothing is embedded again); the caller then deletes the collection. Returns the
-    number of sentences moved."""
-    from rag.store.chroma_rows import pages
-
-    moved = 0
-    for got in pages(collection, ["documents", "metadatas", "embeddings"], page):
-        store.add(list(got["ids"]), got["embeddings"], list(got["documents"]), list(got["metadatas"]))
-        moved += len(got["ids"])
-        _progress(moved, len(got["ids"]))
-    return moved
-
-
-def upgrade_legacy_file(index_dir: Path, store: SentenceStore, page: int = 5000) -> int:
-    """Convert an older index's sentence table (``LEGACY_FILE``) into ``store`` and delete
-    it (vectors and all: nothing is embedded again). The caller holds the ingest lock.
-    Returns the number of sentences converted."""
-    legacy = index_dir / LEGACY_FILE
-    moved = 0
-    with contextlib.closing(sqlite3.connect(legacy, timeout=60)) as db:
-        last = -1
-        while True:
-            rows = db.execute(
-                "SELECT rowid, passage_id, number, version, source, title, start, end, page, section, previous, text, vector"
-                " FROM sentences WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, page),
-            ).fetchall()
-            if not rows:
-                break
-            last = rows[-1][0]
-            store.add(
-                [sentence_id(r[1], r[2]) for r in rows],
-                np.frombuffer(b"".join(r[12] for r in rows), dtype=np.float16).reshape(len(rows), -1),
-                [r[11] for r in rows],
-                [{"passage_id": r[1], "document_id": r[3], "source": r[4], "title": r[5], "start": r[6], "end": r[7],
-                  "page": r[8], "section": r[9], "previous": r[10]} for r in rows],
-            )
-            moved += len(rows)
-            _progress(moved, len(rows))
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{legacy}{suffix}").unlink(missing_ok=True)
-    return moved
-
-
-def _progress(moved: int, just: int) -> None:
-    if moved // 100_000 > (moved - just) // 100_000:  # another hundred thousand
-        log.warning("upgrading the index: %d sentences moved so far", moved)

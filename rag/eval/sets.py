@@ -1,4 +1,4 @@
-"""``rag eval`` on the project's own question sets (bench/), besides SQuAD (rag/evaluate.py).
+"""``rag eval`` on the project's own question sets (bench/), besides SQuAD (rag/eval/squad.py).
 
 The file's shape says which set it is:
 
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from rag.errors import RagError
-from rag.evaluate import Dataset, contains_answer, document_name, normalize, run_eval, run_followups
+from rag.eval.squad import Dataset, contains_answer, document_name, normalize, run_eval, run_followups
 
 ANSWERABLE_KINDS = ("fact", "why", "how", "list", "summary", "about")
 MIN_SUMMARY_CITES = 3  # a summary passes when it cites this many of the expected sentences

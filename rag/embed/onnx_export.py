@@ -214,11 +214,11 @@ def build_bert_graph(config: dict, weights: dict, head: bool = False):
         [helper.make_tensor_value_info(output[0], TensorProto.FLOAT, output[1])],
         inits,
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="rag.onnx_export")
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="rag.embed.onnx_export")
     onnx.checker.check_model(model)
     return model
 
 
-if __name__ == "__main__":  # `python -m rag.onnx_export`: make both files now (the Makefile's install does)
+if __name__ == "__main__":  # `python -m rag.embed.onnx_export`: make both files now (the Makefile's install does)
     for precision in ("fp32", "int8"):
         print(f"MiniLM ({precision}): {exported_model(precision)}")
