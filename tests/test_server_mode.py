@@ -46,12 +46,17 @@ def cited(answer: dict) -> tuple:
 def test_two_replicas_answer_the_same_questions_identically(servers, tmp_path):
     docs = copy_seeds(tmp_path / "docs")
     first = Replica(servers.env("same", docs, tmp_path / "first"))
-    # The second has no documents folder and an index folder of its own: another machine.
+    # The second has an empty documents folder and an index folder of its own: another machine.
+    (tmp_path / "elsewhere").mkdir()
     second = Replica(servers.env("same", tmp_path / "elsewhere", tmp_path / "second"))
     try:
         assert first.ingest()["indexed"] == 2
         for question in QUESTIONS:
             assert cited(second.ask(question)) == cited(first.ask(question)), question
+        assert second.send(status=True) == first.send(status=True)
+        # Without the documents, its ingest refuses to empty the index the others share.
+        with pytest.raises(RuntimeError, match="nothing was removed"):
+            second.ingest()
         assert second.send(status=True) == first.send(status=True)
     finally:
         first.close(), second.close()
