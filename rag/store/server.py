@@ -8,8 +8,8 @@ from the passages when the generation moves (``Storage.shared``).
 
 The lock is a session-level advisory lock held by a connection of its own: PostgreSQL
 releases it when that connection ends, so an ingest killed with ``kill -9`` on any machine
-never leaves the index locked. The generation is a row that every question reads (a
-0.2 ms query on the same network), so another replica's ingest is seen by the next question.
+never leaves the index locked. The generation is a row that every question reads (one
+primary-key lookup), so another replica's ingest is seen by the next question.
 """
 
 from __future__ import annotations
