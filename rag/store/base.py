@@ -1,6 +1,6 @@
 """Where an index lives: the contract both storage backends keep.
 
-An index is five things, and a backend says where each is kept:
+An index is made of these parts, and a backend says where each is kept:
 
 ====================  ===================================  =====================================
                       embedded (the default)               server (``RAG_DATABASE_URL``)
