@@ -178,7 +178,9 @@ class LexicalKeeper:
     against the store, and dense retrieval finds the new passages meanwhile).
     """
 
-    SYNC_PASSAGES = 20_000  # rebuilt before answering up to this size (about a second a 10,000)
+    # Rebuilt before answering up to this size: 5.0 s at 13,844 passages here, read from a
+    # Chroma server (bench/lexical_server.py), so about 2 s at this size.
+    SYNC_PASSAGES = 5_000
 
     def __init__(self, storage: Callable[[], Any]):
         self._storage = storage

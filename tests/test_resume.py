@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import os
-import random
 import signal
 import sqlite3
 import subprocess
@@ -14,22 +12,10 @@ from collections import Counter
 from pathlib import Path
 
 from conftest import ROOT, copy_seeds
+from corpora import index_contents, write_folder
 from rag import RAG
 from rag.store.lock import ingest_lock
 from rag.store.manifest import MANIFEST_FILE
-from rag.store.chroma_rows import get_all
-
-FIXTURE = ROOT / "tests" / "fixtures" / "squad-mini.json"
-
-
-def write_folder(folder: Path, files: int = 12) -> Path:
-    """``files`` documents, each the same real paragraphs (Wikipedia, via SQuAD) in its own order."""
-    paragraphs = [p["context"] for a in json.loads(FIXTURE.read_text())["data"] for p in a["paragraphs"]]
-    folder.mkdir(parents=True)
-    for i in range(files):
-        random.Random(i).shuffle(paragraphs)
-        (folder / f"article-{i:02d}.txt").write_text(f"Article {i}\n\n" + "\n\n".join(paragraphs), encoding="utf-8")
-    return folder
 
 
 def start_ingest(docs: Path, index: Path) -> subprocess.Popen:
@@ -45,15 +31,6 @@ def committed(index: Path) -> int:
             return db.execute("SELECT count(*) FROM documents").fetchone()[0]
     except sqlite3.Error:
         return 0
-
-
-def index_contents(engine: RAG) -> dict[str, list]:
-    """Per store, the (source, kind, start, end) of every node: what a clean ingest must equal."""
-    out = {}
-    rows = get_all(engine.passage_collection, ["metadatas"])
-    out["passages"] = sorted((m["source"], m["kind"], m["start"], m["end"]) for m in rows["metadatas"])
-    out["sentences"] = sorted((s.source, "sentence", s.start, s.end) for s in engine.sentence_store.all())
-    return out
 
 
 def test_a_killed_ingest_resumes_without_duplicates_or_losses(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 
 from llm_server import Reply
 from rag.verify import Verifier
-from test_llm import number_of
+from llm_server import number_of
 
 # The seed story's original sentence and the machine translation's wording of it.
 ORIGINAL = "The Russian plan, which had not been previously reported, has received an icy reception in Washington."

@@ -9,7 +9,7 @@ to int8; this module loads the cached file and the model's own ``tokenizer.json`
 
 The encoder does what sentence-transformers' pipeline for this model does: BERT WordPiece
 tokens, at most 256 of them, mean-pooled over the attention mask and L2-normalised.
-``tests/test_encoder.py`` checks the vectors against sentence-transformers itself.
+``tests/embed/test_encoder.py`` checks the vectors against sentence-transformers itself.
 """
 
 from __future__ import annotations

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import re
 
 import pytest
 
-from llm_server import Reply
+from llm_server import Reply, number_of
 from rag import RAG
 from rag.config import Settings
 from rag.errors import ConfigError
 
 QUESTION = "Who was the spokeswoman?"
-
-
-def number_of(prompt: str, words: str) -> int:
-    """The evidence number the prompt gives the first sentence holding these words."""
-    for line in prompt.splitlines():
-        m = re.match(r"\[(\d+)\] ", line)
-        if m and words in line:
-            return int(m.group(1))
-    raise AssertionError(f"no evidence sentence with {words!r} in the prompt")
 
 
 def test_a_grounded_answer_is_cited_exactly_from_the_numbers_the_model_gives(llm_engine, server):

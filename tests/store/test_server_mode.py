@@ -18,7 +18,7 @@ import pytest
 
 from conftest import ROOT, copy_seeds
 from servers import Replica, Servers, postgres_installed
-from test_resume import index_contents, write_folder
+from corpora import index_contents, write_folder
 
 pytestmark = pytest.mark.skipif(not postgres_installed(), reason="PostgreSQL is not installed: make postgres")
 
