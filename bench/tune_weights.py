@@ -82,6 +82,7 @@ def collect() -> dict:
 
 
 def judge(evidence: dict, weights: list[float], threshold: float) -> dict:
+    from rag.composers import Query
     from rag.composers.extractive import ExtractiveComposer
     from rag.eval.sets import judge_reader_question
     from rag.eval.squad import contains_answer
@@ -91,7 +92,7 @@ def judge(evidence: dict, weights: list[float], threshold: float) -> dict:
     words: list[int] = []
 
     def hit(question, answers, ev):
-        a = composer.compose(question, ev)
+        a = composer.compose(Query.of(question), ev)
         return (not a.abstained) and contains_answer(a.text, answers), a.abstained, len(a.text.split())
 
     figures = {}
@@ -101,7 +102,7 @@ def judge(evidence: dict, weights: list[float], threshold: float) -> dict:
         off = [h[:2] for h, a in squad if not a]
         words = [h[2] for h, a in squad if a and not h[1]]
         lay = [(hit(o, answers, e1)[0], hit(r, answers, e2)[0]) for answers, s, e1, o, r, e2 in evidence["lay"] if s == split]
-        seed = [judge_reader_question(q, composer.compose(q["question"], ev)) for q, ev in evidence["seed"] if q["split"] == split]
+        seed = [judge_reader_question(q, composer.compose(Query.of(q["question"]), ev)) for q, ev in evidence["seed"] if q["split"] == split]
         known = [r for r in seed if r["kind"] != "unanswerable"]
         unknown = [r for r in seed if r["kind"] == "unanswerable"]
         figures[split] = {

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Union
 
 import rag.models  # noqa: F401  first: it sets the environment before Chroma loads
-from rag.composers import Composer, default_composer
+from rag.composers import Composer, Query, default_composer
 from rag.config import Settings
 from rag.errors import UnknownDocumentError
 from rag.examples import Examples
@@ -95,14 +95,12 @@ class RAG:
         return answer
 
     def _answer(self, question: str, history: Optional[History]) -> Answer:
-        question, history = self._check(question, history)
-        mode = follow_up(question, history)
+        query, mode = self._query(question, history)
         if self.composer.takes_history:
-            evidence = self.planner.evidence(question, history, mode != STANDS_ALONE)
-            return self.composer.compose(question, evidence, history=messages(history))
-        answer = self.composer.compose(question, self.planner.evidence(question, history, mode == NEEDS))
+            return self.composer.compose(query, self.planner.evidence(query, mode != STANDS_ALONE))
+        answer = self.composer.compose(query, self.planner.evidence(query, mode == NEEDS))
         if mode == MAY and answer.abstained:  # not answered on its own: perhaps it points back
-            answer = self.composer.compose(question, self.planner.evidence(question, history, True))
+            answer = self.composer.compose(query, self.planner.evidence(query, True))
         return answer
 
     def ask_stream(self, question: str, history: Optional[History] = None) -> Iterator[Answer]:
@@ -111,18 +109,21 @@ class RAG:
         if not self.composer.takes_history:  # answered whole, with ask's second look at the conversation
             yield self.ask(question, history)
             return
-        question, history = self._check(question, history)
-        evidence = self.planner.evidence(question, history, follow_up(question, history) != STANDS_ALONE)
-        yield from self.composer.compose_stream(question, evidence, history=messages(history))
+        query, mode = self._query(question, history)
+        yield from self.composer.compose_stream(query, self.planner.evidence(query, mode != STANDS_ALONE))
 
-    def evidence(self, question: str, history: Optional[History] = None) -> tuple[str, Evidence]:
-        """The question as it is answered (cleaned) and what retrieval finds for it: what the
-        composer reads (for benches, and the LlamaIndex retriever)."""
-        question, history = self._check(question, history)
-        return question, self.planner.evidence(question, history, follow_up(question, history) == NEEDS)
+    def evidence(self, question: str, history: Optional[History] = None) -> tuple[Query, Evidence]:
+        """The question as it is answered (a ``Query``: cleaned, its kind read) and what
+        retrieval finds for it: what the composer reads (for benches, and LlamaIndex)."""
+        query, mode = self._query(question, history)
+        return query, self.planner.evidence(query, mode == NEEDS)
 
-    def _check(self, question: Any, history: Any) -> tuple[str, Optional[list]]:
-        return check_question(question, self.settings.max_question_chars), check_history(history)
+    def _query(self, question: Any, history: Any) -> tuple[Query, str]:
+        """The question checked and read once, and whether it NEEDS, MAY need or STANDS_ALONE
+        of the conversation (``rag.followups``)."""
+        question = check_question(question, self.settings.max_question_chars)
+        history = check_history(history)
+        return Query.of(question, messages(history)), follow_up(question, history)
 
     def as_retriever(self, top_k: Optional[int] = None) -> Any:
         """This engine's retrieval as a LlamaIndex ``BaseRetriever`` of cited-ready sentences

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from rag.composers.base import Query
 from rag.followups import PROPER_NAME
 from rag.planning import MAX_SUMMARY_DOCUMENTS, Planner
 from rag.questions import clean_question
@@ -32,8 +33,8 @@ class Examples:
             for candidate in self.candidates():
                 if len(cached) == EXAMPLE_COUNT:
                     break  # asked on every page load of a new index: no more than needed
-                question = clean_question(candidate)
-                answer = composer.compose(question, self.planner.evidence(question, None))
+                query = Query.of(clean_question(candidate))
+                answer = composer.compose(query, self.planner.evidence(query))
                 if not answer.abstained and len(answer.citations) >= 2:
                     cached.append(candidate)
             self._cache = {generation: cached}

@@ -12,9 +12,10 @@ import re
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
+from rag.composers.base import Query
 from rag.followups import turns, with_context
 from rag.index import Index
-from rag.questions import DISAGREEMENT, SUBJECT, SUMMARY, QuestionIntent, has_words, read_question
+from rag.questions import DISAGREEMENT, SUBJECT, SUMMARY, QuestionIntent, has_words
 from rag.text import terms
 from rag.types import Evidence
 
@@ -31,12 +32,12 @@ class Planner:
     def __init__(self, index: Index, top_k: int):
         self.index, self.top_k = index, top_k
 
-    def evidence(self, question: str, history: Optional[list], context: bool = False) -> Evidence:
-        """What retrieval finds for a checked question (with the conversation's last turn
-        when ``context``), and the documents it is about."""
+    def evidence(self, query: Query, context: bool = False) -> Evidence:
+        """What retrieval finds for a query (with the conversation's last turn when
+        ``context``), and the documents it is about."""
         if self.index.manifest().count() == 0:
             self.index.ingest(show_progress=False)  # first use: index the documents folder
-        intent = read_question(question)
+        question, intent, history = query.text, query.intent, list(query.history)
         asked = intent.subject or question
         query = with_context(asked, history) if context else asked
         retriever = self.index.retriever()

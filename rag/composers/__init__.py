@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rag.composers.base import Composer
+from rag.composers.base import Composer, Query
 
 
 def default_composer(settings: Any) -> Composer:
@@ -38,4 +38,4 @@ def default_composer(settings: Any) -> Composer:
     return LLMComposer(settings, extractive, lambda texts: embedder().encode(texts))
 
 
-__all__ = ["Composer", "default_composer"]
+__all__ = ["Composer", "Query", "default_composer"]

@@ -38,7 +38,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from rag.composers.base import Composer
+from rag.composers.base import Composer, Query
 from rag.conflicts import SAME_FACT, disagreement, same_fact, slot_conflicts
 from rag.questions import DISAGREEMENT, HOW, LIST, SUMMARY, WHY, read_question
 from rag.text import addresses_model, ends_statement, is_fragment, points_back, term_set, terms
@@ -143,8 +143,8 @@ class ExtractiveComposer(Composer):
     # contradicts the other (rag.conflicts.disagreement).
     verifier: Optional[Any] = None
 
-    def compose(self, question: str, evidence: Evidence, history: Optional[list] = None) -> Answer:
-        intent = read_question(question)
+    def compose(self, query: Query, evidence: Evidence) -> Answer:
+        question, intent = query.text, query.intent
         if intent.kind == DISAGREEMENT:
             return disagreements(question, evidence, self.verifier)
         if evidence.documents:  # the engine found the question asks for a summary

@@ -22,11 +22,11 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 
 import numpy as np
 
-from rag.composers.base import Composer
+from rag.composers.base import Composer, Query
 from rag.composers.extractive import ABSTAIN_TEXT, ExtractiveComposer, conflicts_among, disagreement_note, version_of
 from rag.config import Settings
 from rag.conflicts import same_fact
-from rag.questions import DISAGREEMENT, read_question
+from rag.questions import DISAGREEMENT
 from rag.text import addresses_model, sentence_spans
 from rag.types import Answer, Citation, Conflict, Evidence, Flag, Sentence
 from rag.verify import support
@@ -63,29 +63,28 @@ class LLMComposer(Composer):
     _client: Any = None
     takes_history = True  # the engine passes the conversation so far (a class attribute, not a field)
 
-    def compose(self, question: str, evidence: Evidence, history: Optional[list] = None) -> Answer:
+    def compose(self, query: Query, evidence: Evidence) -> Answer:
         """The final answer, from one plain (not streamed) request."""
         answer = None
-        for answer in self.compose_stream(question, evidence, history, stream=False):
+        for answer in self.compose_stream(query, evidence, stream=False):
             pass
         return answer
 
     def quick(self) -> Composer:
         return self.fallback
 
-    def compose_stream(
-        self, question: str, evidence: Evidence, history: Optional[list] = None, stream: bool = True
-    ) -> Iterator[Answer]:
+    def compose_stream(self, query: Query, evidence: Evidence, stream: bool = True) -> Iterator[Answer]:
         """Snapshots whose text grows as the model writes; the last one is final and verified."""
-        extractive = self.fallback.compose(question, evidence)
+        question = query.text
+        extractive = self.fallback.compose(query, evidence)
         if extractive.abstained:
             yield extractive  # too weak to ask a model: it would only guess
             return
-        if read_question(question).kind == DISAGREEMENT:
+        if query.intent.kind == DISAGREEMENT:
             yield extractive  # the differing values, each side cited, found value by value: a model adds nothing
             return
         numbered = _numbered_evidence(extractive, evidence, self.fallback)
-        messages = _messages(question, numbered, history)
+        messages = _messages(question, numbered, list(query.history))
         text = ""
         try:
             for piece in self._complete(messages, stream):
