@@ -96,7 +96,7 @@ def race(ingests: int, questions: int) -> dict:
 
 def split(sizes_mb: list[float]) -> list[dict]:
     from rag.config import Settings
-    from rag.split import Splitter
+    from rag.ingest.split import Splitter
     from rag.readers import read_document
 
     out = []

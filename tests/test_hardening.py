@@ -30,14 +30,14 @@ def test_a_link_to_a_file_outside_the_folder_is_skipped_not_indexed(tmp_path):
 
 
 def test_a_changed_file_answers_from_its_old_version_while_the_new_one_is_stored(fresh_engine, monkeypatch):
-    import rag.ingest
+    import rag.ingest.pipeline
 
     fresh_engine.ingest(show_progress=False)
     path = fresh_engine.settings.docs_dir / "russia-seeks-us-help-rebuild-syria.txt"
     path.write_text(path.read_text(encoding="utf-8").replace("Paula Dunn", "Paula Dunnmore"), encoding="utf-8")
     reader = RAG(docs_dir=fresh_engine.settings.docs_dir, index_dir=fresh_engine.settings.index_dir)
     seen = []
-    store = rag.ingest.Ingestor._store
+    store = rag.ingest.pipeline.Ingestor._store
 
     def store_then_ask(self, *args):
         result = store(self, *args)  # the new version's nodes are stored, not yet committed
@@ -45,7 +45,7 @@ def test_a_changed_file_answers_from_its_old_version_while_the_new_one_is_stored
         seen.append([(c.source, c.quote) for c in answer.citations])
         return result
 
-    monkeypatch.setattr(rag.ingest.Ingestor, "_store", store_then_ask)
+    monkeypatch.setattr(rag.ingest.pipeline.Ingestor, "_store", store_then_ask)
     fresh_engine.ingest(show_progress=False)
     assert any(source == path.name for source, _ in seen[0])  # still answering from that file
     for source, quote in seen[0]:
@@ -73,23 +73,23 @@ def test_a_file_whose_reader_crashes_is_reported_and_the_rest_indexed(fresh_engi
 def test_a_long_file_is_split_in_bounded_segments(tmp_path, monkeypatch):
     """llama-index hashes a node's whole parent for every node it cuts: parents stay small,
     so splitting grows linearly with the file (bench/hardening.py times it)."""
-    import rag.split
+    import rag.ingest.split
 
     seen = []
-    real = rag.split.Splitter.__init__
+    real = rag.ingest.split.Splitter.__init__
 
     def spy(self, settings):
         real(self, settings)
         split = self.splitter.get_nodes_from_documents
         self.splitter = type("S", (), {"get_nodes_from_documents": lambda _, docs: seen.append(len(docs[0].text)) or split(docs)})()
 
-    monkeypatch.setattr(rag.split.Splitter, "__init__", spy)
+    monkeypatch.setattr(rag.ingest.split.Splitter, "__init__", spy)
     docs = tmp_path / "docs"
     docs.mkdir()
     paragraph = "The tide rose over the harbour wall and the boats lifted on their moorings. " * 8
     (docs / "long.txt").write_text("\n\n".join(paragraph for _ in range(150)), encoding="utf-8")
     RAG(docs_dir=docs, index_dir=tmp_path / "index").ingest(show_progress=False)
-    assert len(seen) > 4 and max(seen) <= rag.split.SEGMENT_CHARS
+    assert len(seen) > 4 and max(seen) <= rag.ingest.split.SEGMENT_CHARS
 
 
 @pytest.mark.parametrize(

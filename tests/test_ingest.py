@@ -75,7 +75,7 @@ def test_the_lexical_index_survives_a_restart_without_the_documents_folder(fresh
 
 def test_a_folder_larger_than_one_chroma_call_is_ingested(tmp_path, monkeypatch):
     """6,000 one-line sentences in one file, stored as one group: more than Chroma takes in a call."""
-    import rag.split
+    import rag.ingest.split
 
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -83,7 +83,7 @@ def test_a_folder_larger_than_one_chroma_call_is_ingested(tmp_path, monkeypatch)
     lines = [f"Crate {i} holds {colours[i % 6]} marbles." for i in range(6000)]
     lines[4321] = "Crate 4321 holds the lost brass telescope."
     (docs / "inventory.txt").write_text("\n".join(lines), encoding="utf-8")
-    monkeypatch.setattr(rag.split, "GROUP_PASSAGES", 100_000)  # one group: only Chroma's limit splits it
+    monkeypatch.setattr(rag.ingest.split, "GROUP_PASSAGES", 100_000)  # one group: only Chroma's limit splits it
     engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
     report = engine.ingest(show_progress=False)
     assert engine.sentence_store.count() == 6000 > engine.storage.max_batch
@@ -94,7 +94,7 @@ def test_a_folder_larger_than_one_chroma_call_is_ingested(tmp_path, monkeypatch)
 
 def test_a_changed_file_keeps_answering_until_its_new_version_is_stored(fresh_engine, monkeypatch):
     """The old version is deleted only once the new one is stored; a failure keeps the old one."""
-    import rag.ingest
+    import rag.ingest.pipeline
 
     fresh_engine.ingest(show_progress=False)
     docs = fresh_engine.settings.docs_dir
@@ -104,7 +104,7 @@ def test_a_changed_file_keeps_answering_until_its_new_version_is_stored(fresh_en
     def fail(*args, **kwargs):
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(rag.ingest.Ingestor, "_store", fail)
+    monkeypatch.setattr(rag.ingest.pipeline.Ingestor, "_store", fail)
     report = fresh_engine.ingest(show_progress=False)
     assert "could not be indexed (RuntimeError: the disk is full); the version indexed before is kept" in report.summary()
     assert "Paula Dunn" in fresh_engine.ask("Who was the spokeswoman?").text
@@ -115,16 +115,16 @@ def test_a_changed_file_keeps_answering_until_its_new_version_is_stored(fresh_en
 
 
 def test_a_file_that_disappears_while_being_read_is_reported(fresh_engine, monkeypatch):
-    import rag.ingest
+    import rag.ingest.pipeline
 
-    listed = rag.ingest.list_files
+    listed = rag.ingest.pipeline.list_files
 
     def list_then_delete(docs_dir):
         files, skipped = listed(docs_dir)
         (docs_dir / "russia-seeks-us-help-rebuild-syria.txt").unlink()
         return files, skipped
 
-    monkeypatch.setattr(rag.ingest, "list_files", list_then_delete)
+    monkeypatch.setattr(rag.ingest.pipeline, "list_files", list_then_delete)
     report = fresh_engine.ingest(show_progress=False)
     assert [(s.source, s.reason) for s in report.skipped] == [
         ("russia-seeks-us-help-rebuild-syria.txt", "disappeared while being read")

@@ -104,7 +104,7 @@ def unpack_vectors(blobs: list[bytes]) -> np.ndarray:
 
 
 def split_passage_id(passage_id: str) -> tuple[str, int]:
-    """(version, passage number) of a passage id made by ``rag.split`` ("version#pN")."""
+    """(version, passage number) of a passage id made by ``rag.ingest.split`` ("version#pN")."""
     version, mark, number = passage_id.rpartition("#p")
     if not mark or not number.isdigit():
         raise ValueError(f"not a passage id: {passage_id!r}")

@@ -36,7 +36,7 @@ from rag.store.migrations import clear_legacy_index
 from rag.models import guard_llama_index
 from rag.readers import SUPPORTED_SUFFIXES, UnreadableDocument
 from rag.readers.isolated import IsolatedReader
-from rag.split import Splitter
+from rag.ingest.split import Splitter
 from rag.types import IngestReport, SkippedFile
 
 log = logging.getLogger(__name__)
