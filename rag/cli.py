@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from rag.config import Settings
 from rag.errors import IndexWriteError, RagError, is_storage_failure
@@ -78,6 +78,21 @@ def _where(cited) -> str:
     return ", ".join(parts) + f" ({cited.start}-{cited.end})"
 
 
+def _where_index(settings: Any) -> str:
+    """Where the index lives, as a user would look for it (no password shown)."""
+    if not settings.database_url:
+        return str(settings.index_dir.resolve())
+    from urllib.parse import urlparse
+
+    from rag.store.chroma import chroma_name
+    from rag.store.sql import schema_name
+
+    database = urlparse(settings.database_url)
+    return (f"PostgreSQL {database.hostname}:{database.port or 5432}{database.path} (schema "
+            f"{schema_name(chroma_name(settings))}) and Chroma {settings.chroma_host}:{settings.chroma_port}; "
+            f"this machine keeps only its BM25 cache in {settings.index_dir.resolve()}")
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from ui.app import serve
 
@@ -85,7 +100,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = engine.settings
     # Where things go, before the chat's address: files added in the chat are saved here.
     print(f"Documents: {settings.docs_dir.resolve()} (files added in the chat are saved there)\n"
-          f"Index: {settings.index_dir.resolve()}", flush=True)
+          f"Index: {_where_index(settings)}", flush=True)
     serve(engine, host=args.host, port=args.port)
     return 0
 
