@@ -145,3 +145,15 @@ def test_a_named_collection_is_made_asked_and_listed_from_the_command_line(tmp_p
     assert "Odile Fairweather" in asked.stdout and "notes.md" in asked.stdout
     listed = subprocess.run([sys.executable, "-m", "rag", "collections"], env=env, capture_output=True, text=True, timeout=60)
     assert listed.stdout.split("\t")[:2] == ["harbour", "1 documents"]
+
+
+def test_serve_says_where_a_server_mode_index_lives_without_its_password(tmp_path):
+    from rag.cli import _where_index
+    from rag.config import Settings
+
+    settings = Settings(index_dir=tmp_path, database_url="postgresql://rag:s3cret@db.internal:5433/rag",
+                        chroma_host="chroma.internal", chroma_collection="manuals")
+    said = _where_index(settings)
+    assert "db.internal:5433/rag (schema rag_manuals)" in said and "chroma.internal:8000" in said
+    assert "s3cret" not in said
+    assert _where_index(Settings(index_dir=tmp_path)) == str(tmp_path.resolve())
