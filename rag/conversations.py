@@ -127,9 +127,5 @@ class Conversations:
             if not self._db.execute(sql, args):
                 raise _unknown(cid)
 
-    def close(self) -> None:
-        self._db.close()
-
-
 def _unknown(cid: Optional[str]) -> UnknownConversationError:
     return UnknownConversationError(f"no conversation {cid}: it was deleted, or belongs to another index")

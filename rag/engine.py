@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional, Union
+from typing import Any, Iterator, Optional, Union
 
 import rag.models  # noqa: F401  first: it sets the environment before Chroma loads
 from rag.composers import Composer, Query, default_composer
@@ -21,9 +21,8 @@ from rag.index import Index
 from rag.library import Library
 from rag.planning import Planner
 from rag.questions import check_question
-from rag.types import Answer, DocumentInfo, Evidence, IndexStatus, IngestReport
+from rag.types import Answer, DocumentInfo, Evidence, IndexStatus, IngestReport, Progress
 
-Progress = Optional[Callable[[int, int, str, int], None]]  # (files done, files, file being read, texts embedded)
 
 
 class RAG:
@@ -122,8 +121,8 @@ class RAG:
         """The question checked and read once, and whether it NEEDS, MAY need or STANDS_ALONE
         of the conversation (``rag.followups``)."""
         question = check_question(question, self.settings.max_question_chars)
-        history = check_history(history)
-        return Query.of(question, messages(history)), follow_up(question, history)
+        history = messages(check_history(history))  # read once, in whatever form it came
+        return Query.of(question, history), follow_up(question, history)
 
     def as_retriever(self, top_k: Optional[int] = None) -> Any:
         """This engine's retrieval as a LlamaIndex ``BaseRetriever`` of cited-ready sentences

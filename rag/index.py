@@ -10,10 +10,10 @@ on, and builds a new retriever when it moved.
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from rag.config import Settings
-from rag.types import IngestReport
+from rag.types import IngestReport, Progress
 
 
 class Index:
@@ -74,7 +74,7 @@ class Index:
             return self._retriever
 
     def ingest(self, show_progress: bool = True,
-               on_progress: Optional[Callable[[int, int, str, int], None]] = None) -> IngestReport:
+               on_progress: Progress = None) -> IngestReport:
         """Bring the index in line with the documents folder (``rag.ingest``), holding the
         storage's lock; questions keep being answered meanwhile."""
         from rag.ingest import Ingestor

@@ -8,18 +8,16 @@ import re
 import shutil
 import time
 from pathlib import Path
-from typing import Callable, Optional
 
 from rag.config import Settings
 from rag.errors import BadUploadError, RagError, UnknownDocumentError
 from rag.followups import SURROGATE
 from rag.index import Index
-from rag.types import IngestReport
+from rag.types import IngestReport, Progress
 
 # Letters of any script stay in an upload's name ("日本語.txt"); anything else becomes "_".
 _SAFE_NAME = re.compile(r"[^\w.-]+")
 MAX_NAME_BYTES = 200  # file systems allow 255; room for the hidden staging name
-Progress = Optional[Callable[[int, int, str, int], None]]
 
 
 class Library:

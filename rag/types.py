@@ -8,8 +8,11 @@ text ``RAG.source_text(source)`` returns (for ``.txt`` and ``.md`` the file's ow
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
+
+# Follows an ingest: (files done, files, file being read, texts embedded so far).
+Progress = Optional[Callable[[int, int, str, int], None]]
 
 @dataclass
 class Citation:

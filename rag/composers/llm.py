@@ -202,10 +202,8 @@ def _numbered_evidence(extractive: Answer, evidence: Evidence, scorer: Extractiv
 
 def _messages(question: str, numbered: Sequence[Sentence], history: Optional[list]) -> list[dict]:
     lines = [f"[{i}] ({s.title or s.source}) \"{' '.join(s.text.split())}\"" for i, s in enumerate(numbered, 1)]
-    turns = []
-    for turn in (history or [])[-HISTORY_TURNS:]:
-        if isinstance(turn, dict) and isinstance(turn.get("content"), str):
-            turns.append(f"{turn.get('role', 'user').capitalize()}: {turn['content']}")
+    # The conversation as rag.followups.messages gives it: {"role", "content"} with text.
+    turns = [f"{turn['role'].capitalize()}: {turn['content']}" for turn in (history or [])[-HISTORY_TURNS:]]
     conversation = ("Conversation so far:\n" + "\n".join(turns) + "\n\n") if turns else ""
     user = f"{conversation}Evidence:\n" + "\n".join(lines) + f"\n\nQuestion: {question}"
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]

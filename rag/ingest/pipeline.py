@@ -37,7 +37,7 @@ from rag.models import guard_llama_index
 from rag.readers import SUPPORTED_SUFFIXES, UnreadableDocument
 from rag.readers.isolated import IsolatedReader
 from rag.ingest.split import Splitter
-from rag.types import IngestReport, SkippedFile
+from rag.types import IngestReport, Progress, SkippedFile
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +193,7 @@ class Ingestor:
         return pipeline, Splitter(self.settings)
 
     def run(self, show_progress: bool = True, before_publish: Optional[Callable[[int, dict], None]] = None,
-            on_progress: Optional[Callable[[int, int, str, int], None]] = None) -> IngestReport:
+            on_progress: Progress = None) -> IngestReport:
         """One pass over the folder. The caller holds the storage's lock.
 
         ``before_publish(generation, versions)`` runs once everything is committed and
@@ -354,7 +354,7 @@ class _Progress:
     read; and, for a front end, ``on_progress(files done, files, file being read, texts
     embedded)`` at each file and each group of passages embedded."""
 
-    def __init__(self, total: int, enabled: bool, on_progress: Optional[Callable[[int, int, str, int], None]] = None):
+    def __init__(self, total: int, enabled: bool, on_progress: Progress = None):
         self.texts = 0
         self.total, self.done = total, -1
         self.on_progress = on_progress
