@@ -7,7 +7,11 @@
     response = RAG().as_query_engine().query("Who sent the proposal?")
     str(response), response.source_nodes          # the cited answer; each citation a node
 
-The nodes are sentences, the engine's unit of evidence: ``source_text(source)[start:end]``
+    index = VectorStoreIndex.from_vector_store(vector_store(engine), embed_model=MiniLMEmbedding())
+
+The last: the passages the engine's ingest wrote, read back through LlamaIndex's own
+``VectorStoreIndex`` (the store the ingestion pipeline writes to), embedded by the engine's
+MiniLM. The nodes are sentences, the engine's unit of evidence: ``source_text(source)[start:end]``
 is the node's text, as for every citation. Imported only when asked for, so the chat and
 ``rag ask`` never pay llama-index's import.
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from llama_index.core.base.base_retriever import BaseRetriever
+from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.base.response.schema import Response
 from llama_index.core.query_engine import CustomQueryEngine
 from llama_index.core.schema import NodeRelationship, NodeWithScore, QueryBundle, RelatedNodeInfo, TextNode
@@ -47,13 +52,49 @@ class SentenceRetriever(BaseRetriever):
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         _, evidence = self.engine.evidence(query_bundle.query_str)
         ranked = sorted(evidence.sentences, key=lambda s: -s.dense)[: self.top_k]
+        # Each sentence's passage, as stored: a candidate sentence may come from a passage
+        # ranked below the evidence's own top_k.
+        ids = sorted({s.passage_id for s in ranked if s.passage_id})
+        found = self.engine.storage.passages.get(ids=ids, include=["documents"]) if ids else {"ids": [], "documents": []}
+        passages = dict(zip(found["ids"], found["documents"]))
         nodes = []
         for s in ranked:
-            passage = next((p for p in evidence.passages if p.source == s.source and p.start <= s.start < p.end), None)
             nodes.append(_node(s.id, s.text, float(s.dense), passage_id=s.passage_id,
-                               passage=passage.text if passage else "", source=s.source, title=s.title,
+                               passage=passages.get(s.passage_id) or "", source=s.source, title=s.title,
                                page=s.page, section=s.section, start=s.start, end=s.end))
         return nodes
+
+
+class MiniLMEmbedding(BaseEmbedding):
+    """The engine's embedding model (int8 ONNX MiniLM, ``rag.models.embedder``) as a LlamaIndex
+    embedding: what the stored vectors were made with, so queries land in the same space."""
+
+    model_name: str = "all-MiniLM-L6-v2 (int8 ONNX)"
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        from rag.models import embedder
+
+        return embedder().encode_one(query).tolist()
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._get_query_embedding(text)
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        from rag.models import embedder
+
+        return embedder().encode(texts).tolist()
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+
+def vector_store(engine: Any) -> Any:
+    """The llama-index vector store ingest writes through, over this engine's index: its
+    ``query`` returns the closest passages (``rag.ingest.pipeline.make_vector_store``)."""
+    from rag.ingest.pipeline import make_vector_store
+
+    storage = engine.storage
+    return make_vector_store(storage.passages, storage.sentences, storage.max_batch)
 
 
 class AnswerQueryEngine(CustomQueryEngine):

@@ -323,7 +323,7 @@ def closest_sentences(encoder, items: list[dict], k: int) -> list[list[int]]:
 
 
 def build(out: Path, limit_cloze: int, seed: int = 13, sources: tuple[str, ...] = SHIPPED_SOURCES,
-          limit_explorer: int = 4000) -> Counter:
+          limit_explorer: int = 4000, limit_unanswerable: int = 2000) -> Counter:
     from rag.embed.encoder import Encoder
 
     rng = random.Random(seed)
@@ -340,7 +340,7 @@ def build(out: Path, limit_cloze: int, seed: int = 13, sources: tuple[str, ...] 
     if "squad-train" in sources:
         batches.append(("squad-train", explorer_items(rng, "train-v1.0", limit_explorer)))
     if "squad2-unanswerable" in sources:
-        batches.append(("squad2-unanswerable", explorer_items(rng, "dev-v2.0", limit_explorer // 2, impossible=True)))
+        batches.append(("squad2-unanswerable", explorer_items(rng, "dev-v2.0", limit_unanswerable, impossible=True)))
     if "faq" in sources or "cloze" in sources:
         extract = unpacked()
         if "faq" in sources:
@@ -363,7 +363,9 @@ def main() -> None:
     parser.add_argument("--out", default=str(DATA / "reader" / "pairs.jsonl"))
     parser.add_argument("--limit-cloze", type=int, default=9000)
     parser.add_argument("--limit-explorer", type=int, default=4000,
-                        help="SQuAD train questions drawn (one a paragraph); half as many SQuAD 2.0 unanswerable ones")
+                        help="SQuAD train questions drawn (one a paragraph)")
+    parser.add_argument("--limit-unanswerable", type=int, default=2000,
+                        help="SQuAD 2.0 unanswerable questions drawn (one a paragraph)")
     parser.add_argument("--sources", default=",".join(SHIPPED_SOURCES),
                         help=f"comma-separated, or all: {', '.join(SOURCES)}")
     parser.add_argument("--seed", type=int, default=13)
@@ -372,7 +374,7 @@ def main() -> None:
     unknown = set(sources) - set(SOURCES)
     if unknown:
         parser.error(f"unknown sources {', '.join(sorted(unknown))}: choose from {', '.join(SOURCES)}")
-    counts = build(Path(args.out), args.limit_cloze, args.seed, sources, args.limit_explorer)
+    counts = build(Path(args.out), args.limit_cloze, args.seed, sources, args.limit_explorer, args.limit_unanswerable)
     for (source, label), n in sorted(counts.items()):
         print(f"{source}\tlabel {label}\t{n}")
     print(f"total\t{sum(counts.values())}")

@@ -123,7 +123,8 @@ def make_vector_store(passages: Any, sentences: Any, max_batch: int) -> Any:
     more metadata field: about 1 kB a sentence that every query then reads back, for a
     third of a warm question's time, and that the retriever never uses. A record holds the
     node's text, vector and metadata, and ``document_id`` (the version, as llama-index's
-    ``ref_doc_id``), by which a version is deleted.
+    ``ref_doc_id``), by which a version is deleted. Its ``query`` searches the passages, so
+    the same store serves llama-index's ``VectorStoreIndex`` (tests/ingest).
     """
     from llama_index.core.bridge.pydantic import PrivateAttr
     from llama_index.core.schema import MetadataMode
@@ -164,7 +165,21 @@ def make_vector_store(passages: Any, sentences: Any, max_batch: int) -> Any:
             self._collections["sentence"].delete_version(ref_doc_id)
 
         def query(self, query: Any, **kwargs: Any) -> Any:
-            raise NotImplementedError("questions are answered by rag.retrieve, which queries Chroma itself")
+            """The passages closest to ``query.query_embedding``: what llama-index's
+            ``VectorStoreIndex.from_vector_store(store)`` retrieves. The engine's own
+            retrieval (``rag.retrieve``) reads Chroma directly, with BM25 and the sentences."""
+            from llama_index.core.schema import TextNode
+            from llama_index.core.vector_stores.types import VectorStoreQueryResult
+
+            where = {"document_id": {"$in": list(query.doc_ids)}} if query.doc_ids else None
+            found = self._collections["passage"].query(
+                query_embeddings=[query.query_embedding], n_results=max(1, query.similarity_top_k), where=where,
+                include=["documents", "metadatas", "distances"],
+            )
+            ids, texts, metas, distances = (found[key][0] for key in ("ids", "documents", "metadatas", "distances"))
+            nodes = [TextNode(id_=i, text=t or "", metadata=dict(m or {})) for i, t, m in zip(ids, texts, metas)]
+            # Cosine space (rag.store.chroma): 1 - distance is the cosine similarity.
+            return VectorStoreQueryResult(nodes=nodes, similarities=[1.0 - d for d in distances], ids=list(ids))
 
     return PassageAndSentenceStore()
 
