@@ -38,6 +38,7 @@ def collect(dataset: Path, holdout: int, seed: int, cache: Path, work: Path):
     if cache.exists():
         return pickle.loads(cache.read_bytes())
     from rag import RAG
+    from rag.composers import Query
     from rag.composers.extractive import sentence_features
     from rag.eval.squad import Dataset, contains_answer, document_name, split_titles
 
@@ -55,7 +56,8 @@ def collect(dataset: Path, holdout: int, seed: int, cache: Path, work: Path):
     retriever = engine.index.retriever()
     def add(group, retriever, question, answers, answerable=True):
         ev = retriever.retrieve(question, top_k=5)
-        feats = np.array([[sentence_features(question, s, ev)[k] for k in FEATURES] for s in ev.sentences])
+        query = Query.of(question)
+        feats = np.array([[sentence_features(query, s, ev)[k] for k in FEATURES] for s in ev.sentences])
         labels = np.array([contains_answer(s.text, answers) for s in ev.sentences])
         words = np.array([len(s.text.split()) for s in ev.sentences])
         rows.append((answerable, feats, labels, words, question, [s.text for s in ev.sentences], group))

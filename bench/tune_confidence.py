@@ -34,9 +34,11 @@ HELD_PARAGRAPHS = 0.15
 def _confidence(engine, question: str) -> float:
     retriever = engine.index.retriever()
     evidence = retriever.retrieve(question, top_k=engine.settings.top_k)
-    composer = engine.composer
-    scored = sorted(((composer.score(question, s, evidence), s) for s in evidence.sentences), key=lambda x: -x[0])
-    return composer.confidence(question, scored, evidence)
+    from rag.composers import Query
+
+    composer, query = engine.composer, Query.of(question)
+    scored = sorted(((composer.score(query, s, evidence), s) for s in evidence.sentences), key=lambda x: -x[0])
+    return composer.confidence(query, scored, evidence)
 
 
 def collect(work: Path, seed: int) -> list[tuple[str, int, float]]:

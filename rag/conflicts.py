@@ -32,7 +32,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from rag.text import STOPWORDS, term_set
+from rag.text import MONTHS, STOPWORDS, term_set
 from rag.types import Sentence
 
 # Two ways to state one fact, chosen on the seed articles (the translation's sentences against
@@ -47,10 +47,9 @@ SAME_FACT = ((0.80, 0.40), (0.60, 0.75))  # (cosine at least, share of content t
 # half their terms, a sentence and its copy or close translation three quarters or more.
 COMPARABLE_TERMS = 0.6
 
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 # Numbers, words, and the punctuation that ends a run of names ("the US, Russia and Jordan").
 _TOKEN = re.compile(r"\$?\d+(?:,\d{3})*(?:\.\d+)?%?|[^\W\d_][\w'’.-]*|[,;:()“”\"]", re.UNICODE)
-_MONTH = re.compile(rf"^(?:{_MONTHS})$", re.I)
+_MONTH = re.compile(rf"^(?:{MONTHS})$", re.I)
 _POSSESSIVE = re.compile(r"['’]s$")
 _SCALE = frozenset("hundred thousand million billion trillion percent per cent".split())
 

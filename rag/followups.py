@@ -11,6 +11,7 @@ import re
 from typing import Any, Iterable, Optional
 
 from rag.errors import BadQuestionError
+from rag.text import SURROGATE
 
 History = Iterable[Any]  # [{"role": "user", "content": "..."}, ...] or [(user, assistant), ...]
 
@@ -23,7 +24,6 @@ _NEEDS_CONTEXT = re.compile(
 _MAY_NEED_CONTEXT = re.compile(r"\b(?:it|this|that|these|those|there|then)\b", re.I)
 NEEDS, MAY, STANDS_ALONE = "needs", "may", "stands alone"
 MAX_ELLIPSIS_WORDS = 3  # "And Jordan?", "Why?": too short to stand alone
-SURROGATE = re.compile("[\ud800-\udfff]")
 # Two or three capitalised words in a row, not starting with "The": "Valery Gerasimov".
 PROPER_NAME = re.compile(r"\b(?!The\b)[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}\b")
 

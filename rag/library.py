@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rag.config import Settings
 from rag.errors import BadUploadError, RagError, UnknownDocumentError
-from rag.followups import SURROGATE
+from rag.text import SURROGATE
 from rag.index import Index
 from rag.types import IngestReport, Progress
 

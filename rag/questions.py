@@ -33,6 +33,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rag.text import SURROGATE
+
 # The kinds, each answered its own way by the composer (rag/composers/extractive.py).
 SUMMARY, SUBJECT, WHY, HOW, LIST, FACT = "summary", "subject", "why", "how", "list", "fact"
 DISAGREEMENT = "disagreement"  # "Do the sources disagree?": facts the documents state differently
@@ -82,7 +84,6 @@ _COLLECTION = re.compile(rf"^(?:it|this|that|them|these|all|everything|what happ
 _THIS = re.compile(r"^(?:it|this|that)(?: (?:document|file|article|pdf|page|text|report|paper|one))?\b", re.I)
 _NAMED = re.compile(r"\b[A-Z][a-z]|\b[A-Z]{2,}\b")  # Putin, the UN: a speaker the documents name
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _TRAILING = re.compile(r"[\s?.!:;,\"'“”‘’]+$")
 _LEADING = re.compile(r"^[\s\"'“”‘’]+")
 
@@ -104,7 +105,7 @@ class QuestionIntent:
 def clean_question(text: str) -> str:
     """The question with lone UTF-16 surrogates, control and invisible characters removed,
     white space collapsed, in Unicode's composed form (what the tokenizer can encode)."""
-    text = _SURROGATE.sub("", text)
+    text = SURROGATE.sub("", text)
     text = _CONTROL.sub(" ", text)
     return " ".join(unicodedata.normalize("NFC", text).split())
 

@@ -23,7 +23,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from rag.store.chroma_rows import get_all
-from rag.text import terms
+from rag.text import STOPWORDS, WORD_PATTERN, stemmer, terms
 from rag.types import Evidence, Passage, Sentence
 
 # Weighted reciprocal rank fusion: score(p) = sum of weight / (RRF_K + 1 + rank). Chosen on the
@@ -49,12 +49,14 @@ class LexicalIndex:
     Each build is persisted in a folder of its own under ``path``, and the file ``current``
     names the newest; replacing that one file is atomic, so a process loading the index
     while another rebuilds it reads one whole version, never a mix of two. Tokens are
-    lower-cased words of two or more characters, English stop words removed, Snowball-stemmed
-    (what llama-index's ``BM25Retriever`` does; bm25s is used directly so that answering
-    does not import llama-index, which cost 0.8 s per process).
+    ``rag.text.terms``: lower-cased words of two or more characters, ``rag.text.STOPWORDS``
+    removed, Snowball-stemmed (as llama-index's ``BM25Retriever``; bm25s is used directly so
+    that answering does not import llama-index, which cost 0.8 s per process).
     """
 
-    FORMAT = 2  # 1: llama-index's BM25Retriever folders (rebuilt on load)
+    # 1: llama-index's BM25Retriever folders; 2: bm25s's English stop words (older formats
+    # are rebuilt on load)
+    FORMAT = 3
 
     def __init__(self, bm25: Any, passages: Any, idf: dict[str, float], count: int, generation: int = 0):
         self.bm25, self.passages, self.idf, self.count = bm25, passages, idf, count
@@ -149,17 +151,17 @@ class LexicalIndex:
 
 
 @functools.lru_cache(maxsize=1)
-def _stemmer() -> Any:
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
+def _stopwords() -> list[str]:
+    return sorted(STOPWORDS)
 
 
 def _bm25_tokens(texts: list[str], as_ids: bool = False) -> Any:
-    """Each text's stemmed terms (or, ``as_ids``, bm25s's ids for them and its vocabulary)."""
+    """Each text's terms as ``rag.text.terms`` makes them (or, ``as_ids``, bm25s's ids for
+    them and its vocabulary): one tokenizer for the lexical ranking and the term weights."""
     import bm25s
 
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=as_ids, show_progress=False)
+    return bm25s.tokenize(texts, token_pattern=WORD_PATTERN, stopwords=_stopwords(), stemmer=stemmer(),
+                          return_ids=as_ids, show_progress=False)
 
 
 def is_current(versions: dict[str, str]) -> Callable[[dict], bool]:

@@ -27,9 +27,21 @@ MIN_WRAP_WIDTH = 40
 WIDTH_QUANTILE = 0.9
 # A line starting like this begins something new even right after a wrapped line.
 _STARTS_BLOCK = re.compile(r"\s{4}|\s*(?:[-*+•|>#]|\d{1,3}[.)])\s")
-_WORD = re.compile(r"(?u)\b\w\w+\b")
+# A term: two or more word characters (scikit-learn's and bm25s's pattern). BM25
+# (rag.retrieve) tokenizes with this pattern, STOPWORDS and the same stemmer, so the composer's
+# term weights and the lexical ranking count the same terms.
+WORD_PATTERN = r"(?u)\b\w\w+\b"
+_WORD = re.compile(WORD_PATTERN)
 
-# Function words carry no evidence; question words are handled by the composer's type cues.
+# Lone UTF-16 surrogates: valid in JSON (so they reach the HTTP API and the chat) but not
+# encodable, so the tokenizer and the database would fail on them.
+SURROGATE = re.compile("[\ud800-\udfff]")
+# The month names, for dates in questions, sentences and disagreements (case-insensitive users
+# compile with re.I).
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+
+# Function words carry no evidence (for BM25 as for the composer's term weights); question
+# words are handled by the composer's type cues.
 STOPWORDS = frozenset(
     """a an and are as at be been being but by can could did do does done for from had has have
     he her hers him his how i if in into is it its me my not of on or our she so such than that
@@ -117,7 +129,11 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     return spans
 
 
-_stemmer = Stemmer.Stemmer("english")
+_stemmer = Stemmer.Stemmer("english")  # Snowball, as llama-index's BM25Retriever; BM25 uses stemmer()
+
+
+def stemmer() -> Stemmer.Stemmer:
+    return _stemmer
 
 
 @functools.lru_cache(maxsize=65536)

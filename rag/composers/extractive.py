@@ -40,8 +40,8 @@ import numpy as np
 
 from rag.composers.base import Composer, Query
 from rag.conflicts import SAME_FACT, disagreement, same_fact, slot_conflicts
-from rag.questions import DISAGREEMENT, HOW, LIST, SUMMARY, WHY, read_question
-from rag.text import addresses_model, ends_statement, is_fragment, points_back, term_set, terms
+from rag.questions import DISAGREEMENT, HOW, LIST, SUMMARY, WHY
+from rag.text import MONTHS, addresses_model, ends_statement, is_fragment, points_back, term_set, terms
 from rag.types import Answer, Citation, Conflict, ConflictVersion, Evidence, Passage, Sentence
 
 # Chosen by bench/tune_weights.py on the tune halves, judging whole answers as `rag eval`
@@ -78,9 +78,8 @@ SUBJECT_MENTION = 0.5  # "Mr Gerasimov" mentions "Valery Gerasimov" (the rarer w
 NO_ANSWER = "No sentence in the documents clearly answers this question."
 ABSTAIN_TEXT = f"{NO_ANSWER} The nearest passages are listed below."
 
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _CUES = {
-    "date": re.compile(rf"\b(?:{_MONTHS}|\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|century|decade)\b"),
+    "date": re.compile(rf"\b(?:{MONTHS}|\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|century|decade)\b"),
     "number": re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|dozen)\b", re.I),
     "name": re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+"),
 }
@@ -154,12 +153,12 @@ class ExtractiveComposer(Composer):
         if intent.kind == SUMMARY:  # of a collection with no documents
             return _abstain(question, evidence, 0.0)
         scored = sorted(
-            ((self.score(question, s, evidence), s) for s in evidence.sentences),
+            ((self.score(query, s, evidence), s) for s in evidence.sentences),
             key=lambda x: -x[0],
         )
         if self.reader is not None:
-            return self._read(question, intent, scored, evidence)
-        confidence = self.confidence(question, scored, evidence)
+            return self._read(query, scored, evidence)
+        confidence = self.confidence(query, scored, evidence)
         if confidence < self.abstain_threshold:
             return _abstain(question, evidence, confidence)
         # A heading ("List Comprehensions", "The with statement") names a topic and states
@@ -184,16 +183,17 @@ class ExtractiveComposer(Composer):
         rows = [(p + self.reader_feature_weight * f, p, s) for p, (f, s) in zip(probabilities.tolist(), candidates)]
         return sorted(rows, key=lambda row: -row[0])  # stable: the features' order among ties
 
-    def reading_confidence(self, question: str, read: list, scored: list, evidence: Evidence) -> float:
+    def reading_confidence(self, query: Query, read: list, scored: list, evidence: Evidence) -> float:
         """How sure the documents answer: the best probability, blended with the features'
         confidence (``reader_confidence_share`` of the first)."""
         best = max((p for _, p, _ in read), default=0.0)
         share = self.reader_confidence_share
-        return share * best + (1 - share) * self.confidence(question, scored, evidence) if share < 1 else best
+        return share * best + (1 - share) * self.confidence(query, scored, evidence) if share < 1 else best
 
-    def _read(self, question: str, intent: Any, scored: list[tuple[float, Sentence]], evidence: Evidence) -> Answer:
+    def _read(self, query: Query, scored: list[tuple[float, Sentence]], evidence: Evidence) -> Answer:
+        question, intent = query.text, query.intent
         read = self.read(question, scored)
-        confidence = self.reading_confidence(question, read, scored, evidence)
+        confidence = self.reading_confidence(query, read, scored, evidence)
         likely = [(p, s) for _, p, s in read]
         if not read or confidence < self.reader_threshold:
             return _abstain(question, evidence, confidence, likely)
@@ -230,16 +230,16 @@ class ExtractiveComposer(Composer):
         return _answer(question, evidence, _reading_order(picks), confidence, self.verifier)
 
     @staticmethod
-    def confidence(question: str, scored: list[tuple[float, Sentence]], evidence: Evidence) -> float:
+    def confidence(query: Query, scored: list[tuple[float, Sentence]], evidence: Evidence) -> float:
         """How sure the documents answer the question at all (compared with abstain_threshold)."""
         if not scored:
             return 0.0
-        f = sentence_features(question, scored[0][1], evidence)
+        f = sentence_features(query, scored[0][1], evidence)
         f["best_dense"] = max(s.dense for _, s in scored)
         return sum(w * f[k] for k, w in CONFIDENCE_WEIGHTS.items())
 
-    def score(self, question: str, s: Sentence, evidence: Evidence) -> float:
-        f = sentence_features(question, s, evidence, ranking=True)
+    def score(self, query: Query, s: Sentence, evidence: Evidence) -> float:
+        f = sentence_features(query, s, evidence, ranking=True)
         return sum(self.weights[k] * f[k] for k in self.weights)
 
     def _pick(self, scored: list[tuple[float, Sentence]], keep_within: float = KEEP_WITHIN) -> list[_Pick]:
@@ -527,7 +527,7 @@ def weighted_coverage(query_terms: set[str], text_terms: set[str], evidence: Evi
     return sum(w for t, w in weight.items() if t in text_terms) / total if total else 0.0
 
 
-def sentence_features(question: str, s: Sentence, evidence: Evidence, ranking: bool = False) -> dict[str, float]:
+def sentence_features(query: Query, s: Sentence, evidence: Evidence, ranking: bool = False) -> dict[str, float]:
     """What the composer scores a candidate sentence by (see the module docstring).
 
     For a follow-up, the retrieval query also carries the earlier turn ("How much will the
@@ -535,6 +535,7 @@ def sentence_features(question: str, s: Sentence, evidence: Evidence, ranking: b
     when ``ranking`` (not when judging confidence, which the whole query's meaning settles),
     then count what is asked now as much as the whole query, or the earlier turn would drown it.
     """
+    question = query.text
     own_terms = term_set(s.text)
     query_terms = set(evidence.query_terms)
     lexical = weighted_coverage(query_terms, own_terms, evidence)
@@ -547,7 +548,7 @@ def sentence_features(question: str, s: Sentence, evidence: Evidence, ranking: b
         "dense": dense,
         "lexical": lexical,
         "context": weighted_coverage(query_terms, own_terms | term_set(s.previous), evidence),
-        "cue": _cue(question, s.text),
+        "cue": _cue(query, s.text),
     }
 
 
@@ -556,9 +557,9 @@ def _question_terms(question: str) -> frozenset[str]:
     return frozenset(terms(question))
 
 
-def _cue(question: str, sentence: str) -> float:
+def _cue(query: Query, sentence: str) -> float:
     """1 when the sentence holds the kind of thing the question asks for."""
-    intent = read_question(question)
+    question, intent = query.text, query.intent
     if intent.kind == WHY:
         return 1.0 if _REASON.search(sentence) else 0.0
     if intent.kind == HOW:

@@ -83,7 +83,7 @@ class LLMComposer(Composer):
         if query.intent.kind == DISAGREEMENT:
             yield extractive  # the differing values, each side cited, found value by value: a model adds nothing
             return
-        numbered = _numbered_evidence(extractive, evidence, self.fallback)
+        numbered = _numbered_evidence(query, extractive, evidence, self.fallback)
         messages = _messages(question, numbered, list(query.history))
         text = ""
         try:
@@ -180,14 +180,14 @@ class LLMComposer(Composer):
                       confidence=confidence, composer="llm", unsupported=unsupported, flags=flags)
 
 
-def _numbered_evidence(extractive: Answer, evidence: Evidence, scorer: ExtractiveComposer) -> list[Sentence]:
+def _numbered_evidence(query: Query, extractive: Answer, evidence: Evidence, scorer: ExtractiveComposer) -> list[Sentence]:
     """What the model sees: the sentences the extractive answer cites, then the best-scored
     others, each once, in that order."""
     pool = evidence.documents + evidence.sentences
     cited = {(c.source, c.start) for c in extractive.citations}
     first = [s for s in pool if (s.source, s.start) in cited]
     rest = sorted((s for s in evidence.sentences if (s.source, s.start) not in cited),
-                  key=lambda s: -scorer.score(extractive.question, s, evidence))
+                  key=lambda s: -scorer.score(query, s, evidence))
     out, seen = [], set()
     for s in first + rest:
         # A sentence that gives orders to a model is kept out: it states nothing to cite,
