@@ -79,12 +79,12 @@ def test_the_training_pipeline_runs_end_to_end_on_a_tiny_sample(tmp_path):
 # an unexpected pass is reported, not hidden.
 NOT_YET = pytest.mark.xfail(reason="the shipped reading model misses it (docs/reading-model.md)", strict=False)
 EVERYDAY = [
-    pytest.param("Who wrote the letter and who got it?", ["Gerasimov", "Dunford"], marks=NOT_YET),
+    ("Who wrote the letter and who got it?", ["Gerasimov", "Dunford"]),
     pytest.param("Why did the Americans say no to the idea?", ["political"], marks=NOT_YET),
     pytest.param("What would the Americans need to see before they help?", ["political"], marks=NOT_YET),
     ("How many people have died in the war?", ["half a million"]),
     ("How much money would it take to rebuild the country?", ["250"]),
-    pytest.param("Who sent the letter proposing cooperation to rebuild Syria?", ["Gerasimov"], marks=NOT_YET),
+    ("Who sent the letter proposing cooperation to rebuild Syria?", ["Gerasimov"]),
 ]
 
 

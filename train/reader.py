@@ -241,7 +241,7 @@ def export(args) -> Path:
     _save(build_bert_graph(config, weights, head=True), fp32)
     target = Path(args.model)
     target.parent.mkdir(parents=True, exist_ok=True)
-    _quantize(fp32, target, embeddings_too=True)
+    _quantize(fp32, target, embeddings_too=True, reduce_range=args.reduce_range)
     # The graph computes what torch computes: the fp32 file within rounding, int8 close.
     import onnxruntime as ort
 
@@ -279,6 +279,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--without", default="", help="comma-separated sources left out (squad, lay, cloze, faq, swap)")
     parser.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint")
     parser.add_argument("--export-only", action="store_true")
+    parser.add_argument("--reduce-range", action="store_true",
+                        help="7-bit weights: no 16-bit saturation on CPUs without VNNI (AVX2 only)")
     args = parser.parse_args(argv)
     task = TASKS[args.task]
     args.pairs, args.out_dir, args.model = args.pairs or str(task.pairs), args.out_dir or str(task.out_dir), args.model or str(task.model)
