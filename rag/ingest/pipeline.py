@@ -124,7 +124,9 @@ def make_vector_store(passages: Any, sentences: Any, max_batch: int) -> Any:
     third of a warm question's time, and that the retriever never uses. A record holds the
     node's text, vector and metadata, and ``document_id`` (the version, as llama-index's
     ``ref_doc_id``), by which a version is deleted. Its ``query`` searches the passages, so
-    the same store serves llama-index's ``VectorStoreIndex`` (tests/ingest).
+    the same store serves llama-index's ``VectorStoreIndex`` (tests/test_llamaindex.py); it
+    does not know the manifest, so during an ingest it may also return a version being
+    written or replaced (the engine's retriever filters those out).
     """
     from llama_index.core.bridge.pydantic import PrivateAttr
     from llama_index.core.schema import MetadataMode

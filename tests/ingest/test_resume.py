@@ -57,8 +57,12 @@ def test_a_killed_ingest_resumes_without_duplicates_or_losses(tmp_path):
     for rows in contents.values():
         assert not [row for row, n in Counter(rows).items() if n > 1]  # no node stored twice
     assert len(list((index / "texts").iterdir())) == 12  # one extracted text per document, none orphaned
-    answer = resumed.ask("Who won Super Bowl 50?")
-    assert "Broncos" in answer.text
+    # Answered, and cited exactly, from the resumed index. (The question is not a reading
+    # test: "Who won Super Bowl 50?" is missed by the reading model on some CPUs, see
+    # docs/reading-model.md; tests/test_reader.py tests reading.)
+    answer = resumed.ask("What was Super Bowl 50?")
+    assert "American football game" in answer.text and not answer.abstained
+    assert all(resumed.source_text(c.source)[c.start:c.end] == c.quote for c in answer.citations)
 
 
 def test_a_second_ingest_waits_for_the_first(tmp_path):

@@ -122,7 +122,8 @@ def test_an_ingest_killed_on_one_replica_is_completed_from_another(servers, tmp_
     storage = other.storage
     assert storage.manifest().journal() == []
     assert storage.db.query("SELECT count(*) FROM texts")[0][0] == 12  # one text a document, none orphaned
-    assert "Broncos" in other.ask("Who won Super Bowl 50?").text
+    answer = other.ask("What was Super Bowl 50?")  # answered from the completed index (not a reading test)
+    assert "American football game" in answer.text and not answer.abstained
 
 
 def test_two_ingests_from_two_processes_take_turns(servers, tmp_path):
