@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rag.eval.squad import split_titles  # noqa: E402
-from rag.text import is_fragment, sentence_spans  # noqa: E402
+from rag.text import MONTHS, is_fragment, sentence_spans  # noqa: E402
 
 SQUAD = ROOT.parent / "shared" / "bench" / "squad-dev-tune.json"
 LAY = ROOT / "bench" / "lay-squad.json"
@@ -62,14 +62,12 @@ SQUAD_EXPLORER = DATA / "squad-explorer"
 PACKAGES = ("python3.11-doc", "debian-faq")
 CLOSE_NEGATIVES = 3  # the document's sentences closest to the question, besides the neighbours
 NEIGHBOUR_NEGATIVES = 3
-SOURCES = ("squad", "lay", "cloze", "faq", "squad-train", "squad2-unanswerable")
-SHIPPED_SOURCES = SOURCES  # the shipped model's (the swaps come with squad and cloze)
+SOURCES = ("squad", "lay", "cloze", "faq", "squad-train", "squad2-unanswerable")  # all the shipped model's (swaps come with squad and cloze)
 SWAP_SHARE = 0.35  # of squad and cloze questions also asked with a name or number swapped
 
 _NAME = re.compile(r"\b[A-Z][a-zA-Z]+(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][a-zA-Z]+){0,3}")
 _YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_DATE = re.compile(rf"\b(?:(?:{_MONTHS})\s+\d{{1,2}}(?:,\s*\d{{4}})?|\d{{1,2}}\s+(?:{_MONTHS})(?:\s+\d{{4}})?|(?:{_MONTHS})\s+\d{{4}})\b")
+_DATE = re.compile(rf"\b(?:(?:{MONTHS})\s+\d{{1,2}}(?:,\s*\d{{4}})?|\d{{1,2}}\s+(?:{MONTHS})(?:\s+\d{{4}})?|(?:{MONTHS})\s+\d{{4}})\b")
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?(?:\s*(?:%|percent|million|billion|thousand))?\s+([a-z]{3,})\b")
 _WORD = re.compile(r"\S+")
 
@@ -321,7 +319,7 @@ def closest_sentences(encoder, items: list[dict], k: int) -> list[list[int]]:
     return out
 
 
-def build(out: Path, limit_cloze: int, seed: int = 13, sources: tuple[str, ...] = SHIPPED_SOURCES,
+def build(out: Path, limit_cloze: int, seed: int = 13, sources: tuple[str, ...] = SOURCES,
           limit_explorer: int = 5000, limit_unanswerable: int = 1000) -> Counter:
     from rag.embed.encoder import Encoder
 
@@ -365,7 +363,7 @@ def main() -> None:
                         help="SQuAD train questions drawn (one a paragraph)")
     parser.add_argument("--limit-unanswerable", type=int, default=1000,
                         help="SQuAD 2.0 unanswerable questions drawn (one a paragraph)")
-    parser.add_argument("--sources", default=",".join(SHIPPED_SOURCES),
+    parser.add_argument("--sources", default=",".join(SOURCES),
                         help=f"comma-separated, or all: {', '.join(SOURCES)}")
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
