@@ -15,6 +15,10 @@ that merely changes form (Russia / Russian).
 []
 >>> [(c.kind, c.first, c.second) for c in slot_conflicts("sent on July 19 by Gerasimov", "sent on July 16 by Gerasimov")]
 [('date', 'July 19', 'July 16')]
+>>> slot_conflicts("About 5.6 million people fled abroad.", "About 5,600,000 people fled abroad.")
+[]
+>>> [(c.kind, c.first, c.second) for c in slot_conflicts("Five soldiers were hurt in the blast.", "Nine soldiers were hurt in the blast.")]
+[('number', 'Five', 'Nine')]
 >>> [(c.first, c.second) for c in slot_conflicts("It holds a full-scale replica of Trajan's Column, cut in half to fit.",
 ...                                              "It holds a full-scale replica of Oriental Courts, cut in half to fit.")]
 [("Trajan's Column", 'Oriental Courts')]
@@ -31,6 +35,8 @@ from difflib import SequenceMatcher
 from typing import Any, Optional
 
 import numpy as np
+
+from text_to_num import text2num
 
 from rag.text import MONTHS, STOPWORDS, term_set
 from rag.types import Sentence
@@ -52,6 +58,11 @@ _TOKEN = re.compile(r"\$?\d+(?:,\d{3})*(?:\.\d+)?%?|[^\W\d_][\w'’.-]*|[,;:()�
 _MONTH = re.compile(rf"^(?:{MONTHS})$", re.I)
 _POSSESSIVE = re.compile(r"['’]s$")
 _SCALE = frozenset("hundred thousand million billion trillion percent per cent".split())
+_MULTIPLIER = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
+               "trillion": 1_000_000_000_000}
+# Words text2num reads as a number that are seldom a stated quantity ("one of them", "no one");
+# a scale word is a number's unit.
+_NOT_NUMBER_WORDS = frozenset({"one"}) | _SCALE
 
 
 @dataclass(frozen=True)
@@ -97,7 +108,7 @@ def slot_conflicts(a: str, b: str) -> list[SlotConflict]:
             continue
         for j in _aligned(ka, i, kb, content_a):
             other = tb[j]
-            if not _is_value(other) or _key(other) in lower_a or _is_number(token) != _is_number(other):
+            if not _is_value(other) or _key(other) in lower_a or not _same_type(token, other):
                 continue
             conflict = _conflict(ta, i, tb, j, raw_a, raw_b)
             if conflict and (conflict.first, conflict.second) not in found:
@@ -197,8 +208,8 @@ def _aligned(ka: list[str], i: int, kb: list[str], content_a: list[bool]) -> lis
 
 def _conflict(ta: list[str], i: int, tb: list[str], j: int, raw_a: list[str], raw_b: list[str]) -> Optional[SlotConflict]:
     x, y = ta[i], tb[j]
-    if _is_number(x):
-        if _number(x) == _number(y):
+    if _is_number(x) and _is_number(y):
+        if _quantity(ta, i) == _quantity(tb, j):  # "5.6 million" / "5,600,000", "five" / "5"
             return None
         dated = _near_month(ta, i) or _near_month(tb, j)
         return SlotConflict("date" if dated else "number", _value(ta, i, dated), _value(tb, j, dated))
@@ -254,12 +265,48 @@ def _is_value(token: str) -> bool:
     return _is_number(token) or _is_name(token)
 
 
+def _same_type(x: str, y: str) -> bool:
+    """Both numbers, or both names ("Three" in "the Three" against "the Doctor" is a name)."""
+    return (_is_number(x) and _is_number(y)) or (_is_name(x) and _is_name(y) and not (_digits(x) or _digits(y)))
+
+
 def _is_content(token: str) -> bool:
     return token.lower() not in STOPWORDS and token[:1].isalnum()
 
 
-def _is_number(token: str) -> bool:
+def _digits(token: str) -> bool:
     return any(ch.isdigit() for ch in token)
+
+
+def _is_number(token: str) -> bool:
+    """Written in digits ("5,600", "F-16") or in words ("five", "Twenty-three")."""
+    return _digits(token) or _word_number(token) is not None
+
+
+def _word_number(token: str) -> Optional[int]:
+    """The number a word spells ("nine", "twenty-three"), read by text2num, else None."""
+    word = token.lower()
+    if not word[:1].isalpha() or word in _NOT_NUMBER_WORDS:
+        return None
+    try:
+        return text2num(word, "en")
+    except ValueError:
+        return None
+
+
+def _quantity(tokens: list[str], i: int) -> Optional[float] | str:
+    """What the number at tokens[i] says, with the scale word after it: "5.6 million",
+    "5,600,000" and "five million" give one value; digits that are not one number ("F-16",
+    "3-4") are compared as written."""
+    token = tokens[i]
+    value: Optional[float] = _word_number(token)
+    if value is None:
+        try:
+            value = float(_number(token))
+        except ValueError:
+            return _number(token)
+    after = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
+    return value * _MULTIPLIER.get(after, 1)
 
 
 def _number(token: str) -> str:

@@ -355,6 +355,20 @@ def build(out: Path, limit_cloze: int, seed: int = 13, sources: tuple[str, ...] 
     return counts
 
 
+def replay(earlier: Path, out: Path, share: float, seed: int) -> Counter:
+    """Append ``share`` of ``earlier``'s questions (all pairs of each, every source) to ``out``."""
+    rows = [json.loads(line) for line in earlier.open()]
+    groups = sorted({r["group"] for r in rows})
+    kept = set(random.Random(seed).sample(groups, int(len(groups) * share)))
+    counts: Counter = Counter()
+    with out.open("a") as f:
+        for r in rows:
+            if r["group"] in kept:
+                counts[("replay-" + r["source"], r["label"])] += 1
+                f.write(json.dumps(r) + "\n")
+    return counts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default=str(DATA / "reader" / "pairs.jsonl"))
@@ -366,12 +380,18 @@ def main() -> None:
     parser.add_argument("--sources", default=",".join(SOURCES),
                         help=f"comma-separated, or all: {', '.join(SOURCES)}")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--replay", default="",
+                        help="an earlier pairs file: a share of its questions is copied in, so a model trained "
+                             "further on this data (train/reader.py --init) does not forget them")
+    parser.add_argument("--replay-share", type=float, default=0.45)
     args = parser.parse_args()
     sources = SOURCES if args.sources == "all" else tuple(args.sources.split(","))
     unknown = set(sources) - set(SOURCES)
     if unknown:
         parser.error(f"unknown sources {', '.join(sorted(unknown))}: choose from {', '.join(SOURCES)}")
     counts = build(Path(args.out), args.limit_cloze, args.seed, sources, args.limit_explorer, args.limit_unanswerable)
+    if args.replay:
+        counts += replay(Path(args.replay), Path(args.out), args.replay_share, args.seed)
     for (source, label), n in sorted(counts.items()):
         print(f"{source}\tlabel {label}\t{n}")
     print(f"total\t{sum(counts.values())}")

@@ -172,9 +172,12 @@ def train(args) -> None:
         train_rows, dev_rows = train_rows[: args.limit], dev_rows[: max(8, args.limit // 10)]
     tok = tokenizer()
     model = CrossEncoder(model_dir(), args.layers, task.classes)
-    if args.init:  # start from another run's encoder (the reading model's), not its head
-        encoder = {k: v for k, v in torch.load(args.init, weights_only=False)["model"].items() if k.startswith("bert.")}
-        model.load_state_dict(encoder, strict=False)
+    if args.init:  # start from another run: its encoder, and its head when the task's is the same shape
+        mine = model.state_dict()
+        start = {k: v for k, v in torch.load(args.init, weights_only=False)["model"].items()
+                 if k in mine and v.shape == mine[k].shape}
+        model.load_state_dict(start, strict=False)
+        print(f"started from {args.init}: {len(start)} of {len(mine)} tensors", file=sys.stderr)
     optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
     plan = [batches(train_rows, args.batch, args.seed, e, task) for e in range(args.epochs)]
     total = sum(len(p) for p in plan)
@@ -266,7 +269,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pairs", help="default: the task's (bench-data/reader/pairs.jsonl, bench-data/support/pairs.jsonl)")
     parser.add_argument("--out-dir", help="checkpoints; default bench-data/<task>/run")
     parser.add_argument("--model", help="where the int8 ONNX file goes; default the shipped one")
-    parser.add_argument("--init", default="", help="a checkpoint whose encoder to start from (e.g. the reading model's)")
+    parser.add_argument("--init", default="", help="a checkpoint to start from: its encoder, and its head when the task is the same (train further)")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--layers", type=int, default=4, help="of MiniLM-L6's six, the first this many")
     parser.add_argument("--batch", type=int, default=32)
