@@ -5,8 +5,14 @@ it, the document's title) -> 1 when the sentence answers the question, else 0.
     .venv/bin/python train/squad_explorer.py /path/to/SQuAD-explorer                # once
     .venv/bin/python train/data.py [--out bench-data/reader/pairs.jsonl]
 
-The defaults make the shipped model's data (86,454 pairs: every source below);
-``--sources squad,lay,cloze,faq --limit-cloze 9000`` makes the previous model's.
+The defaults make the shipped model's first-stage data (86,454 pairs: every source below);
+its second stage (more SQuAD questions, and a share of the first stage's replayed) is
+
+    .venv/bin/python train/data.py --sources squad-train,squad2-unanswerable --seed 14 \
+        --limit-explorer 8000 --limit-unanswerable 1200 \
+        --replay bench-data/reader/pairs-all.jsonl --replay-share 0.45 --out bench-data/reader/pairs-more.jsonl
+
+(the commands that train on each: rag/reading/README.md).
 
 Every source installs offline, and none is a half anything is measured on:
 
