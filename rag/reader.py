@@ -2,7 +2,7 @@
 
 A cross-encoder made from the first four layers of MiniLM-L6 (four, not six: it reads every
 candidate of every question, and six cost half as much again for the latency budget), trained here (``train/reader.py``; data, licences and figures in
-``rag/reading/README.md``), shipped as int8 ONNX inside the package and run by ONNX
+``rag/embed/MODEL_CARD.md``), shipped as int8 ONNX inside the package and run by ONNX
 Runtime with the embedding model's own tokenizer: no torch at run time. It reads the
 question and the sentence together, with the sentence before it and the document's title
 as context, so "Who sent the letter?" matches "Gerasimov wrote to Dunford" and does not
@@ -23,7 +23,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-MODEL_FILE = Path(__file__).resolve().parent / "reading" / "reader-int8.onnx"
+MODEL_FILE = Path(__file__).resolve().parent / "embed" / "reader-int8.onnx"
 # Another file can be tried without reinstalling (a retrained model, before it is shipped).
 MODEL_ENV = "RAG_READER_MODEL"
 # Question, then sentence with its context, at most this many tokens together; the context

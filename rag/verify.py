@@ -35,8 +35,8 @@ from rag.text import terms
 
 # The support check: a cross-encoder (claim, cited sentences) -> supported / contradicted /
 # not stated, trained here (train/support_data.py, train/reader.py --task support; card:
-# rag/reading/README.md), shipped as int8 ONNX beside the reading model.
-MODEL_FILE = Path(__file__).resolve().parent / "reading" / "verifier-int8.onnx"
+# rag/embed/MODEL_CARD.md), shipped as int8 ONNX beside the reading model.
+MODEL_FILE = Path(__file__).resolve().parent / "embed" / "verifier-int8.onnx"
 MODEL_ENV = "RAG_VERIFIER_MODEL"
 LABELS = ("supported", "contradicted", "not_stated")
 # Claim, then the cited sentences, at most this many tokens together (two sentences fit).

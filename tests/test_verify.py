@@ -19,7 +19,7 @@ TRANSLATED = "The Russian plan, which has not been disclosed before, received a 
 @pytest.fixture(scope="module")
 def verifier():
     v = Verifier.shipped()
-    assert v is not None, "the support-check model ships inside the package (rag/reading/verifier-int8.onnx)"
+    assert v is not None, "the support-check model ships inside the package (rag/embed/verifier-int8.onnx)"
     return v
 
 

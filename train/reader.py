@@ -14,7 +14,7 @@ half; its figures are printed at the end and go into the model card.
 
 The export writes the network with ``rag.embed.onnx_export.build_bert_graph`` (the same builder as
 the embedding model, plus the head), checks it against torch on the dev pairs, quantizes it
-to int8 and writes ``rag/reading/reader-int8.onnx``.
+to int8 and writes ``rag/embed/reader-int8.onnx``.
 
 Torch is needed here only (``make test-install`` installs it); answering never imports it.
 """
