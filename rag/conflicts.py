@@ -294,7 +294,7 @@ def _word_number(token: str) -> Optional[int]:
         return None
 
 
-def _quantity(tokens: list[str], i: int) -> Optional[float] | str:
+def _quantity(tokens: list[str], i: int) -> float | str:
     """What the number at tokens[i] says, with the scale word after it: "5.6 million",
     "5,600,000" and "five million" give one value; digits that are not one number ("F-16",
     "3-4") are compared as written."""

@@ -2,7 +2,7 @@
 
 A cross-encoder made from the first four layers of MiniLM-L6 (four, not six: it reads every
 candidate of every question, and six cost half as much again for the latency budget), trained here (``train/reader.py``; data, licences and figures in
-``rag/embed/MODEL_CARD.md``), shipped as int8 ONNX inside the package and run by ONNX
+``rag/embed/reader-int8.md``), shipped as int8 ONNX inside the package and run by ONNX
 Runtime with the embedding model's own tokenizer: no torch at run time. It reads the
 question and the sentence together, with the sentence before it and the document's title
 as context, so "Who sent the letter?" matches "Gerasimov wrote to Dunford" and does not

@@ -35,7 +35,7 @@ from rag.text import terms
 
 # The support check: a cross-encoder (claim, cited sentences) -> supported / contradicted /
 # not stated, trained here (train/support_data.py, train/reader.py --task support; card:
-# rag/embed/MODEL_CARD.md), shipped as int8 ONNX beside the reading model.
+# rag/embed/verifier-int8.md), shipped as int8 ONNX beside the reading model.
 MODEL_FILE = Path(__file__).resolve().parent / "embed" / "verifier-int8.onnx"
 MODEL_ENV = "RAG_VERIFIER_MODEL"
 LABELS = ("supported", "contradicted", "not_stated")

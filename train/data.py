@@ -12,7 +12,7 @@ its second stage (more SQuAD questions, and a share of the first stage's replaye
         --limit-explorer 8000 --limit-unanswerable 1200 \
         --replay bench-data/reader/pairs-all.jsonl --replay-share 0.45 --out bench-data/reader/pairs-more.jsonl
 
-(the commands that train on each: rag/embed/MODEL_CARD.md).
+(the commands that train on each: rag/embed/reader-int8.md).
 
 Every source installs offline, and none is a half anything is measured on:
 
