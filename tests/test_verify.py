@@ -110,3 +110,30 @@ def test_the_support_data_and_training_pipeline_run_end_to_end_on_a_tiny_sample(
     assert figures["train_pairs"] > 0 and "by_kind" in figures["dev"]
     (verdict,) = Verifier(model).check([doc[0]], [[doc[0]]])
     assert verdict.label in ("supported", "contradicted", "not_stated") and abs(sum(verdict.probabilities.values()) - 1) < 1e-3
+
+
+def test_the_shipped_check_can_be_trained_further_from_its_int8_file():
+    """train/reader.py --init <file>.onnx: the shipped weights dequantized into torch give the
+    shipped file's verdicts (the run that made it need not survive to train it further)."""
+    pytest.importorskip("torch")
+    import sys
+
+    import torch
+
+    from conftest import ROOT
+    from rag.embed.onnx_export import model_dir
+    from rag.verify import LABELS, MODEL_FILE
+
+    sys.path.insert(0, str(ROOT / "train"))
+    from reader import TASKS, CrossEncoder, tensors, tokenizer, weights_from_onnx
+
+    model = CrossEncoder(model_dir(), 4, 3)
+    model.load_state_dict(weights_from_onnx(MODEL_FILE), strict=False)
+    model.eval()
+    rows = [{"claim": "The treaty was signed by France in 1990.", "source": "The treaty was signed by Spain in 1990."},
+            {"claim": "The treaty was signed by Spain in 1990.", "source": "The treaty was signed by Spain in 1990."},
+            {"claim": "Ferries leave every hour.", "source": "The treaty was signed by Spain in 1990."}]
+    with torch.no_grad():
+        logits = model(*tensors(tokenizer(), rows, TASKS["support"])).numpy()
+    shipped = Verifier(MODEL_FILE).check([r["claim"] for r in rows], [[r["source"]] for r in rows])
+    assert [LABELS[i] for i in logits.argmax(axis=1)] == [v.label for v in shipped] == ["contradicted", "supported", "not_stated"]

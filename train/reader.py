@@ -118,6 +118,36 @@ class CrossEncoder:
         return _Model()
 
 
+def weights_from_onnx(path: Path) -> dict:
+    """A shipped int8 file's weights as a torch state dict, dequantized (``q - zero point) *
+    scale``, per output channel as ``_quantize`` wrote them), so a model whose training
+    checkpoint is gone can be trained further from what ships. The int8 rounding stays in the
+    weights (a logit moves by about as much as int8 against torch: see ``export``)."""
+    import numpy as np
+    import onnx
+    import torch
+    from onnx import numpy_helper
+
+    found = {t.name: numpy_helper.to_array(t) for t in onnx.load(str(path)).graph.initializer}
+    plain = {"word_embeddings": "embeddings.word_embeddings.weight", "position_embeddings": "embeddings.position_embeddings.weight",
+             "token_type_embeddings": "embeddings.token_type_embeddings.weight"}
+    out = {}
+    for name, array in found.items():
+        if name.endswith(("_scale", "_zero_point")) and name.rsplit("_", 2 if name.endswith("_zero_point") else 1)[0] + "_quantized" in found:
+            continue
+        if name.endswith("_quantized"):
+            base = name.removesuffix("_quantized")
+            array = (array.astype(np.float32) - found[base + "_zero_point"].astype(np.float32)) * found[base + "_scale"]
+            name = base
+        if name.endswith(".weight.T"):  # MatMul's (in, out) back to torch's Linear (out, in)
+            name, array = name.removesuffix(".T"), array.T
+        name = plain.get(name, name)
+        if name.startswith(("embeddings.", "encoder.")):
+            name = "bert." + name
+        out[name] = torch.tensor(np.ascontiguousarray(array, dtype=np.float32))
+    return out
+
+
 def tensors(tok, rows: list[dict], task: Task = TASKS["reader"]):
     import torch
 
@@ -174,8 +204,8 @@ def train(args) -> None:
     model = CrossEncoder(model_dir(), args.layers, task.classes)
     if args.init:  # start from another run: its encoder, and its head when the task's is the same shape
         mine = model.state_dict()
-        start = {k: v for k, v in torch.load(args.init, weights_only=False)["model"].items()
-                 if k in mine and v.shape == mine[k].shape}
+        weights = weights_from_onnx(Path(args.init)) if args.init.endswith(".onnx") else torch.load(args.init, weights_only=False)["model"]
+        start = {k: v for k, v in weights.items() if k in mine and v.shape == mine[k].shape}
         model.load_state_dict(start, strict=False)
         print(f"started from {args.init}: {len(start)} of {len(mine)} tensors", file=sys.stderr)
     optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
@@ -269,7 +299,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pairs", help="default: the task's (bench-data/reader/pairs.jsonl, bench-data/support/pairs.jsonl)")
     parser.add_argument("--out-dir", help="checkpoints; default bench-data/<task>/run")
     parser.add_argument("--model", help="where the int8 ONNX file goes; default the shipped one")
-    parser.add_argument("--init", default="", help="a checkpoint to start from: its encoder, and its head when the task is the same (train further)")
+    parser.add_argument("--init", default="", help="a checkpoint (.pt) or a shipped int8 file (.onnx) to start from: its encoder, and its head when the task is the same (train further)")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--layers", type=int, default=4, help="of MiniLM-L6's six, the first this many")
     parser.add_argument("--batch", type=int, default=32)

@@ -19,6 +19,10 @@ Each source sentence of a real document becomes claims about it:
 - **restated** in other words (supported), and restated *with* one fact changed
   (contradicted): a Bible verse in the World English Bible against the King James Version
   (train/bible.py, both public domain, Debian's ``sword-text-web`` and ``sword-text-kjv``).
+- **translated** (supported): a sentence of the documents below machine-translated into
+  Catalan or Spanish and back by Apertium (train/roundtrip.py), the kind of restatement the
+  seed story's translation is, against the original, both ways; and the translated sentence
+  with one fact changed (contradicted) against the original.
 
 The source the claim is checked against is the sentence, sometimes with its neighbour, as
 an answer cites two sentences. Documents: the *tune* SQuAD articles (CC BY-SA 4.0), the
@@ -322,7 +326,35 @@ def bible_chapters() -> Iterator[tuple[str, list[str], list[str]]]:
         yield chapter, [r[1] for r in rows], [r[2] for r in rows]
 
 
-def build(out: Path, squad_rounds: int, debian_pages: int, debian_per_page: int, verses: int = 0, seed: int = 11) -> Counter:
+def translated_rows(rules: Rules, documents: list[tuple[str, list[str]]], count: int, always: list[str], some: list[str]) -> Iterator[dict]:
+    """Rows for ``count`` sentences of ``documents`` round-tripped by Apertium (module
+    docstring, "translated"): the translation against the original both ways (supported), and
+    ``claims_for``'s changes made on the translation (the kinds ``always`` and two of ``some``),
+    against the original."""
+    from roundtrip import LANGUAGES, faithful, round_trip
+
+    rng = rules.rng
+    chosen = [(d, i) for d, (_, doc) in enumerate(documents) for i, s in enumerate(doc) if usable(s)]
+    chosen = sorted(rng.sample(chosen, min(count, len(chosen))))
+    languages = [rng.choice(LANGUAGES) for _ in chosen]
+    back: dict[tuple[int, int], str] = {}
+    for language in LANGUAGES:  # one Apertium call per language for every sentence
+        mine = [key for key, lang in zip(chosen, languages) if lang == language]
+        back.update(zip(mine, round_trip([documents[d][1][i] for d, i in mine], language)))
+    for d, i in chosen:
+        name, doc = documents[d]
+        original, translated = doc[i], back[(d, i)]
+        if not faithful(original, translated) or not usable(translated):
+            continue
+        moved = doc[:i] + [translated] + doc[i + 1:]
+        for claim, sources in ((translated, doc), (original, moved)):
+            yield {"claim": claim, "source": source_for(sources, i, rng), "label": 0, "kind": "translated", "group": f"{name}:{i}"}
+        for claim, label, kind in claims_for(rules, moved, i, always + rng.sample(some, 2), NOT_STATED_SHARE):
+            yield {"claim": claim, "source": source_for(doc, i, rng), "label": label, "kind": kind, "group": f"{name}:{i}"}
+
+
+def build(out: Path, squad_rounds: int, debian_pages: int, debian_per_page: int, verses: int = 0, seed: int = 11,
+          translated: int = 0) -> Counter:
     rng = random.Random(seed)
     rules = Rules(rng)
     # The kinds few sentences allow are tried on every sentence, two others at random.
@@ -338,13 +370,16 @@ def build(out: Path, squad_rounds: int, debian_pages: int, debian_per_page: int,
                 counts[(kind, label)] += 1
                 f.write(json.dumps(row) + "\n")
 
+        seen: list[tuple[str, list[str]]] = []  # every document, for the translated restatements
         for _, title, doc, rounds in documents:
+            seen.append((title, doc))
             chosen = [i for i, s in enumerate(doc) if usable(s)]
             for _ in range(rounds):
                 for i in chosen:
                     write(title, doc, i, rare + rng.sample(common, 2))
             print(f"squad {title}: {len(chosen)} sentences, {sum(counts.values())} pairs so far", file=sys.stderr)
         for name, doc in debian_documents(rng, debian_pages):
+            seen.append((name, doc))
             chosen = [i for i, s in enumerate(doc) if usable(s)]
             for i in rng.sample(chosen, min(debian_per_page, len(chosen))):
                 write(name, doc, i, rare + rng.sample(common, 2))
@@ -367,6 +402,10 @@ def build(out: Path, squad_rounds: int, debian_pages: int, debian_per_page: int,
                 counts[(kind, label)] += 1
                 f.write(json.dumps(row) + "\n")
         print(f"bible: {sum(counts.values())} pairs so far", file=sys.stderr)
+        for row in translated_rows(rules, seen, translated, rare, contradictions):
+            counts[(row["kind"], row["label"])] += 1
+            f.write(json.dumps(row) + "\n")
+        print(f"translated: {sum(counts.values())} pairs so far", file=sys.stderr)
     return counts
 
 
@@ -377,9 +416,11 @@ def main() -> None:
     parser.add_argument("--debian-pages", type=int, default=700)
     parser.add_argument("--debian-per-page", type=int, default=6)
     parser.add_argument("--verses", type=int, default=4000, help="Bible verses in two translations (train/bible.py)")
+    parser.add_argument("--translated", type=int, default=0,
+                        help="sentences machine-translated and back by Apertium (train/roundtrip.py; scripts/install-apertium.sh)")
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
-    counts = build(Path(args.out), args.squad_rounds, args.debian_pages, args.debian_per_page, args.verses, args.seed)
+    counts = build(Path(args.out), args.squad_rounds, args.debian_pages, args.debian_per_page, args.verses, args.seed, args.translated)
     for (kind, label), n in sorted(counts.items(), key=lambda x: (x[0][1], x[0][0])):
         print(f"{LABELS[label]}\t{kind}\t{n}")
     print(f"total\t{sum(counts.values())}")

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs Debian's Apertium machine translator with its English-Catalan and English-Spanish
+# data, which train/roundtrip.py uses to make machine-translated restatements for the support
+# check's training data. Training only: the engine never calls it.
+set -euo pipefail
+if command -v apertium >/dev/null && apertium -l 2>/dev/null | grep -qx '  cat-eng' && apertium -l | grep -qx '  spa-eng'; then
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "Installing Debian's apertium, apertium-eng-cat and apertium-eng-spa for train/roundtrip.py..."
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq apertium apertium-eng-cat apertium-eng-spa >/dev/null
+apertium -l | grep -E 'cat-eng|spa-eng'
