@@ -19,16 +19,20 @@ text; only the seed set's tune half is unseen by it. ``--split test`` prints the
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import statistics
 import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rag import RAG  # noqa: E402
+from rag.config import Settings  # noqa: E402
 from rag.eval.squad import contains_answer  # noqa: E402
 from rag.reader import Reader  # noqa: E402
 
@@ -39,16 +43,18 @@ SHARES = [1.0, 0.5, 0.25]  # of the confidence that is the model's (1: the model
 
 
 class CachedReader:
-    """The shipped reader, remembering each (question, candidates) it scored."""
+    """The shipped reader, remembering each (question, candidate) it scored: a pair's score does
+    not depend on the others read with it, so fewer candidates reuse the scores."""
 
     def __init__(self, reader: Reader):
         self.reader, self.cache = reader, {}
 
     def score(self, question, candidates):
-        key = (question, tuple(c.sentence for c in candidates))
-        if key not in self.cache:
-            self.cache[key] = self.reader.score(question, candidates)
-        return self.cache[key]
+        key = lambda c: (question, c.sentence, c.previous, c.title)  # noqa: E731
+        new = list({key(c): c for c in candidates if key(c) not in self.cache}.values())
+        if new:
+            self.cache.update({key(c): p for c, p in zip(new, self.reader.score(question, new))})
+        return np.array([self.cache[key(c)] for c in candidates])
 
 
 def questions(split: str) -> list[tuple[str, str, list[str], bool]]:
@@ -75,6 +81,10 @@ def questions(split: str) -> list[tuple[str, str, list[str], bool]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", default="tune", choices=("tune", "test"))
+    parser.add_argument("--candidates", default="16", help="comma-separated numbers of candidates the model reads (fewer: faster)")
+    parser.add_argument("--first", default="0", help="comma-separated first rounds (reader_first; 0: all candidates at once)")
+    parser.add_argument("--sure", default="1.0", help="comma-separated reader_sure: the probability that ends reading after the first round")
+    parser.add_argument("--current", action="store_true", help="only today's settings (rag/config.py), for each --candidates")
     args = parser.parse_args()
     folders = {"seeds": ROOT / "seeds", "squad": ROOT / "bench-data" / "squad-articles"}
     if not folders["squad"].exists():
@@ -91,12 +101,16 @@ def main() -> None:
             q, evidence = engine.evidence(question)
             asked.append((engine.composer, q, evidence, answers, answerable))
     rows = []
-    settings = [(t, k, w, c) for t in THRESHOLDS for k in KEEPS for w in FEATURE_WEIGHTS for c in SHARES]
-    for threshold, keep, weight, share in settings:
+    today = Settings()
+    settings = [(today.reader_threshold, today.reader_keep_within, today.reader_feature_weight, today.reader_confidence_share)] if args.current \
+        else [(t, k, w, c) for t in THRESHOLDS for k in KEEPS for w in FEATURE_WEIGHTS for c in SHARES]
+    rounds = [(int(n), int(f), float(u)) for n in args.candidates.split(",") for f in args.first.split(",") for u in args.sure.split(",")]
+    for (threshold, keep, weight, share), (count, first, sure) in [(s, r) for r in rounds for s in settings]:
         gold, wrong, unans, words = [], [], [], []
         for composer, q, evidence, answers, answerable in asked:
-            composer.reader, composer.reader_threshold, composer.reader_keep_within = reader, threshold, keep
-            composer.reader_feature_weight, composer.reader_confidence_share = weight, share
+            composer = dataclasses.replace(composer, reader=reader, reader_threshold=threshold, reader_keep_within=keep, reader_candidates=count,
+                                           reader_first=first, reader_sure=sure,
+                                           reader_feature_weight=weight, reader_confidence_share=share)
             a = composer.compose(q, evidence)
             if answerable:
                 gold.append(not a.abstained and contains_answer(a.text, answers))
@@ -106,13 +120,13 @@ def main() -> None:
             else:
                 unans.append(a.abstained)
         rate = lambda xs: sum(xs) / max(1, len(xs))  # noqa: E731
-        rows.append({"threshold": threshold, "keep": keep, "feature_weight": weight, "share": share, "gold": rate(gold), "wrongly_abstained": rate(wrong),
+        rows.append({"candidates": count, "first": first, "sure": sure, "threshold": threshold, "keep": keep, "feature_weight": weight, "share": share, "gold": rate(gold), "wrongly_abstained": rate(wrong),
                      "unanswerable_abstained": rate(unans), "median_words": statistics.median(words) if words else 0})
     print(f"{len(asked)} questions ({args.split}): "
           f"{sum(1 for *_, a in asked if a)} answerable, {sum(1 for *_, a in asked if not a)} unanswerable")
-    print("threshold keep  features  share  gold  wrongly_abstained  unanswerable_abstained  median_words")
+    print("candidates first sure  threshold keep  features  share  gold  wrongly_abstained  unanswerable_abstained  median_words")
     for r in rows:
-        print(f"{r['threshold']:.2f}     {r['keep']:.2f}  {r['feature_weight']:.1f}       {r['share']:.2f}   {r['gold']:.3f}  "
+        print(f"{r['candidates']:<10} {r['first']:<5} {r['sure']:.2f}  {r['threshold']:.2f}     {r['keep']:.2f}  {r['feature_weight']:.1f}       {r['share']:.2f}   {r['gold']:.3f}  "
               f"{r['wrongly_abstained']:.3f}              {r['unanswerable_abstained']:.3f}                   {r['median_words']}")
     if args.split == "tune":
         allowed = [r for r in rows if r["wrongly_abstained"] <= 0.10] or rows

@@ -54,6 +54,11 @@ class Settings:
     reader: bool = True
     reader_threshold: float = 0.4  # abstain below this confidence
     reader_candidates: int = 16  # the best sentences by the features, read by the model
+    # ... in two rounds: the best 8, and the other 8 only when none of the first answers with
+    # probability 0.5 or more: about half the reading time where the answer is plain, the same
+    # answers within what the int8 batches' rounding moves (bench/tune_reader.py --first).
+    reader_first: int = 8  # 0: all candidates in one round
+    reader_sure: float = 0.5
     reader_keep_within: float = 0.9  # a further answer sentence ranks at least this share of the best
     reader_feature_weight: float = 1.5  # the features' score beside the probability, ranking what was read
     reader_confidence_share: float = 0.25  # of the confidence that is the best probability (the rest: the features')
@@ -135,6 +140,10 @@ class Settings:
 
             raise ConfigError("RAG_MAX_DOCUMENT_CHARS, RAG_MAX_UNPACKED_BYTES and RAG_OCR_MAX_PAGES must be positive, "
                               "RAG_READ_SECONDS and RAG_READ_MEMORY_MB positive or 0 (no budget)")
+        if self.reader_candidates <= 0 or self.reader_first < 0 or not 0 <= self.reader_sure <= 1:
+            from rag.errors import ConfigError
+
+            raise ConfigError("RAG_READER_CANDIDATES must be positive, RAG_READER_FIRST 0 or more and RAG_READER_SURE between 0 and 1")
 
     @property
     def read_limits(self) -> Any:

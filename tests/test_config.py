@@ -23,6 +23,12 @@ def test_a_bad_environment_value_names_the_variable():
         Settings.from_env({"RAG_TOP_K": "many"})
 
 
+@pytest.mark.parametrize("variable,value", [("RAG_READER_FIRST", "-1"), ("RAG_READER_SURE", "1.5"), ("RAG_READER_CANDIDATES", "0")])
+def test_reading_settings_out_of_range_are_refused_by_name(variable, value):
+    with pytest.raises(ConfigError, match=variable):
+        Settings.from_env({variable: value})
+
+
 @pytest.mark.parametrize("name", SETTINGS_FIELDS)
 def test_every_setting_is_documented_in_the_readme(name):
     assert f"`RAG_{name.upper()}`" in (ROOT / "README.md").read_text()

@@ -155,3 +155,28 @@ def test_an_abstention_marks_each_nearest_passage_s_most_likely_sentence_and_say
     assert "russia-" in answer.text  # where the nearest passages are
     marked = [p for p in answer.passages if p.likely_start is not None]
     assert marked and all(p.start <= p.likely_start < p.likely_end <= p.end for p in marked)
+
+
+@shipped
+def test_a_plain_question_is_read_in_one_round_and_answered_as_when_everything_is_read(seeded_engine):
+    """Reading in two rounds (RAG_READER_FIRST, RAG_READER_SURE) saves time only: a question
+    the first candidates answer surely stops there, with the answer reading them all gives."""
+    import dataclasses
+
+    read: list[int] = []
+
+    class Counting:
+        def __init__(self, reader):
+            self.reader = reader
+
+        def score(self, question, candidates):
+            read.append(len(candidates))
+            return self.reader.score(question, candidates)
+
+    composer = seeded_engine.composer
+    query, evidence = seeded_engine.evidence("How much money would it take to rebuild the country?")
+    two_rounds = dataclasses.replace(composer, reader=Counting(composer.reader), reader_first=8, reader_sure=0.5)
+    answer = two_rounds.compose(query, evidence)
+    assert read == [8], "a sure answer among the first eight: nothing more is read"
+    everything = dataclasses.replace(composer, reader_first=0).compose(query, evidence)
+    assert "250" in answer.text and answer.text == everything.text

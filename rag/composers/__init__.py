@@ -27,6 +27,7 @@ def default_composer(settings: Any) -> Composer:
         max_sentences=settings.max_answer_sentences,
         max_words=settings.max_answer_words,
         reader=reader, reader_threshold=settings.reader_threshold, reader_candidates=settings.reader_candidates,
+        reader_first=settings.reader_first, reader_sure=settings.reader_sure,
         reader_keep_within=settings.reader_keep_within, reader_feature_weight=settings.reader_feature_weight,
         reader_confidence_share=settings.reader_confidence_share, verifier=verifier,
     )
