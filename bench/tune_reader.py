@@ -43,8 +43,10 @@ SHARES = [1.0, 0.5, 0.25]  # of the confidence that is the model's (1: the model
 
 
 class CachedReader:
-    """The shipped reader, remembering each (question, candidate) it scored: a pair's score does
-    not depend on the others read with it, so fewer candidates reuse the scores."""
+    """The shipped reader, remembering each (question, candidate) it scored, so that settings
+    reading fewer candidates reuse the scores. Nearly exact: the int8 model quantizes a batch's
+    activations with one scale, so a pair's score moves a little with its batch mates, and a
+    figure can differ by up to a point with the order in which settings first read a pair."""
 
     def __init__(self, reader: Reader):
         self.reader, self.cache = reader, {}

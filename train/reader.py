@@ -119,8 +119,8 @@ class CrossEncoder:
 
 
 def weights_from_onnx(path: Path) -> dict:
-    """A shipped int8 file's weights as a torch state dict, dequantized (``q - zero point) *
-    scale``, per output channel as ``_quantize`` wrote them), so a model whose training
+    """A shipped int8 file's weights as a torch state dict, dequantized ((q - zero point) x
+    scale, per output channel as ``_quantize`` wrote them), so a model whose training
     checkpoint is gone can be trained further from what ships. The int8 rounding stays in the
     weights (a logit moves by about as much as int8 against torch: see ``export``)."""
     import numpy as np
@@ -133,8 +133,8 @@ def weights_from_onnx(path: Path) -> dict:
              "token_type_embeddings": "embeddings.token_type_embeddings.weight"}
     out = {}
     for name, array in found.items():
-        if name.endswith(("_scale", "_zero_point")) and name.rsplit("_", 2 if name.endswith("_zero_point") else 1)[0] + "_quantized" in found:
-            continue
+        if name.removesuffix("_scale").removesuffix("_zero_point") + "_quantized" in found:
+            continue  # read with its weights below
         if name.endswith("_quantized"):
             base = name.removesuffix("_quantized")
             array = (array.astype(np.float32) - found[base + "_zero_point"].astype(np.float32)) * found[base + "_scale"]
