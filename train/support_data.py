@@ -364,11 +364,13 @@ def build(out: Path, squad_rounds: int, debian_pages: int, debian_per_page: int,
     out.parent.mkdir(parents=True, exist_ok=True)
     documents = [("squad", t, d, squad_rounds) for t, d in squad_documents("tune")]
     with out.open("w") as f:
+        def emit(row: dict) -> None:
+            counts[(row["kind"], row["label"])] += 1
+            f.write(json.dumps(row) + "\n")
+
         def write(name: str, doc: list[str], i: int, picked: list[str]) -> None:
             for claim, label, kind in claims_for(rules, doc, i, picked, NOT_STATED_SHARE):
-                row = {"claim": claim, "source": source_for(doc, i, rng), "label": label, "kind": kind, "group": f"{name}:{i}"}
-                counts[(kind, label)] += 1
-                f.write(json.dumps(row) + "\n")
+                emit({"claim": claim, "source": source_for(doc, i, rng), "label": label, "kind": kind, "group": f"{name}:{i}"})
 
         seen: list[tuple[str, list[str]]] = []  # every document, for the translated restatements
         for _, title, doc, rounds in documents:
@@ -393,18 +395,13 @@ def build(out: Path, squad_rounds: int, debian_pages: int, debian_per_page: int,
         for c, i in sorted(rng.sample(verse_ids, min(verses, len(verse_ids)))):
             chapter, modern, old = chapters[c]
             for claims, sources in ((modern, old), (old, modern)):
-                row = {"claim": claims[i], "source": source_for(sources, i, rng), "label": 0, "kind": "restated", "group": f"{chapter}:{i}"}
-                counts[("restated", 0)] += 1
-                f.write(json.dumps(row) + "\n")
+                emit({"claim": claims[i], "source": source_for(sources, i, rng), "label": 0, "kind": "restated", "group": f"{chapter}:{i}"})
             claims, sources = (modern, old) if rng.random() < 0.7 else (old, modern)
             for claim, label, kind in claims_for(rules, claims, i, rare + rng.sample(contradictions, 2), NOT_STATED_SHARE):
-                row = {"claim": claim, "source": source_for(sources, i, rng), "label": label, "kind": kind, "group": f"{chapter}:{i}"}
-                counts[(kind, label)] += 1
-                f.write(json.dumps(row) + "\n")
+                emit({"claim": claim, "source": source_for(sources, i, rng), "label": label, "kind": kind, "group": f"{chapter}:{i}"})
         print(f"bible: {sum(counts.values())} pairs so far", file=sys.stderr)
         for row in translated_rows(rules, seen, translated, rare, contradictions):
-            counts[(row["kind"], row["label"])] += 1
-            f.write(json.dumps(row) + "\n")
+            emit(row)
         print(f"translated: {sum(counts.values())} pairs so far", file=sys.stderr)
     return counts
 

@@ -4,4 +4,4 @@
   written once (``onnx_export.py``) and run by ``encoder.py``;
 - the reading model (``reader-int8.onnx``, run by ``rag.reader``) and the support check
   (``verifier-int8.onnx``, run by ``rag.verify``), trained here by ``train/`` and shipped in
-  this folder with each with its card beside it (``reader-int8.md``, ``verifier-int8.md``)."""
+  this folder, each with its card beside it (``reader-int8.md``, ``verifier-int8.md``)."""
