@@ -12,6 +12,13 @@ its second stage (more SQuAD questions, and a share of the first stage's replaye
         --limit-explorer 8000 --limit-unanswerable 1200 \
         --replay bench-data/reader/pairs-all.jsonl --replay-share 0.45 --out bench-data/reader/pairs-more.jsonl
 
+and a third stage asks SQuAD train questions in other words as well (``reworded``; needs
+Apertium: scripts/install-apertium.sh):
+
+    .venv/bin/python train/data.py --sources squad-train,reworded,squad2-unanswerable --seed 15 \
+        --limit-explorer 3500 --limit-unanswerable 800 \
+        --replay bench-data/reader/pairs-more.jsonl --replay-share 0.25 --out bench-data/reader/pairs-reworded.jsonl
+
 (the commands that train on each: rag/embed/reader-int8.md).
 
 Every source installs offline, and none is a half anything is measured on:
@@ -36,6 +43,12 @@ Every source installs offline, and none is a half anything is measured on:
   by people to look answerable (CC BY-SA 4.0; the 35 SQuAD 2.0 dev articles, none of them in
   squad-dev-tune.json): every sentence of the paragraph and the article's closest ones are
   negatives.
+- ``reworded``: the ``squad-train`` questions of the same run asked in other words, the way
+  people ask who do not copy the text: each sent through Apertium into Catalan or Spanish and
+  back (train/roundtrip.py; a trip that loses a number, a name or the question word is not
+  used), then up to two of its words replaced by a WordNet synonym (train/wordnet.py),
+  so that fewer of its words are the answer sentence's ("How many persons were murdered in
+  the struggle?"). Paired like their originals.
 - ``swap``: unanswerable on-topic questions, as SQuAD 2.0 makes them: a name or number of a
   squad or cloze question replaced by another one of the same document, so its positive no
   longer answers it (label 0) although it shares nearly every word.
@@ -68,7 +81,8 @@ SQUAD_EXPLORER = DATA / "squad-explorer"
 PACKAGES = ("python3.11-doc", "debian-faq")
 CLOSE_NEGATIVES = 3  # the document's sentences closest to the question, besides the neighbours
 NEIGHBOUR_NEGATIVES = 3
-SOURCES = ("squad", "lay", "cloze", "faq", "squad-train", "squad2-unanswerable")  # all the shipped model's (swaps come with squad and cloze)
+SOURCES = ("squad", "lay", "cloze", "faq", "squad-train", "squad2-unanswerable", "reworded")  # swaps come with squad and cloze
+FIRST_STAGE = SOURCES[:-1]  # the default: the first stage's sources (reworded needs Apertium)
 SWAP_SHARE = 0.35  # of squad and cloze questions also asked with a name or number swapped
 
 _NAME = re.compile(r"\b[A-Z][a-zA-Z]+(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][a-zA-Z]+){0,3}")
@@ -135,6 +149,34 @@ def explorer_items(rng: random.Random, split: str, limit: int, impossible: bool 
         raise SystemExit(f"{path} is missing: run train/squad_explorer.py on a clone of SQuAD-explorer first")
     items = list(squad_items(rng, json.loads(path.read_text())["data"], per_paragraph=1, impossible=impossible))
     return rng.sample(items, min(limit, len(items)))
+
+
+_QUESTION_WORD = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
+
+
+def reworded_items(items: list[dict], rng: random.Random) -> list[dict]:
+    """The items asked in other words: a round trip through Apertium (Catalan or Spanish, at
+    random), then WordNet synonyms for up to two words. Where the round trip loses a number, a
+    name or the question word, the synonyms alone; an item neither changes is left out."""
+    from roundtrip import faithful, round_trip
+    from support_data import Rules
+
+    rules = Rules(rng)
+    languages = [rng.choice(("cat", "spa")) for _ in items]
+    back: dict[int, str] = {}
+    for language in ("cat", "spa"):
+        chosen = [i for i, x in enumerate(languages) if x == language]
+        back.update(zip(chosen, round_trip([items[i]["q"] for i in chosen], language)))
+    out = []
+    for i, item in enumerate(items):
+        q, again = item["q"], back[i]
+        kept = [w.lower() for w in _QUESTION_WORD.findall(q)][:1]
+        if not faithful(q, again) or kept != [w.lower() for w in _QUESTION_WORD.findall(again)][:1]:
+            again = q  # the trip broke the question: synonyms alone
+        again = rules.synonym(again, []) or again
+        if again != q:
+            out.append({**item, "q": again, "id": item["id"] + ":reworded"})
+    return out
 
 
 def lay_rewrites() -> dict[str, str]:
@@ -287,7 +329,7 @@ def swapped(question: str, doc: list[tuple[str, str]], positive: str, rng: rando
 
 def pairs_of(item: dict, closest: list[int], source: str, rng: random.Random) -> Iterator[dict]:
     doc, pos = item["doc"], item["pos"]
-    group = item["id"]
+    group = re.sub(r":(?:lay|reworded)$", "", item["id"])  # a rewording in the same half as its original
 
     def pair(q: str, i: int, label: int, kind: str) -> dict:
         return {"q": q, "s": doc[i][0], "prev": doc[i][1], "title": item["title"], "label": label,
@@ -301,7 +343,7 @@ def pairs_of(item: dict, closest: list[int], source: str, rng: random.Random) ->
     for i in negatives:
         if doc[i][0] != answer:
             yield pair(item["q"], i, 0, source)
-    if source in ("squad", "squad-train", "cloze") and rng.random() < SWAP_SHARE:
+    if source in ("squad", "squad-train", "reworded", "cloze") and rng.random() < SWAP_SHARE:
         q = swapped(item["q"], doc, doc[pos][0] + " " + doc[pos][1], rng)
         if q:
             yield pair(q, pos, 0, "swap")
@@ -325,7 +367,7 @@ def closest_sentences(encoder, items: list[dict], k: int) -> list[list[int]]:
     return out
 
 
-def build(out: Path, limit_cloze: int, seed: int = 13, sources: tuple[str, ...] = SOURCES,
+def build(out: Path, limit_cloze: int, seed: int = 13, sources: tuple[str, ...] = FIRST_STAGE,
           limit_explorer: int = 5000, limit_unanswerable: int = 1000) -> Counter:
     from rag.embed.encoder import Encoder
 
@@ -340,8 +382,12 @@ def build(out: Path, limit_cloze: int, seed: int = 13, sources: tuple[str, ...] 
         if "lay" in sources:
             lay = lay_rewrites()
             batches.append(("lay", [{**it, "q": lay[it["id"]], "id": it["id"] + ":lay"} for it in squad if it["id"] in lay]))
-    if "squad-train" in sources:
-        batches.append(("squad-train", explorer_items(rng, "train-v1.0", limit_explorer)))
+    if "squad-train" in sources or "reworded" in sources:
+        train_items = explorer_items(rng, "train-v1.0", limit_explorer)
+        if "squad-train" in sources:
+            batches.append(("squad-train", train_items))
+        if "reworded" in sources:
+            batches.append(("reworded", reworded_items(train_items, rng)))
     if "squad2-unanswerable" in sources:
         batches.append(("squad2-unanswerable", explorer_items(rng, "dev-v2.0", limit_unanswerable, impossible=True)))
     if "faq" in sources or "cloze" in sources:
@@ -383,7 +429,7 @@ def main() -> None:
                         help="SQuAD train questions drawn (one a paragraph)")
     parser.add_argument("--limit-unanswerable", type=int, default=1000,
                         help="SQuAD 2.0 unanswerable questions drawn (one a paragraph)")
-    parser.add_argument("--sources", default=",".join(SOURCES),
+    parser.add_argument("--sources", default=",".join(FIRST_STAGE),
                         help=f"comma-separated, or all: {', '.join(SOURCES)}")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--replay", default="",
