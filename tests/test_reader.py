@@ -65,7 +65,7 @@ def test_the_training_pipeline_runs_end_to_end_on_a_tiny_sample(tmp_path):
         check=True, capture_output=True, cwd=ROOT,
     )
     figures = json.loads((tmp_path / "run" / "figures.json").read_text())
-    assert figures["train_pairs"] > 0 and "top1" in figures["dev"]
+    assert figures["train_pairs"] > 0 and "top1" in figures["dev"] and "top1" in figures["dev_exported"]
     from rag.reader import Candidate, Reader
 
     scores = Reader(model).score("Who built the lighthouse?", [Candidate(s) for s, _ in sentences])

@@ -157,32 +157,51 @@ def tensors(tok, rows: list[dict], task: Task = TASKS["reader"]):
 
 
 def evaluate(model, tok, rows: list[dict], task: Task = TASKS["reader"], batch: int = 64) -> dict:
-    """Dev figures. Reading: pair accuracy at 0.5, and per question whether its best-scored
-    sentence is a positive (top-1) among questions that have one. Support: accuracy, and per
-    kind of claim the share given its right label."""
+    """Dev figures of the torch model (``dev_figures``)."""
     import torch
 
     model.eval()
     outputs = []
     with torch.no_grad():
         for at in range(0, len(rows), batch):
-            logits = model(*tensors(tok, rows[at : at + batch], task))
-            outputs += (torch.sigmoid(logits) if task.classes == 1 else logits.argmax(-1)).tolist()
+            outputs += model(*tensors(tok, rows[at : at + batch], task)).tolist()
     model.train()
+    return dev_figures(rows, outputs, task)
+
+
+def evaluate_onnx(path: Path, tok, rows: list[dict], task: Task = TASKS["reader"], batch: int = 64) -> dict:
+    """The same figures for an exported file as ONNX Runtime runs it: what int8 costs."""
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    outputs = []
+    for at in range(0, len(rows), batch):
+        ids, mask, types = tensors(tok, rows[at : at + batch], task)
+        got = session.run(None, {"input_ids": ids.numpy(), "attention_mask": mask.numpy(), "token_type_ids": types.numpy()})[0]
+        outputs += got.reshape(len(ids), -1).squeeze(-1).tolist() if task.classes == 1 else got.reshape(len(ids), -1).tolist()
+    return dev_figures(rows, outputs, task)
+
+
+def dev_figures(rows: list[dict], logits: list, task: Task = TASKS["reader"]) -> dict:
+    """Reading: pair accuracy at probability 0.5, and per question whether its best-scored
+    sentence is a positive (top-1) among questions that have one. Support: accuracy, and per
+    kind of claim the share given its right label."""
+    import numpy as np
+
     if task.classes > 1:
-        right = [int(o) == r["label"] for r, o in zip(rows, outputs)]
+        right = [int(np.argmax(o)) == r["label"] for r, o in zip(rows, logits)]
         kinds: dict[str, list[bool]] = {}
         for r, ok in zip(rows, right):
             kinds.setdefault(r[task.kind_key], []).append(ok)
         return {"pairs": len(rows), "accuracy": round(sum(right) / max(1, len(right)), 4),
                 "by_kind": {k: round(sum(v) / len(v), 4) for k, v in sorted(kinds.items())}}
-    scores = outputs
+    scores = [float(s) for s in logits]  # a logit's order and its sign are the probability's
     by_group: dict[str, list[tuple[float, int]]] = {}
     for r, s in zip(rows, scores):
         by_group.setdefault(r["group"] + ("/swap" if r["source"] == "swap" else ""), []).append((s, r["label"]))
     answerable = [g for g in by_group.values() if any(label for _, label in g)]
     top1 = sum(max(g)[1] for g in answerable) / max(1, len(answerable))
-    accuracy = sum((s >= 0.5) == bool(r["label"]) for r, s in zip(rows, scores)) / max(1, len(rows))
+    accuracy = sum((s >= 0) == bool(r["label"]) for r, s in zip(rows, scores)) / max(1, len(rows))
     return {"pairs": len(rows), "accuracy": round(accuracy, 4), "top1": round(top1, 4), "questions": len(answerable)}
 
 
@@ -289,6 +308,12 @@ def export(args) -> Path:
         got = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, feeds)[0].reshape(reference.shape)
         print(f"{path.name}: max |logit - torch| {float(np.abs(got - reference).max()):.4f}, "
               f"{path.stat().st_size / 1e6:.1f} MB", file=sys.stderr)
+    if dev_rows:  # the whole dev half as the engine will run it (int8 rounding can cost answers)
+        exported = evaluate_onnx(target, tok, dev_rows, task)
+        print(f"{target.name} on the dev half: {json.dumps(exported)}", file=sys.stderr)
+        figures_file = out / "figures.json"
+        figures = json.loads(figures_file.read_text()) if figures_file.exists() else {}
+        figures_file.write_text(json.dumps({**figures, "dev_exported": {**exported, "reduce_range": args.reduce_range}}, indent=2))
     return target
 
 
