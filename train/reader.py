@@ -196,9 +196,9 @@ def dev_figures(rows: list[dict], logits: list, task: Task = TASKS["reader"]) ->
         return {"pairs": len(rows), "accuracy": round(sum(right) / max(1, len(right)), 4),
                 "by_kind": {k: round(sum(v) / len(v), 4) for k, v in sorted(kinds.items())}}
     scores = [float(s) for s in logits]  # a logit's order and its sign are the probability's
-    by_group: dict[str, list[tuple[float, int]]] = {}
-    for r, s in zip(rows, scores):
-        by_group.setdefault(r["group"] + ("/swap" if r["source"] == "swap" else ""), []).append((s, r["label"]))
+    by_group: dict[tuple[str, str], list[tuple[float, int]]] = {}
+    for r, s in zip(rows, scores):  # a question's rewording or swap is another question of its group
+        by_group.setdefault((r["group"], r["q"]), []).append((s, r["label"]))
     answerable = [g for g in by_group.values() if any(label for _, label in g)]
     top1 = sum(max(g)[1] for g in answerable) / max(1, len(answerable))
     accuracy = sum((s >= 0) == bool(r["label"]) for r, s in zip(rows, scores)) / max(1, len(rows))
