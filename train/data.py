@@ -12,8 +12,9 @@ its second stage (more SQuAD questions, and a share of the first stage's replaye
         --limit-explorer 8000 --limit-unanswerable 1200 \
         --replay bench-data/reader/pairs-all.jsonl --replay-share 0.45 --out bench-data/reader/pairs-more.jsonl
 
-and a third stage asks SQuAD train questions in other words as well (``reworded``; needs
-Apertium: scripts/install-apertium.sh):
+A third stage, tried and not shipped (docs/reading-model.md has its figures), asks SQuAD
+train questions in other words as well (``reworded``; needs Apertium:
+scripts/install-apertium.sh):
 
     .venv/bin/python train/data.py --sources squad-train,reworded,squad2-unanswerable --seed 15 \
         --limit-explorer 3500 --limit-unanswerable 800 \
