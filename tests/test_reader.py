@@ -85,16 +85,16 @@ def test_reworded_training_questions_keep_their_question_word_and_facts(monkeypa
     # Apertium is a training-only install: its output for these two questions, as it gives it.
     trips = {
         "Who built the lighthouse on the headland in 1867?": "Who constructed the lighthouse of the headland at 1867?",
-        "Who talked on behalf of the harbour office?": "That talked in behalf of the office of harbour?",
+        "Who kept the lighthouse on the headland?": "That kept the lighthouse of the headland?",
     }
     monkeypatch.setattr(roundtrip, "round_trip", lambda questions, language: [trips[q] for q in questions])
     items = [{"id": f"Harbour:0:{i}", "q": q, "title": "Harbour"} for i, q in enumerate(trips)]
     out = {it["id"]: it["q"] for it in reworded_items(items, random.Random(2))}
-    assert set(out) <= {"Harbour:0:0:reworded", "Harbour:0:1:reworded"} and "Harbour:0:0:reworded" in out
-    assert out["Harbour:0:0:reworded"].startswith("Who") and "1867" in out["Harbour:0:0:reworded"]
-    assert "constructed" in out["Harbour:0:0:reworded"], "the translator's wording is used"
-    if "Harbour:0:1:reworded" in out:
-        assert out["Harbour:0:1:reworded"].startswith("Who"), "not the broken trip"
+    assert set(out) == {"Harbour:0:0:reworded", "Harbour:0:1:reworded"}
+    translated, broken = out["Harbour:0:0:reworded"], out["Harbour:0:1:reworded"]
+    assert translated.startswith("Who constructed") and "1867" in translated, "the translator's wording, the year kept"
+    assert broken.startswith("Who kept the lighthouse on the ") and broken != "Who kept the lighthouse on the headland?", \
+        "the original reworded by a synonym, not the broken trip"
 
 
 # Questions a newcomer typed about the seed story, in everyday words, with words that only

@@ -169,17 +169,16 @@ def evaluate(model, tok, rows: list[dict], task: Task = TASKS["reader"], batch: 
     return dev_figures(rows, outputs, task)
 
 
-def evaluate_onnx(path: Path, tok, rows: list[dict], task: Task = TASKS["reader"], batch: int = 64) -> dict:
-    """The same figures for an exported file as ONNX Runtime runs it: what int8 costs."""
-    import onnxruntime as ort
+def evaluate_onnx(path: Path, rows: list[dict], task: Task = TASKS["reader"]) -> dict:
+    """The same figures for an exported file, run as the engine runs it (rag.reader's Reader,
+    rag.verify's Verifier): what int8 rounding costs."""
+    from rag.reader import Reader
+    from rag.verify import Verifier
 
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    outputs = []
-    for at in range(0, len(rows), batch):
-        ids, mask, types = tensors(tok, rows[at : at + batch], task)
-        got = session.run(None, {"input_ids": ids.numpy(), "attention_mask": mask.numpy(), "token_type_ids": types.numpy()})[0]
-        outputs += got.reshape(len(ids), -1).squeeze(-1).tolist() if task.classes == 1 else got.reshape(len(ids), -1).tolist()
-    return dev_figures(rows, outputs, task)
+    runtime = Reader(path) if task.name == "reader" else Verifier(path)
+    firsts, seconds = zip(*(task.texts(r) for r in rows))
+    logits = runtime.pair_logits(firsts, seconds)
+    return dev_figures(rows, logits[:, 0].tolist() if task.classes == 1 else logits.tolist(), task)
 
 
 def dev_figures(rows: list[dict], logits: list, task: Task = TASKS["reader"]) -> dict:
@@ -309,7 +308,7 @@ def export(args) -> Path:
         print(f"{path.name}: max |logit - torch| {float(np.abs(got - reference).max()):.4f}, "
               f"{path.stat().st_size / 1e6:.1f} MB", file=sys.stderr)
     if dev_rows:  # the whole dev half as the engine will run it (int8 rounding can cost answers)
-        exported = evaluate_onnx(target, tok, dev_rows, task)
+        exported = evaluate_onnx(target, dev_rows, task)
         print(f"{target.name} on the dev half: {json.dumps(exported)}", file=sys.stderr)
         figures_file = out / "figures.json"
         figures = json.loads(figures_file.read_text()) if figures_file.exists() else {}
