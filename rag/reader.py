@@ -30,8 +30,6 @@ MODEL_ENV = "RAG_READER_MODEL"
 # is cut first (the sentence is put before it).
 MAX_TOKENS = 128
 MAX_QUESTION_TOKENS = 48
-# Pairs run in one call at most: bounded memory whatever the caller hands over.
-BATCH = 32
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +94,7 @@ def encode_pairs(tok, questions: Sequence[str], seconds: Sequence[str], max_toke
 
 class PairModel:
     """A cross-encoder shipped as ONNX (the reading model, the support check): pairs of texts
-    in, one row of logits per pair out, in batches of similar length. Thread-safe."""
+    in, one row of logits per pair out. Thread-safe."""
 
     max_tokens, max_first = MAX_TOKENS, MAX_QUESTION_TOKENS
 
@@ -136,17 +134,22 @@ class PairModel:
         return cls._shipped
 
     def pair_logits(self, firsts: Sequence[str], seconds: Sequence[str]) -> np.ndarray:
-        """(pairs, classes) logits."""
+        """(pairs, classes) logits, each pair run on its own.
+
+        One pair a run, because the int8 network quantizes each run's activations with one
+        scale: in a batch, a pair's score moved with its batch mates (the same question and
+        sentence scored differently beside other candidates, so an answer could change with
+        what else was retrieved); alone it does not. Alone is also no slower: nothing is
+        padded (docs/reading-model.md, "One pair at a time")."""
         width = self.session.get_outputs()[0].shape[-1]
         out = np.empty((len(firsts), width if isinstance(width, int) else 1), dtype=np.float32)
-        # Shortest first, so a batch pads little.
-        order = np.argsort([len(a) + len(b) for a, b in zip(firsts, seconds)], kind="stable")
-        for at in range(0, len(order), BATCH):
-            chunk = order[at : at + BATCH]
-            ids, mask, types = encode_pairs(self.tok, [firsts[i] for i in chunk], [seconds[i] for i in chunk],
-                                            self.max_tokens, self.max_first)
-            (logit,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
-            out[chunk] = logit.reshape(len(chunk), -1)
+        if not len(firsts):
+            return out
+        ids, mask, types = encode_pairs(self.tok, firsts, seconds, self.max_tokens, self.max_first)
+        for i, n in enumerate(mask.sum(axis=1)):
+            (logit,) = self.session.run(None, {"input_ids": ids[i : i + 1, :n], "attention_mask": mask[i : i + 1, :n],
+                                                "token_type_ids": types[i : i + 1, :n]})
+            out[i] = logit.reshape(-1)
         return out
 
 

@@ -32,6 +32,22 @@ def test_the_shipped_model_loads_and_scores_in_onnx_runtime_with_torch_absent():
     assert answers > 0.5 > other
 
 
+
+@shipped
+def test_a_sentence_scores_the_same_whatever_else_is_read_beside_it():
+    # The int8 network quantizes a run's activations with one scale; read in one batch, a
+    # sentence's probability moved with its batch mates, so what else retrieval found could
+    # change an answer.
+    from rag.reader import Candidate, Reader
+
+    reader = Reader.shipped()
+    answer = Candidate("The harbour master was Orla Brennan, appointed by the town council in 1998.", "", "Harbour")
+    others = [Candidate("The pier is made of granite.", "", "Harbour"),
+              Candidate("Fishing boats leave before dawn " + "and return with the tide " * 12 + ".", "", "Harbour")]
+    alone = reader.score("Who was the harbour master?", [answer])[0]
+    beside = reader.score("Who was the harbour master?", [*others, answer])[-1]
+    assert alone == beside
+
 def test_the_training_pipeline_runs_end_to_end_on_a_tiny_sample(tmp_path):
     pytest.importorskip("torch")
     sys.path.insert(0, str(ROOT / "train"))
