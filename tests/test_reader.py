@@ -88,24 +88,27 @@ def test_the_training_pipeline_runs_end_to_end_on_a_tiny_sample(tmp_path):
     assert scores.shape == (4,) and ((scores >= 0) & (scores <= 1)).all()
 
 
-def test_reworded_training_questions_keep_their_question_word_and_facts(monkeypatch):
+def test_reworded_training_questions_keep_their_question_word_and_facts():
     """train/data.py's reworded source: a question asked in other words (a round trip through
     a translator, then WordNet synonyms) keeps its question word, names and numbers; where the
     translator broke the question ("That ..."), synonyms alone reword it."""
-    import random
-
-    sys.path.insert(0, str(ROOT / "train"))
-    import roundtrip
-    from data import reworded_items
-
-    # Apertium is a training-only install: its output for these two questions, as it gives it.
-    trips = {
-        "Who built the lighthouse on the headland in 1867?": "Who constructed the lighthouse of the headland at 1867?",
-        "Who kept the lighthouse on the headland?": "That kept the lighthouse of the headland?",
-    }
-    monkeypatch.setattr(roundtrip, "round_trip", lambda questions, language: [trips[q] for q in questions])
-    items = [{"id": f"Harbour:0:{i}", "q": q, "title": "Harbour"} for i, q in enumerate(trips)]
-    out = {it["id"]: it["q"] for it in reworded_items(items, random.Random(2))}
+    # In a process of its own: loading WordNet for training changes how this process's engine
+    # later answers the seed questions (found, not yet explained; training never runs beside it).
+    script = (
+        "import json, random, sys\n"
+        "sys.path.insert(0, 'train')\n"
+        "import roundtrip\n"
+        "from data import reworded_items\n"
+        # Apertium is a training-only install: its output for these two questions, as it gives it.
+        "trips = {'Who built the lighthouse on the headland in 1867?': 'Who constructed the lighthouse of the headland at 1867?',\n"
+        "         'Who kept the lighthouse on the headland?': 'That kept the lighthouse of the headland?'}\n"
+        "roundtrip.round_trip = lambda questions, language: [trips[q] for q in questions]\n"
+        "items = [{'id': f'Harbour:0:{i}', 'q': q, 'title': 'Harbour'} for i, q in enumerate(trips)]\n"
+        "print(json.dumps({it['id']: it['q'] for it in reworded_items(items, random.Random(2))}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
     assert set(out) == {"Harbour:0:0:reworded", "Harbour:0:1:reworded"}
     translated, broken = out["Harbour:0:0:reworded"], out["Harbour:0:1:reworded"]
     assert translated.startswith("Who constructed") and "1867" in translated, "the translator's wording, the year kept"
