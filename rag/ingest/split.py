@@ -83,12 +83,20 @@ class Splitter:
 
     def __init__(self, settings: Settings):
         from llama_index.core.node_parser import SentenceSplitter
+        from llama_index.core.node_parser.text.utils import split_by_sentence_tokenizer_internal
+        from nltk.tokenize import PunktSentenceTokenizer
 
+        # The sentence cut llama-index uses by default (an untrained Punkt, which needs no
+        # data), made here: its own goes through a helper that looks for NLTK's stopwords
+        # under $NLTK_DATA when that is set, tries to download them, and without them failed
+        # every document (a user's NLTK_DATA that lacks them is common).
+        punkt = PunktSentenceTokenizer()
         self.splitter = SentenceSplitter(
             chunk_size=settings.chunk_size,
             chunk_overlap=settings.chunk_overlap,
             include_metadata=False,
             include_prev_next_rel=False,  # ids are renumbered per file below
+            chunking_tokenizer_fn=lambda text: split_by_sentence_tokenizer_internal(text, punkt),
         )
 
     def groups(self, doc: ExtractedText, source: str, version: str) -> Iterator[Group]:

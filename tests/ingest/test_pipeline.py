@@ -253,3 +253,40 @@ def test_an_index_with_the_older_sentence_table_is_converted_once_and_answers_as
     after = reopened.ask(question)
     assert after.text == before.text and spans(after) == spans(before)
     assert spans(reopened.ask("Summarize the story")) == spans(summary)
+
+
+def test_a_users_nltk_data_folder_without_nltks_data_changes_nothing(tmp_path):
+    # NLTK_DATA is often set by people who use NLTK, to a folder with other data in it.
+    # llama-index then looked for its stopwords there and, without them, every document
+    # failed to index; it reads the variable when imported, hence a process of its own.
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    script = (
+        "import json, shutil, sys\n"
+        "from pathlib import Path\n"
+        "from rag import RAG\n"
+        "docs = Path(sys.argv[1]) / 'docs'\n"
+        "shutil.copytree(sys.argv[2], docs)\n"
+        "engine = RAG(docs_dir=docs, index_dir=Path(sys.argv[1]) / 'index')\n"
+        "report = engine.ingest(show_progress=False)\n"
+        "answer = engine.ask('Who was the spokeswoman?')\n"
+        "print(json.dumps({'indexed': report.files_indexed, 'skipped': [s.reason for s in report.skipped], 'text': answer.text}))\n"
+    )
+    answers = []
+    for nltk_data in ("", str(tmp_path / "nltk_data")):
+        env = {k: v for k, v in os.environ.items() if k != "NLTK_DATA"}
+        if nltk_data:
+            os.makedirs(nltk_data)
+            env["NLTK_DATA"] = nltk_data
+        work = tmp_path / f"run{len(answers)}"
+        work.mkdir()
+        done = subprocess.run([sys.executable, "-c", script, str(work), str(ROOT / "seeds")], capture_output=True,
+                              text=True, cwd=ROOT, env=env, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        answers.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert answers[1]["indexed"] == 2 and not answers[1]["skipped"] and answers[1] == answers[0]
