@@ -92,8 +92,8 @@ def test_reworded_training_questions_keep_their_question_word_and_facts():
     """train/data.py's reworded source: a question asked in other words (a round trip through
     a translator, then WordNet synonyms) keeps its question word, names and numbers; where the
     translator broke the question ("That ..."), synonyms alone reword it."""
-    # In a process of its own: loading WordNet for training changes how this process's engine
-    # later answers the seed questions (found, not yet explained; training never runs beside it).
+    # In a process of its own: loading WordNet for training sets NLTK_DATA for the rest of the
+    # process (it once made llama-index fail every later document: tests/ingest/test_pipeline.py).
     script = (
         "import json, random, sys\n"
         "sys.path.insert(0, 'train')\n"
