@@ -105,7 +105,7 @@ class PairModel:
         # Pairs run side by side, one core each, rather than one pair at a time split across
         # the cores: a pair's matrices are small (tens of tokens), and splitting them costs
         # more in synchronisation than it gains (8 candidates in 0.72x the time, 4 claims in
-        # 0.77x, on 2 cores; docs/reading-model.md, "One pair at a time").
+        # 0.77x, on 2 cores; docs/reading-model.md, "One pair at a time, side by side").
         self.workers = threads or os.cpu_count() or 1
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -146,7 +146,7 @@ class PairModel:
         scale: in a batch, a pair's score moved with its batch mates (the same question and
         sentence scored differently beside other candidates, so an answer could change with
         what else was retrieved); alone it does not. Alone is also no slower: nothing is
-        padded (docs/reading-model.md, "One pair at a time")."""
+        padded (docs/reading-model.md, "One pair at a time, side by side")."""
         width = self.session.get_outputs()[0].shape[-1]
         out = np.empty((len(firsts), width if isinstance(width, int) else 1), dtype=np.float32)
         if not len(firsts):
