@@ -31,6 +31,8 @@ MODEL_ENV = "RAG_READER_MODEL"
 # is cut first (the sentence is put before it).
 MAX_TOKENS = 128
 MAX_QUESTION_TOKENS = 48
+# Pairs tokenized into one padded array at most: bounded memory whatever the caller hands over.
+ENCODED_AT_ONCE = 256
 
 log = logging.getLogger(__name__)
 
@@ -149,21 +151,22 @@ class PairModel:
         padded (docs/reading-model.md, "One pair at a time, side by side")."""
         width = self.session.get_outputs()[0].shape[-1]
         out = np.empty((len(firsts), width if isinstance(width, int) else 1), dtype=np.float32)
-        if not len(firsts):
-            return out
-        ids, mask, types = encode_pairs(self.tok, firsts, seconds, self.max_tokens, self.max_first)
-        lengths = mask.sum(axis=1)
+        firsts, seconds = list(firsts), list(seconds)
+        for at in range(0, len(firsts), ENCODED_AT_ONCE):
+            part = slice(at, at + ENCODED_AT_ONCE)
+            ids, mask, types = encode_pairs(self.tok, firsts[part], seconds[part], self.max_tokens, self.max_first)
+            lengths = mask.sum(axis=1)
 
-        def run(i: int) -> np.ndarray:  # ONNX Runtime lets go of the GIL while it runs
-            n = lengths[i]
-            (logit,) = self.session.run(None, {"input_ids": ids[i : i + 1, :n], "attention_mask": mask[i : i + 1, :n],
-                                                "token_type_ids": types[i : i + 1, :n]})
-            return logit.reshape(-1)
+            def run(i: int) -> np.ndarray:  # ONNX Runtime lets go of the GIL while it runs
+                n = lengths[i]
+                (logit,) = self.session.run(None, {"input_ids": ids[i : i + 1, :n], "attention_mask": mask[i : i + 1, :n],
+                                                    "token_type_ids": types[i : i + 1, :n]})
+                return logit.reshape(-1)
 
-        order = [int(i) for i in np.argsort(-lengths, kind="stable")]  # longest first: the last to start are short
-        rows = self._pool.map(run, order) if self._pool is not None and len(order) > 1 else map(run, order)
-        for i, row in zip(order, rows):
-            out[i] = row
+            order = [int(i) for i in np.argsort(-lengths, kind="stable")]  # longest first: the last to start are short
+            rows = self._pool.map(run, order) if self._pool is not None and len(order) > 1 else map(run, order)
+            for i, row in zip(order, rows):
+                out[at + i] = row
         return out
 
 
