@@ -13,10 +13,11 @@ highest mean of "gold in the answer" over answerable questions and "abstained" o
 unanswerable ones, that also keep today's SQuAD figures (wrongly abstained on the SQuAD
 questions at most one point above today's settings, and off-corpus questions, those of two
 held-out articles asked of the others, abstained at most one point below: the issue's "no
-more than 1 point below today on any `rag eval` figure", on the tune half). Caveat: the SQuAD tune articles (and the lay rewrites of their questions)
-are also the reading model's training data, so its probabilities are surer there than on new
-text; only the seed set's tune half is unseen by it. ``--split test`` prints the same table on the test halves
-(to report, never to choose).
+more than 1 point below today on any `rag eval` figure", on the tune half). Caveat: the SQuAD
+tune articles (and the lay rewrites of their questions) are also the reading model's training
+data, so its probabilities are surer there than on new text; only the seed set's tune half is
+unseen by it. ``--split test`` prints the same table on the test halves (to report, never to
+choose).
 """
 
 from __future__ import annotations
