@@ -169,9 +169,10 @@ def main() -> None:
     if args.split == "tune":
         now = (today.reader_threshold, today.reader_keep_within, today.reader_feature_weight, today.reader_confidence_share)
         todays = [r for r in rows if (r["threshold"], r["keep"], r["feature_weight"], r["share"]) == now]
-        keeps_squad = (lambda r: r["squad_wrongly_abstained"] <= min(t["squad_wrongly_abstained"] for t in todays) + 0.01
-                       and r["off_corpus_abstained"] >= max(t["off_corpus_abstained"] for t in todays) - 0.01) if todays else (lambda r: True)
-        allowed = [r for r in rows if r["wrongly_abstained"] <= 0.10 and keeps_squad(r)] or rows
+        squad_wrong_ceiling = min((t["squad_wrongly_abstained"] for t in todays), default=1.0) + 0.01
+        off_corpus_floor = max((t["off_corpus_abstained"] for t in todays), default=0.0) - 0.01
+        allowed = [r for r in rows if r["wrongly_abstained"] <= 0.10 and r["squad_wrongly_abstained"] <= squad_wrong_ceiling
+                   and r["off_corpus_abstained"] >= off_corpus_floor] or rows
         short = [r for r in allowed if r["median_words"] <= 40] or allowed
         best = max(short, key=lambda r: ((r["gold"] + r["unanswerable_abstained"]) / 2, r["gold"]))
         print(f"chosen: reader_threshold {best['threshold']}, keep within {best['keep']}, "

@@ -158,8 +158,7 @@ def disagreement(a: str, b: str, verifier: Optional[Any] = None) -> list[SlotCon
     # The words that differ come from the two texts alone (what the model's verdict on b
     # against a would report), so two sentences that differ in more than a few words are
     # let go before the model reads them both ways: the same answer, two model runs fewer.
-    unstated, source_says = differing_words(b, [a])
-    first, second = source_says, unstated
+    second, first = differing_words(b, [a])  # b's differing words, and what a says in their place
     if not first or not second or max(len(first.split()), len(second.split())) > MAX_DIFFERING_WORDS:
         return []
     both = verifier.check([b, a], [[a], [b]])

@@ -108,7 +108,7 @@ class PairModel:
         # the cores: a pair's matrices are small (tens of tokens), and splitting them costs
         # more in synchronisation than it gains (8 candidates in 0.72x the time, 4 claims in
         # 0.77x, on 2 cores; docs/reading-model.md, "One pair at a time, side by side").
-        self.workers = threads or os.cpu_count() or 1
+        workers = threads or os.cpu_count() or 1
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.intra_op_num_threads = 1
@@ -116,7 +116,7 @@ class PairModel:
         self.path = path
         self.session = ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
         self.tok = tokenizer()
-        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="pair-model") if self.workers > 1 else None
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="pair-model") if workers > 1 else None
 
     # Set by each model: its name, its shipped file, the variable that points elsewhere, what
     # happens without it.

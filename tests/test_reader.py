@@ -32,7 +32,6 @@ def test_the_shipped_model_loads_and_scores_in_onnx_runtime_with_torch_absent():
     assert answers > 0.5 > other
 
 
-
 @shipped
 def test_a_sentence_scores_the_same_whatever_else_is_read_beside_it():
     # The int8 network quantizes a run's activations with one scale; read in one batch, a
@@ -47,6 +46,7 @@ def test_a_sentence_scores_the_same_whatever_else_is_read_beside_it():
     alone = reader.score("Who was the harbour master?", [answer])[0]
     beside = reader.score("Who was the harbour master?", [*others, answer])[-1]
     assert alone == beside
+
 
 def test_the_training_pipeline_runs_end_to_end_on_a_tiny_sample(tmp_path):
     pytest.importorskip("torch")
