@@ -30,6 +30,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from rag.lexicon import as_the_source_says, changed_words
 from rag.reader import PairModel
 from rag.text import terms
 
@@ -104,18 +105,34 @@ class Verifier(PairModel):
     def __init__(self, path: Path = MODEL_FILE, threads: Optional[int] = None):
         super().__init__(path, threads)
 
-    def check(self, claims: Sequence[str], cited: Sequence[Sequence[str]]) -> list[Verdict]:
-        """One verdict per claim, against its cited sentences (joined, in the order given)."""
+    def check(self, claims: Sequence[str], cited: Sequence[Sequence[str]], lexicon: bool = True,
+              changed_words_flagged: bool = True) -> list[Verdict]:
+        """One verdict per claim, against its cited sentences (joined, in the order given).
+        ``lexicon=False``: the model's verdicts alone (for benches); ``changed_words_flagged=False``:
+        a cited sentence with a word changed is left to the model too (rag/conflicts.py asks
+        the model whether a name swapped into a sentence is another name for the same thing)."""
         if not claims:
             return []
         sources = [" ".join(" ".join(s.split()) for s in c) for c in cited]
-        logits = self.pair_logits([" ".join(c.split()) for c in claims], sources)
+        claims = [" ".join(c.split()) for c in claims]
+        if lexicon:
+            # A name or word the source gives another way ("the United States" for "America",
+            # "commenced" for "started") is read as the source writes it: the same fact, which
+            # the model does not always see (rag/lexicon.py).
+            claims = [as_the_source_says(c, source) for c, source in zip(claims, sources)]
+        logits = self.pair_logits(claims, sources)
         z = np.exp(logits - logits.max(axis=1, keepdims=True))
         probabilities = z / z.sum(axis=1, keepdims=True)
         out = []
         for claim, sentences, p in zip(claims, cited, probabilities):
             label = LABELS[int(p.argmax())]
-            unstated, instead = differing_words(claim, sentences) if label != "supported" else ("", "")
+            # A cited sentence copied with a word or three changed states something else,
+            # whatever the model makes of it (it lets about one in seven changed nouns through).
+            changed = next(filter(None, (changed_words(claim, " ".join(s.split())) for s in sentences)), None) \
+                if lexicon and changed_words_flagged else None
+            if changed:
+                label = "contradicted"
+            unstated, instead = changed or (differing_words(claim, sentences) if label != "supported" else ("", ""))
             out.append(Verdict(label, {k: round(float(v), 4) for k, v in zip(LABELS, p)}, unstated, instead))
         return out
 

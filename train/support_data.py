@@ -116,9 +116,11 @@ class Rules:
         if not spans:
             return None
         m = self.rng.choice(spans)
-        kind = self._synsets(m.group(), "n")[0].instance_hypernyms()[0]
-        siblings = sorted({lemma.name().replace("_", " ") for inst in kind.instance_hyponyms() for lemma in inst.lemmas()[:1]}
-                          - {m.group()})
+        own = self._synsets(m.group(), "n")
+        kind = own[0].instance_hypernyms()[0]
+        # Another place of the same kind, not this one's other name ("United States" for "America").
+        siblings = sorted({lemma.name().replace("_", " ") for inst in kind.instance_hyponyms() if inst not in own
+                           for lemma in inst.lemmas()[:1]} - {m.group()})
         siblings = [x for x in siblings if x not in s and x[0].isupper()]
         return self._replace(s, m, self.rng.choice(siblings)) if siblings else None
 

@@ -1,0 +1,272 @@
+"""Other names for one thing, from WordNet, for the support check (rag/verify.py).
+
+A claim that names a thing as its source does not ("the United States" where the source says
+"America", "Gen Dunford" for "US Marine General Joseph Dunford", "Raila Odinga" for
+"Odinga") states the same fact. The support-check model lets most such restatements
+through but not all (docs/verification.md), so before it reads a claim, each name the source
+spells another way is written as the source writes it (``as_the_source_says``), and so is a
+word the source gives in another form or as a WordNet synonym. Names that differ are left as
+they are: "Danford" is not "Dunford", "North Carolina" not "Carolina", "Jeb Bush" not
+"George Bush".
+
+The other way round, a claim that is one of its cited sentences word for word but for one
+word, or a name, number or date, that says something else ("signed by France" where the
+source says Spain) states another fact, whatever the model makes of it (``changed_words``):
+the mistake a model makes that copies its source.
+
+The tables come from WordNet 3.0 (train/lexicon.py builds ``embed/lexicon-wordnet.json.gz``;
+WordNet 3.0 Copyright 2006 by Princeton University, WordNet licence).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from difflib import SequenceMatcher
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+LEXICON_FILE = Path(__file__).resolve().parent / "embed" / "lexicon-wordnet.json.gz"
+
+# A name: capitalised words, with the particles names keep inside ("Bashar al-Assad",
+# "Ludwig van Beethoven") and initials ("Lee A. Atwood").
+_NAME = re.compile(r"\b[A-Z][\w.'’-]*(?:\s+(?:(?:al|el|de|da|del|van|von|der|bin|ibn|of)\s+)?[A-Z][\w.'’-]*)*")
+_PARTICLES = {"al", "el", "de", "da", "del", "van", "von", "der", "bin", "ibn", "of"}
+_TOKEN = re.compile(r"[\w'’.,%$-]+|[^\w\s]")
+# Words that carry grammar rather than a fact: one of them for another is left to the model
+# (a quantity word, "not", "before" / "after" are not among them).
+_FUNCTION_WORDS = frozenset(
+    """a an the and but or so of to in on at by for from into with as unto upon onto within is are was were be been
+    being am has have had do does did that which who whom whose this these those it its they them their he him his
+    she her we us our you your i me my then there here""".split()
+)
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+# Sentence openers are capitalised too; they are not part of a name ("The", "In", "Such").
+_LEADING = {"the", "a", "an", "in", "on", "at", "by", "for", "from", "to", "with", "as", "and", "but", "such", "this", "that",
+            "these", "those", "its", "his", "her", "their", "our", "after", "before", "when", "while", "under", "according",
+            "it", "he", "she", "they", "we", "there", "if", "of", "all", "some", "most", "many"}
+
+
+class Lexicon:
+    """WordNet's names for one thing and which lowercase words are titles or common words."""
+
+    def __init__(self, table: dict):
+        self.groups: dict[str, set[int]] = {}
+        for number, group in enumerate(table["names"]):
+            for name in group:
+                self.groups.setdefault(name.lower(), set()).add(number)
+        self.names = table["names"]
+        self.synonyms: dict[str, frozenset[int]] = {w: frozenset(n) for w, n in table["synonyms"].items()}
+        self.person = frozenset(table["person"])
+        self.common = frozenset(table["common"])
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def shipped(cls) -> Optional["Lexicon"]:
+        if not LEXICON_FILE.exists():
+            return None
+        return cls(json.loads(gzip.decompress(LEXICON_FILE.read_bytes())))
+
+    def other_names(self, name: str) -> list[str]:
+        """WordNet's other names for the thing ``name`` names ("America" -> "United States", ...)."""
+        numbers = self.groups.get(name.lower(), set())
+        return [other for n in sorted(numbers) for other in self.names[n] if other.lower() != name.lower()]
+
+    def same_meaning(self, a: str, b: str) -> bool:
+        """Whether two words (or their stems: "includes", "rebuilding") share a WordNet sense."""
+        senses = lambda w: frozenset().union(*(self.synonyms.get(f, frozenset()) for f in _forms(w)))  # noqa: E731
+        return bool(senses(a) & senses(b))
+
+    def same_person(self, a: str, b: str) -> bool:
+        """Whether two names name one person (or thing) by the same last word, one of them with
+        more given names or another title: "Gen Dunford" / "US Marine General Joseph Dunford",
+        "President Assad" / "Mr Al Assad"; not "George Bush" / "Jeb Bush" (given names on both
+        sides), "North Carolina" / "South Carolina" or "Lake Victoria" / "Victoria" (a common
+        word makes another name)."""
+        x, y = _words(a), _words(b)
+        if not x or not y or x[-1].lower() != y[-1].lower() or x == y:
+            return False
+        extra_x, extra_y = self._unmatched(x[:-1], y[:-1]), self._unmatched(y[:-1], x[:-1])
+        kinds = [self._kind(w) for w in extra_x], [self._kind(w) for w in extra_y]
+        if "common" in kinds[0] + kinds[1]:
+            return False
+        # Given names may be added on one side only, to a name the other side gives in full or
+        # by title; where both sides have words of their own, they are titles ("President Assad"
+        # / "Mr Assad"), not another person's given names ("Mary Tamm Who" / "Doctor Who").
+        return not (extra_x and extra_y and "given" in kinds[0] + kinds[1])
+
+    @staticmethod
+    def _unmatched(words: list[str], others: list[str]) -> list[str]:
+        """``words`` that are not in ``others``, nor an abbreviation of one ("Gen": "General")."""
+        lower = [o.lower().rstrip(".") for o in others]
+        return [w for w in words if not any(o == w.lower().rstrip(".") or (len(w.rstrip(".")) >= 2 and o.startswith(w.lower().rstrip(".")))
+                                            for o in lower)]
+
+    def _kind(self, word: str) -> str:
+        """"title" (a kind of person: "General", "Mr"), "common" (another word: "North"), or
+        "given" (a word WordNet has no lowercase sense of: "Joseph")."""
+        w = word.lower().rstrip(".")
+        return "title" if w in self.person else "common" if w in self.common else "given"
+
+
+def _forms(word: str) -> set[str]:
+    """A word and the stems it may be an inflection of ("studies": "study", "rebuilt" stays)."""
+    w = word.lower()
+    forms = {w}
+    for suffix, stem in (("ies", "y"), ("es", ""), ("s", ""), ("ied", "y"), ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""), ("ing", "e"), ("ly", "")):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            forms.add(w[: -len(suffix)] + stem)
+    return forms
+
+
+def _words(name: str) -> list[str]:
+    words = [w for w in name.split() if w.lower() not in _PARTICLES]
+    if words:
+        words[-1] = _POSSESSIVE.sub("", words[-1])
+    return [w for w in words if w]
+
+
+def name_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` names something: runs of capitalised words, without a capitalised
+    sentence opener ("The", "In") or a possessive ending."""
+    spans = []
+    for m in _NAME.finditer(text):
+        start, end = m.start(), m.end()
+        first = m.group().split()[0]
+        if first.lower() in _LEADING:
+            rest = m.group()[len(first):]
+            start += len(first) + len(rest) - len(rest.lstrip())
+            if start >= end:
+                continue
+        if text[end - 1] == "." and not re.search(r"\b[A-Z]\.$|\b(?:[A-Z]\.)+$", text[start:end]):
+            end -= 1  # the sentence's full stop, not an initial's ("Lee A.", "U.S.")
+        tail = _POSSESSIVE.search(text[start:end])
+        if tail:
+            end -= len(tail.group())
+        if end > start:
+            spans.append((start, end))
+    return spans
+
+
+def as_the_source_says(claim: str, source: str, lexicon: Optional[Lexicon] = None) -> str:
+    """``claim`` with each name or word the source gives in another form written as the source
+    writes it: WordNet's other names for one thing, a person named with more or fewer given
+    names or another title, and a word's other forms, spellings and WordNet synonyms.
+
+    >>> as_the_source_says("the United States and Russia form a group", "America and Russia form a group")
+    'America and Russia form a group'
+    >>> as_the_source_says("Gen Dunford replied.", "US Marine General Joseph Dunford did not reply.")
+    'US Marine General Joseph Dunford replied.'
+    >>> as_the_source_says("It was set in British capital.", "It was set in London.")
+    'It was set in London.'
+    >>> as_the_source_says("Danford replied.", "Dunford replied.")
+    'Danford replied.'
+    """
+    lexicon = lexicon or Lexicon.shipped()
+    if lexicon is None:
+        return claim
+    source_names = {source[s:e] for s, e in name_spans(source)}
+    changes: list[tuple[int, int, str]] = []
+    for start, end in name_spans(claim):  # the claim's names the source writes another way
+        name = claim[start:end]
+        if name in source_names:
+            continue
+        written = next((other for other in lexicon.other_names(name) if other in source_names), None)
+        if written is None:
+            matches = [n for n in source_names if lexicon.same_person(name, n)]
+            written = max(matches, key=len) if matches else None
+        if written is not None:
+            changes.append((start, end, written))
+    for name in sorted(source_names):  # WordNet names that are not capitalised words throughout ("British capital")
+        for other in lexicon.other_names(name):
+            if not _has(source, other):
+                changes += [(m.start(), m.end(), name) for m in re.finditer(_bounded(other), claim)]
+    out, last = [], 0
+    for start, end, written in sorted(changes):
+        if start < last:
+            continue  # overlaps a name already written
+        before = claim[last:start]
+        if re.search(r"\bthe\s+$", before, re.I) and not _has(source, "the " + written) and not _has(source, "The " + written):
+            before = re.sub(r"\bthe\s+$", "", before, flags=re.I)  # "the United States" -> "America"
+        out += [before, written]
+        last = end
+    if out:
+        text = "".join(out) + claim[last:]
+        claim = text[:1].upper() + text[1:] if claim[:1].isupper() else text
+    return _as_the_source_words(claim, source, lexicon)
+
+
+def _as_the_source_words(claim: str, source: str, lexicon: Lexicon) -> str:
+    """``claim`` with each word that stands where the source has another form, spelling or
+    WordNet synonym of it written as the source writes it ("commenced" -> "started")."""
+    key = lambda w: w.lower().strip(".,")  # noqa: E731
+    a, b = _TOKEN.findall(claim), _TOKEN.findall(source)
+    matcher = SequenceMatcher(None, [key(w) for w in a], [key(w) for w in b], autojunk=False)
+    words = list(a)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "replace" and i2 - i1 == j2 - j1 and all(_variants(x, y, lexicon) for x, y in zip(a[i1:i2], b[j1:j2])):
+            # the source's word in the claim's punctuation ("material" in "materials and")
+            words[i1:i2] = [x.replace(x.strip(".,"), y.strip(".,"), 1) for x, y in zip(a[i1:i2], b[j1:j2])]
+    if words == a:
+        return claim
+    out, position = [], 0  # the claim's own spacing kept around each word
+    for old, new in zip(a, words):
+        start = claim.index(old, position)
+        out += [claim[position:start], new]
+        position = start + len(old)
+    return "".join(out) + claim[position:]
+
+
+def _bounded(phrase: str) -> str:
+    return r"(?<!\w)" + re.escape(phrase) + r"(?!\w)"
+
+
+def _has(text: str, phrase: str) -> bool:
+    return re.search(_bounded(phrase), text) is not None
+
+
+
+def changed_words(claim: str, sentence: str, lexicon: Optional[Lexicon] = None) -> Optional[tuple[str, str]]:
+    """(the claim's words, the sentence's) where the claim is the sentence word for word but
+    for one word, or a name, number or date of up to three words, that says something else:
+    "signed by France" / "signed by Spain", "a week-long event" / "a year-long event". None when the claim says it otherwise too, or
+    where the words differ only as other forms, spellings or WordNet synonyms of one another
+    ("includes" / "include", "favour" / "favor", "commenced" / "started").
+
+    >>> changed_words("It embraces liturgical and evangelical atmosphere.", "It embraces liturgical and evangelical elements.")
+    ('atmosphere', 'elements')
+    >>> changed_words("The city commenced the work in 1990.", "The city started the work in 1990.") is None
+    True
+    """
+    key = lambda w: w.lower().strip(".,")  # noqa: E731
+    a, b = _TOKEN.findall(claim), _TOKEN.findall(sentence)
+    ops = [op for op in SequenceMatcher(None, [key(w) for w in a], [key(w) for w in b], autojunk=False).get_opcodes() if op[0] != "equal"]
+    if len(ops) != 1 or ops[0][0] != "replace":
+        return None
+    _, i1, i2, j1, j2 = ops[0]
+    if i2 - i1 > 3 or j2 - j1 > 3 or len(a) < 6:
+        return None
+    if all(w.lower().strip(".,") in _FUNCTION_WORDS or not re.search(r"\w", w) for w in a[i1:i2] + b[j1:j2]):
+        return None  # "by" / "of", ":" / ";": the model reads them
+    said, instead = " ".join(a[i1:i2]).strip(" .,"), " ".join(b[j1:j2]).strip(" .,")
+    if i2 - i1 > 1 and j2 - j1 > 1 and not re.search(r"[A-Z0-9]", said + instead):
+        return None  # words rephrased ("probably strengthen" / "likely further cement"): the model reads them
+    lexicon = lexicon or Lexicon.shipped()
+    if i2 - i1 == j2 - j1 and all(_variants(x, y, lexicon) for x, y in zip(a[i1:i2], b[j1:j2])):
+        return None  # word for word, each another form or synonym of the other
+    return said, instead
+
+
+def _variants(a: str, b: str, lexicon: Optional[Lexicon]) -> bool:
+    """Two words for one thing: the same stem, a spelling ("favour"/"favor"; not for names,
+    where one letter is another person: "Dunford"/"Danford"), or WordNet synonyms."""
+    x, y = a.lower().strip(".,"), b.lower().strip(".,")
+    if _forms(x) & _forms(y):
+        return True
+    if x.isalpha() and y.isalpha() and not a[:1].isupper() and not b[:1].isupper():
+        prefixed = x.endswith(y) or y.endswith(x)  # "legal" / "illegal", "magnetic" / "antimagnetic"
+        if not prefixed and min(len(x), len(y)) >= 5 and SequenceMatcher(None, x, y).ratio() >= 0.8:
+            return True
+    return lexicon is not None and lexicon.same_meaning(x, y)
