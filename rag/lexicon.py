@@ -206,7 +206,8 @@ def _as_the_source_words(claim: str, source: str, lexicon: Lexicon) -> str:
     matcher = SequenceMatcher(None, [key(w) for w in a], [key(w) for w in b], autojunk=False)
     words = list(a)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "replace" and i2 - i1 == j2 - j1 and all(_variants(x, y, lexicon) for x, y in zip(a[i1:i2], b[j1:j2])):
+        if op == "replace" and i2 - i1 == j2 - j1 and all(_variants(x, y, lexicon) or _function_word(x) and _function_word(y)
+                                                          for x, y in zip(a[i1:i2], b[j1:j2])):  # "a frosty" / "an icy"
             # the source's word in the claim's punctuation ("material" in "materials and")
             words[i1:i2] = [x.replace(x.strip(".,"), y.strip(".,"), 1) for x, y in zip(a[i1:i2], b[j1:j2])]
     if words == a:
@@ -246,9 +247,11 @@ def changed_words(claim: str, sentence: str, lexicon: Optional[Lexicon] = None) 
     if len(ops) != 1 or ops[0][0] != "replace":
         return None
     _, i1, i2, j1, j2 = ops[0]
+    while i2 - i1 > 1 and j2 - j1 > 1 and _function_word(a[i1]) and _function_word(b[j1]):
+        i1, j1 = i1 + 1, j1 + 1  # "a warm" / "an icy": the words that differ are "warm" / "icy"
     if i2 - i1 > 3 or j2 - j1 > 3 or len(a) < 6:
         return None
-    if all(w.lower().strip(".,") in _FUNCTION_WORDS or not re.search(r"\w", w) for w in a[i1:i2] + b[j1:j2]):
+    if all(_function_word(w) or not re.search(r"\w", w) for w in a[i1:i2] + b[j1:j2]):
         return None  # "by" / "of", ":" / ";": the model reads them
     said, instead = " ".join(a[i1:i2]).strip(" .,"), " ".join(b[j1:j2]).strip(" .,")
     if i2 - i1 > 1 and j2 - j1 > 1 and not re.search(r"[A-Z0-9]", said + instead):
@@ -257,6 +260,10 @@ def changed_words(claim: str, sentence: str, lexicon: Optional[Lexicon] = None) 
     if i2 - i1 == j2 - j1 and all(_variants(x, y, lexicon) for x, y in zip(a[i1:i2], b[j1:j2])):
         return None  # word for word, each another form or synonym of the other
     return said, instead
+
+
+def _function_word(word: str) -> bool:
+    return word.lower().strip(".,") in _FUNCTION_WORDS
 
 
 def _variants(a: str, b: str, lexicon: Optional[Lexicon]) -> bool:

@@ -38,6 +38,32 @@ def test_one_changed_fact_is_contradicted_and_the_words_that_differ_are_named(ve
     assert (verdict.unstated, verdict.source_says) == (unstated, says)
 
 
+# The seed story's sentences, and a model's restatements of them naming someone another way.
+LETTER = "The Russian letter also suggests that America and Russia form a joint group to finance infrastructure renovation in Syria."
+OFFICE = "Gen Dunford’s office declined to comment on communications with Mr Gerasimov."
+
+
+@pytest.mark.parametrize("claim, source", [
+    ("The Russian letter also suggests that the United States and Russia form a joint group to finance infrastructure renovation in Syria.", LETTER),
+    ("US Marine General Joseph Dunford’s office declined to comment on communications with Gerasimov.", OFFICE),
+    ("The Russian plan, which had not been previously reported, has received a frosty reception in Washington.", ORIGINAL),
+])
+def test_a_name_or_word_given_another_way_is_supported(verifier, claim, source):
+    (verdict,) = verifier.check([claim], [[source]])
+    assert verdict.supported, verdict
+
+
+@pytest.mark.parametrize("claim, source, unstated, says", [
+    ("The Russian plan, which had not been previously reported, has received a warm reception in Washington.", ORIGINAL, "warm", "icy"),
+    ("Gen Danford’s office declined to comment on communications with Mr Gerasimov.", OFFICE, "Danford’s", "Dunford’s"),
+    ("The Russian letter also suggests that America and Turkey form a joint group to finance infrastructure renovation in Syria.", LETTER, "Turkey", "Russia"),
+])
+def test_a_cited_sentence_copied_with_one_word_changed_is_flagged_with_the_sources_word(verifier, claim, source, unstated, says):
+    (verdict,) = verifier.check([claim], [[source]])
+    assert verdict.label == "contradicted", verdict
+    assert (verdict.unstated, verdict.source_says) == (unstated, says)
+
+
 def test_a_model_sentence_with_a_swapped_name_is_flagged_and_shows_what_the_source_says(llm_engine, server):
     faithful = {}
 
