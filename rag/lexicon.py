@@ -40,7 +40,8 @@ _TOKEN = re.compile(r"[\w'’.,%$-]+|[^\w\s]")
 _FUNCTION_WORDS = frozenset(
     """a an the and but or so of to in on at by for from into with as unto upon onto within is are was were be been
     being am has have had do does did that which who whom whose this these those it its they them their he him his
-    she her we us our you your i me my then there here""".split()
+    she her we us our you your i me my then there here so yet nor neither either because though although thus hence
+    therefore ye thee thou thy thine""".split()
 )
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 # Sentence openers are capitalised too; they are not part of a name ("The", "In", "Such").
@@ -247,12 +248,13 @@ def changed_words(claim: str, sentence: str, lexicon: Optional[Lexicon] = None) 
     if len(ops) != 1 or ops[0][0] != "replace":
         return None
     _, i1, i2, j1, j2 = ops[0]
-    while i2 - i1 > 1 and j2 - j1 > 1 and _function_word(a[i1]) and _function_word(b[j1]):
-        i1, j1 = i1 + 1, j1 + 1  # "a warm" / "an icy": the words that differ are "warm" / "icy"
+    # "a warm" / "an icy", "“ You" / "Ye": the words that differ are "warm" / "icy", "You" / "Ye".
+    i1, i2 = _trimmed(a, i1, i2)
+    j1, j2 = _trimmed(b, j1, j2)
+    if i1 == i2 or j1 == j2:
+        return None  # only words of grammar or punctuation differ on a side ("by" / "of", ":" / ";"): the model reads them
     if i2 - i1 > 3 or j2 - j1 > 3 or len(a) < 6:
         return None
-    if all(_function_word(w) or not re.search(r"\w", w) for w in a[i1:i2] + b[j1:j2]):
-        return None  # "by" / "of", ":" / ";": the model reads them
     said, instead = " ".join(a[i1:i2]).strip(" .,"), " ".join(b[j1:j2]).strip(" .,")
     if i2 - i1 > 1 and j2 - j1 > 1 and not re.search(r"[A-Z0-9]", said + instead):
         return None  # words rephrased ("probably strengthen" / "likely further cement"): the model reads them
@@ -260,6 +262,16 @@ def changed_words(claim: str, sentence: str, lexicon: Optional[Lexicon] = None) 
     if i2 - i1 == j2 - j1 and all(_variants(x, y, lexicon) for x, y in zip(a[i1:i2], b[j1:j2])):
         return None  # word for word, each another form or synonym of the other
     return said, instead
+
+
+def _trimmed(words: list[str], start: int, end: int) -> tuple[int, int]:
+    """``words[start:end]`` without the punctuation and function words at either end."""
+    grammar = lambda w: _function_word(w) or not re.search(r"\w", w)  # noqa: E731
+    while start < end and grammar(words[start]):
+        start += 1
+    while end > start and grammar(words[end - 1]):
+        end -= 1
+    return start, end
 
 
 def _function_word(word: str) -> bool:
