@@ -138,6 +138,20 @@ def test_the_support_data_and_training_pipeline_run_end_to_end_on_a_tiny_sample(
     assert verdict.label in ("supported", "contradicted", "not_stated") and abs(sum(verdict.probabilities.values()) - 1) < 1e-3
 
 
+def test_the_shipped_lexicon_is_what_its_script_builds_from_wordnet(tmp_path):
+    """rag/embed/lexicon-wordnet.json.gz is rebuilt byte for byte by train/lexicon.py from
+    Debian's WordNet (in its own process: loading WordNet sets NLTK_DATA)."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    from rag.lexicon import LEXICON_FILE
+
+    subprocess.run([sys.executable, str(ROOT / "train" / "lexicon.py"), "--out", str(tmp_path / "lexicon.json.gz")],
+                   check=True, capture_output=True, cwd=ROOT)
+    assert (tmp_path / "lexicon.json.gz").read_bytes() == LEXICON_FILE.read_bytes()
+
+
 def test_the_shipped_check_can_be_trained_further_from_its_int8_file():
     """train/reader.py --init <file>.onnx: the shipped weights dequantized into torch give the
     shipped file's verdicts (the run that made it need not survive to train it further)."""

@@ -20,6 +20,7 @@ copying and distribution with this notice).
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import json
 import sys
@@ -60,9 +61,12 @@ def build() -> dict:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=OUT)
+    out = parser.parse_args().out
     table = build()
-    OUT.write_bytes(gzip.compress(json.dumps(table, ensure_ascii=False, sort_keys=True).encode(), mtime=0))
-    print(f"wrote {OUT} ({OUT.stat().st_size / 1e3:.0f} kB): {len(table['names'])} name groups, "
+    out.write_bytes(gzip.compress(json.dumps(table, ensure_ascii=False, sort_keys=True).encode(), mtime=0))
+    print(f"wrote {out} ({out.stat().st_size / 1e3:.0f} kB): {len(table['names'])} name groups, "
           f"{len(table['synonyms'])} words with synonyms, {len(table['person'])} person words, {len(table['common'])} other words")
 
 
