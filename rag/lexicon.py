@@ -34,6 +34,8 @@ LEXICON_FILE = Path(__file__).resolve().parent / "embed" / "lexicon-wordnet.json
 # "Ludwig van Beethoven") and initials ("Lee A. Atwood").
 _NAME = re.compile(r"\b[A-Z][\w.'’-]*(?:\s+(?:(?:al|el|de|da|del|van|von|der|bin|ibn|of)\s+)?[A-Z][\w.'’-]*)*")
 _PARTICLES = {"al", "el", "de", "da", "del", "van", "von", "der", "bin", "ibn", "of"}
+# Words (with the punctuation inside them: "650,000", "U.S.") and punctuation marks, as two
+# sentences are aligned word by word.
 _TOKEN = re.compile(r"[\w'’.,%$-]+|[^\w\s]")
 # Words that carry grammar rather than a fact: one of them for another is left to the model
 # (a quantity word, "not", "before" / "after" are not among them).
@@ -202,9 +204,7 @@ def as_the_source_says(claim: str, source: str, lexicon: Optional[Lexicon] = Non
 def _as_the_source_words(claim: str, source: str, lexicon: Lexicon) -> str:
     """``claim`` with each word that stands where the source has another form, spelling or
     WordNet synonym of it written as the source writes it ("commenced" -> "started")."""
-    key = lambda w: w.lower().strip(".,")  # noqa: E731
-    a, b = _TOKEN.findall(claim), _TOKEN.findall(source)
-    matcher = SequenceMatcher(None, [key(w) for w in a], [key(w) for w in b], autojunk=False)
+    a, b, matcher = aligned(claim, source)
     words = list(a)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "replace" and i2 - i1 == j2 - j1 and all(_variants(x, y, lexicon) or _function_word(x) and _function_word(y)
@@ -242,9 +242,8 @@ def changed_words(claim: str, sentence: str, lexicon: Optional[Lexicon] = None) 
     >>> changed_words("The city commenced the work in 1990.", "The city started the work in 1990.") is None
     True
     """
-    key = lambda w: w.lower().strip(".,")  # noqa: E731
-    a, b = _TOKEN.findall(claim), _TOKEN.findall(sentence)
-    ops = [op for op in SequenceMatcher(None, [key(w) for w in a], [key(w) for w in b], autojunk=False).get_opcodes() if op[0] != "equal"]
+    a, b, matcher = aligned(claim, sentence)
+    ops = [op for op in matcher.get_opcodes() if op[0] != "equal"]
     if len(ops) != 1 or ops[0][0] != "replace":
         return None
     _, i1, i2, j1, j2 = ops[0]
@@ -272,6 +271,14 @@ def _trimmed(words: list[str], start: int, end: int) -> tuple[int, int]:
     while end > start and grammar(words[end - 1]):
         end -= 1
     return start, end
+
+
+def aligned(x: str, y: str) -> tuple[list[str], list[str], SequenceMatcher]:
+    """The words of two texts and their alignment (case and a trailing full stop or comma
+    aside): ``matcher.get_opcodes()`` says which words of ``x`` stand where ``y`` has others."""
+    a, b = _TOKEN.findall(x), _TOKEN.findall(y)
+    key = lambda w: w.lower().strip(".,")  # noqa: E731
+    return a, b, SequenceMatcher(None, [key(w) for w in a], [key(w) for w in b], autojunk=False)
 
 
 def _function_word(word: str) -> bool:

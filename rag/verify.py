@@ -24,13 +24,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Optional, Sequence
 
 import numpy as np
 
-from rag.lexicon import as_the_source_says, changed_words
+from rag.lexicon import aligned, as_the_source_says, changed_words
 from rag.reader import PairModel
 from rag.text import terms
 
@@ -137,9 +136,6 @@ class Verifier(PairModel):
         return out
 
 
-_TOKEN = re.compile(r"[\w'’.,%$-]+|[^\w\s]")
-
-
 def differing_words(claim: str, cited: Sequence[str]) -> tuple[str, str]:
     """(the claim's words its closest cited sentence does not state, what that sentence says
     in their place), from a word alignment of the two:
@@ -149,16 +145,9 @@ def differing_words(claim: str, cited: Sequence[str]) -> tuple[str, str]:
     >>> differing_words("He did not sign it.", ["He did sign it."])
     ('not', '')
     """
-    claim_words = _TOKEN.findall(claim)
-    if not claim_words or not cited:
+    if not cited or not claim.strip():
         return "", ""
-    key = lambda w: w.lower().strip(".,")  # noqa: E731
-    best, best_matcher = "", None
-    for sentence in cited:
-        matcher = SequenceMatcher(None, [key(w) for w in claim_words], [key(w) for w in _TOKEN.findall(sentence)], autojunk=False)
-        if best_matcher is None or matcher.ratio() > best_matcher.ratio():
-            best, best_matcher = sentence, matcher
-    source_words = _TOKEN.findall(best)
+    claim_words, source_words, best_matcher = max((aligned(claim, sentence) for sentence in cited), key=lambda x: x[2].ratio())
     unstated, instead = [], []
     for op, i1, i2, j1, j2 in best_matcher.get_opcodes():
         if op in ("replace", "delete"):
