@@ -62,6 +62,11 @@ class Settings:
     reader_keep_within: float = 0.9  # a further answer sentence ranks at least this share of the best
     reader_feature_weight: float = 1.5  # the features' score beside the probability, ranking what was read
     reader_confidence_share: float = 0.25  # of the confidence that is the best probability (the rest: the features')
+    # Taken off the confidence when the best sentence's passage does not state a name or number
+    # the question asks about ("... president in 1964?" of a passage that says 1990): rag/lexicon.py.
+    # Chosen by the same rule on the tune halves (bench/tune_reader.py --penalties): higher
+    # values abstain on more such questions but cost SQuAD answers past the rule's guard.
+    reader_unstated_penalty: float = 0.05
     # The support check (rag/verify.py): a model's answer sentences against what they cite,
     # and which facts two documents state differently. RAG_VERIFIER=false checks by shared
     # words and meaning only (llm_support_threshold) and reports every differing value.

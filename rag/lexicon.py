@@ -296,3 +296,58 @@ def _variants(a: str, b: str, lexicon: Optional[Lexicon]) -> bool:
         if not prefixed and min(len(x), len(y)) >= 5 and SequenceMatcher(None, x, y).ratio() >= 0.8:
             return True
     return lexicon is not None and lexicon.same_meaning(x, y)
+
+
+# Capitalised words that open a question without naming anything ("Who", "Approximately").
+_QUESTION_OPENERS = frozenset("who what when where which why how whose whom is was are were did does do can could would "
+                              "should will according other approximately roughly about".split())
+_CONDITION_NUMBER = re.compile(r"(?<![\w.-])\d[\d,]*(?:\.\d+)?(?![\w-])")
+
+
+def unstated_conditions(question: str, text: str, lexicon: Optional[Lexicon] = None) -> list[str]:
+    """The names and numbers ``question`` asks about that ``text`` (an answer's passage and
+    title) does not state, under any of WordNet's names for them: "Who succeeded Thomas Murphy
+    as president in 1964?" asked of a passage that says 1990. A question about something the
+    passage does not name is not answered by it, however alike the two read.
+
+    >>> unstated_conditions("What block debuted in 1989 for NBC?", "TGIF debuted in 1989 on ABC.")
+    ['NBC']
+    >>> unstated_conditions("In what year did America decide that Assad must go?", "In 2011, the US adopted a policy that Mr Al Assad must leave.")
+    []
+    """
+    lexicon = lexicon or Lexicon.shipped()
+    if lexicon is None:
+        return []
+    low = text.lower()
+    text_words = set(re.findall(r"[a-z]{3,}", low))
+    unstated = []
+    for start, end in name_spans(question):
+        words = question[start:end].split()
+        first = words[0].lower()
+        if not question[:start].strip() and (first in _QUESTION_OPENERS or first in lexicon.common or first in lexicon.person):
+            words = words[1:]  # the question's capitalised first word
+        name = " ".join(words)
+        if name and not _names_it(name, low, text_words, lexicon):
+            unstated.append(name)
+    digits = text.replace(",", "")
+    unstated += [n for n in _CONDITION_NUMBER.findall(question)
+                 if not re.search(r"(?<!\d)" + re.escape(n.replace(",", "")) + r"(?!\d)", digits)]
+    return unstated
+
+
+def _names_it(name: str, low: str, text_words: set[str], lexicon: Lexicon) -> bool:
+    """Whether lowercased text names ``name``: as it is, as another of WordNet's names for it,
+    as a word of one meaning with it ("TV": "television"), by its last word's stem ("Murphy"
+    for "Thomas Murphy", "Syria" for "Syrians"), or by the words of it that are names
+    ("Mongol" for "Mongol Empire")."""
+    if _has(low, name.lower()) or any(_has(low, other.lower()) for other in lexicon.other_names(name)):
+        return True
+    if " " not in name and any(lexicon.same_meaning(name.lower(), w) for w in text_words):
+        return True
+    stem = lambda w: re.search(r"(?<!\w)" + re.escape(w[: max(4, len(w) - 3)]), low) is not None  # noqa: E731
+    words = name.lower().split()
+    if stem(words[-1]):
+        return True
+    # "Mongol Empire" where the text says "Mongol": the name's own words, not its common ones
+    own = [w for w in words if w not in lexicon.common and w not in lexicon.person]
+    return len(words) > 1 and bool(own) and all(stem(w) for w in own)

@@ -202,6 +202,16 @@ def test_an_abstention_marks_each_nearest_passage_s_most_likely_sentence_and_say
 
 
 @shipped
+def test_a_question_about_a_country_the_articles_do_not_name_there_is_abstained_and_says_so(seeded_engine):
+    # The articles give Jordan's and Lebanon's refugee figures, never Turkey's: the sentence
+    # most like the question is about something else, and the abstention says what is missing.
+    answer = seeded_engine.ask("How many Syrian refugees are there in Turkey?")
+    assert answer.abstained, answer.text
+    assert "does not mention “Turkey”" in answer.text
+    assert not seeded_engine.ask("How many Syrian refugees has Jordan taken in?").abstained
+
+
+@shipped
 def test_a_plain_question_is_read_in_one_round_and_answered_as_when_everything_is_read(seeded_engine):
     """Reading in two rounds (RAG_READER_FIRST, RAG_READER_SURE) saves time only: a question
     the first candidates answer surely stops there, with the answer reading them all gives."""

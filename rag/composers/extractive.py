@@ -34,12 +34,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
 from rag.composers.base import Composer, Query
 from rag.conflicts import SAME_FACT, disagreement, same_fact, slot_conflicts
+from rag.lexicon import unstated_conditions
 from rag.questions import DISAGREEMENT, HOW, LIST, SUMMARY, WHY
 from rag.text import MONTHS, addresses_model, ends_statement, is_fragment, points_back, term_set, terms
 from rag.types import Answer, Citation, Conflict, ConflictVersion, Evidence, Passage, Sentence
@@ -138,6 +139,9 @@ class ExtractiveComposer(Composer):
     reader_keep_within: float = 0.9  # a further sentence ranks at least this share of the best
     reader_feature_weight: float = 1.5
     reader_confidence_share: float = 0.25
+    # Taken off the confidence when the best read sentence's passage (with its title and the
+    # sentence before) does not name a name or number the question asks about.
+    reader_unstated_penalty: float = 0.05
     # Reading in two rounds, for speed: the best ``reader_first`` candidates, and the rest (up
     # to ``reader_candidates``) only when none of those answers with at least ``reader_sure``
     # probability (0 for ``reader_first``: all at once).
@@ -207,9 +211,12 @@ class ExtractiveComposer(Composer):
         question, intent = query.text, query.intent
         read = self.read(question, scored)
         confidence = self.reading_confidence(query, read, scored, evidence)
+        unstated = unstated_conditions(question, _surroundings(read[0][2], evidence)) if read and self.reader_unstated_penalty else []
+        if unstated:
+            confidence -= self.reader_unstated_penalty  # the best sentence is about something else
         likely = [(p, s) for _, p, s in read]
         if not read or confidence < self.reader_threshold:
-            return _abstain(question, evidence, confidence, likely)
+            return _abstain(question, evidence, confidence, likely, unstated)
         floor = read[0][0] * self.reader_keep_within
         picks: list[_Pick] = []
         words = 0
@@ -382,12 +389,15 @@ def version_of(s: Sentence) -> str:
 
 
 def _abstain(question: str, evidence: Evidence, confidence: float,
-             read: Optional[list[tuple[float, Sentence]]] = None) -> Answer:
+             read: Optional[list[tuple[float, Sentence]]] = None, unstated: Sequence[str] = ()) -> Answer:
     """No answer; the nearest passages, each with the sentence the model found most likely to
-    answer marked (when it read one of theirs), and the text says where they are."""
+    answer marked (when it read one of theirs), and the text says where they are (and which of
+    the question's names or numbers the likeliest one's passage does not mention)."""
     passages = [_with_likely(p, read or []) for p in evidence.passages]
     where = "; ".join(dict.fromkeys(_place(p) for p in passages[:3]))
     text = f"{NO_ANSWER} The nearest passages ({where}) are listed below." if where else ABSTAIN_TEXT
+    if where and unstated:
+        text += " The likeliest of them does not mention " + " or ".join(f"“{x}”" for x in unstated) + "."
     return Answer(question, text, True, passages=passages, confidence=round(confidence, 4))
 
 
@@ -396,6 +406,12 @@ def _with_likely(p: Passage, read: list[tuple[float, Sentence]]) -> Passage:
     if best is None:
         return p
     return replace(p, likely_start=best.start, likely_end=best.end)
+
+
+def _surroundings(s: Sentence, evidence: Evidence) -> str:
+    """A sentence with what a reader sees around it: its passage, the sentence before, the title."""
+    passages = [p.text for p in evidence.passages if p.source == s.source and p.start <= s.start < p.end]
+    return " ".join([s.title, s.previous, s.text, *passages])
 
 
 def _place(p: Passage) -> str:
