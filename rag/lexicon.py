@@ -326,9 +326,9 @@ def unstated_conditions(question: str, text: str, lexicon: Optional[Lexicon] = N
         first = words[0].lower()
         if not question[:start].strip() and (first in _QUESTION_OPENERS or first in lexicon.common or first in lexicon.person):
             words = words[1:]  # the question's capitalised first word
-        name = " ".join(words)
-        if name and not _names_it(name, low, text_words, lexicon):
-            unstated.append(name)
+        for name in re.split(r"['’]s\s+", " ".join(words)):  # "ABC's GMA": two names
+            if name and not _names_it(name, low, text_words, lexicon):
+                unstated.append(name)
     digits = text.replace(",", "")
     unstated += [n for n in _CONDITION_NUMBER.findall(question)
                  if not re.search(r"(?<!\d)" + re.escape(n.replace(",", "")) + r"(?!\d)", digits)]
@@ -337,13 +337,16 @@ def unstated_conditions(question: str, text: str, lexicon: Optional[Lexicon] = N
 
 def _names_it(name: str, low: str, text_words: set[str], lexicon: Lexicon) -> bool:
     """Whether lowercased text names ``name``: as it is, as another of WordNet's names for it,
-    as a word of one meaning with it ("TV": "television"), by its last word's stem ("Murphy"
+    as a word of one meaning with it ("TV": "television"), by its initials ("VP": "vice
+    president"), by its last word's stem ("Murphy"
     for "Thomas Murphy", "Syria" for "Syrians"), or by the words of it that are names
     ("Mongol" for "Mongol Empire")."""
     if _has(low, name.lower()) or any(_has(low, other.lower()) for other in lexicon.other_names(name)):
         return True
     if " " not in name and any(lexicon.same_meaning(name.lower(), w) for w in text_words):
         return True
+    if re.fullmatch(r"[A-Z]{2,5}", name) and re.search(r"\b" + r"\w*[\s-]+".join(name.lower()), low):
+        return True  # initials: "GMA" for "Good Morning America", "VP" for "vice president"
     stem = lambda w: re.search(r"(?<!\w)" + re.escape(w[: max(4, len(w) - 3)]), low) is not None  # noqa: E731
     words = name.lower().split()
     if stem(words[-1]):
