@@ -1,4 +1,6 @@
-"""Other names for one thing, from WordNet, for the support check (rag/verify.py).
+"""Other names for one thing, from WordNet: for the support check (rag/verify.py), and for
+the reader's check that an answer's passage mentions what the question names
+(``unstated_conditions``, rag/composers/extractive.py).
 
 A claim that names a thing as its source does not ("the United States" where the source says
 "America", "Gen Dunford" for "US Marine General Joseph Dunford", "Raila Odinga" for
@@ -30,8 +32,8 @@ from typing import Optional
 
 LEXICON_FILE = Path(__file__).resolve().parent / "embed" / "lexicon-wordnet.json.gz"
 
-# A name: capitalised words, with the particles names keep inside ("Bashar al-Assad",
-# "Ludwig van Beethoven") and initials ("Lee A. Atwood").
+# A name: capitalised words, with the particles names keep inside ("Ludwig van Beethoven",
+# "Bashar al Assad") and initials ("Lee A. Atwood").
 _NAME = re.compile(r"\b[A-Z][\w.'’-]*(?:\s+(?:(?:al|el|de|da|del|van|von|der|bin|ibn|of)\s+)?[A-Z][\w.'’-]*)*")
 _PARTICLES = {"al", "el", "de", "da", "del", "van", "von", "der", "bin", "ibn", "of"}
 # Words (with the punctuation inside them: "650,000", "U.S.") and punctuation marks, as two
@@ -229,13 +231,13 @@ def _has(text: str, phrase: str) -> bool:
     return re.search(_bounded(phrase), text) is not None
 
 
-
 def changed_words(claim: str, sentence: str, lexicon: Optional[Lexicon] = None) -> Optional[tuple[str, str]]:
     """(the claim's words, the sentence's) where the claim is the sentence word for word but
     for one word, or a name, number or date of up to three words, that says something else:
-    "signed by France" / "signed by Spain", "a week-long event" / "a year-long event". None when the claim says it otherwise too, or
-    where the words differ only as other forms, spellings or WordNet synonyms of one another
-    ("includes" / "include", "favour" / "favor", "commenced" / "started").
+    "signed by France" / "signed by Spain", "a week-long event" / "a year-long event". None
+    when the claim says it otherwise too, or where the words differ only as other forms,
+    spellings or WordNet synonyms of one another ("includes" / "include", "favour" / "favor",
+    "commenced" / "started").
 
     >>> changed_words("It embraces liturgical and evangelical atmosphere.", "It embraces liturgical and evangelical elements.")
     ('atmosphere', 'elements')
@@ -251,7 +253,7 @@ def changed_words(claim: str, sentence: str, lexicon: Optional[Lexicon] = None) 
     i1, i2 = _trimmed(a, i1, i2)
     j1, j2 = _trimmed(b, j1, j2)
     if i1 == i2 or j1 == j2:
-        return None  # only words of grammar or punctuation differ on a side ("by" / "of", ":" / ";"): the model reads them
+        return None  # only grammar or punctuation differs on a side ("by" / "of", ":" / ";"): the model's to read
     if i2 - i1 > 3 or j2 - j1 > 3 or len(a) < 6:
         return None
     said, instead = " ".join(a[i1:i2]).strip(" .,"), " ".join(b[j1:j2]).strip(" .,")
@@ -338,9 +340,8 @@ def unstated_conditions(question: str, text: str, lexicon: Optional[Lexicon] = N
 def _names_it(name: str, low: str, text_words: set[str], lexicon: Lexicon) -> bool:
     """Whether lowercased text names ``name``: as it is, as another of WordNet's names for it,
     as a word of one meaning with it ("TV": "television"), by its initials ("VP": "vice
-    president"), by its last word's stem ("Murphy"
-    for "Thomas Murphy", "Syria" for "Syrians"), or by the words of it that are names
-    ("Mongol" for "Mongol Empire")."""
+    president"), by its last word's stem ("Murphy" for "Thomas Murphy", "Syria" for
+    "Syrians"), or by the words of it that are names ("Mongol" for "Mongol Empire")."""
     if _has(low, name.lower()) or any(_has(low, other.lower()) for other in lexicon.other_names(name)):
         return True
     if " " not in name and any(lexicon.same_meaning(name.lower(), w) for w in text_words):
