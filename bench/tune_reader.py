@@ -8,8 +8,9 @@ and with a name or number swapped) and of the lay rewrites (bench/lay-squad.json
 question is retrieved once; the model's probabilities are cached, so each setting costs only
 the composing. Settings: the threshold, the keep-within share, the features' weight in the
 ranking, the model's share of the confidence and (``--penalties``) what is taken off it when
-the best sentence's passage does not name a name or number the question asks about. Rule: among the settings that wrongly abstain
-on at most 10% of the answerable questions with a median answer of at most 40 words, the
+the best sentence's passage does not name a name or number the question asks about. Rule:
+among the settings that wrongly abstain on at most 10% of the answerable questions with a
+median answer of at most 40 words, the
 highest mean of "gold in the answer" over answerable questions and "abstained" over
 unanswerable ones, that also keep today's SQuAD figures (wrongly abstained on the SQuAD
 questions at most one point above today's settings, and off-corpus questions, those of two
