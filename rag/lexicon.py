@@ -79,10 +79,13 @@ class Lexicon:
         numbers = self.groups.get(name.lower(), set())
         return [other for n in sorted(numbers) for other in self.names[n] if other.lower() != name.lower()]
 
+    def senses(self, word: str) -> frozenset[int]:
+        """The WordNet senses a word (or a stem it may be a form of) shares with another word."""
+        return frozenset().union(*(self.synonyms.get(f, frozenset()) for f in _forms(word)))
+
     def same_meaning(self, a: str, b: str) -> bool:
         """Whether two words (or their stems: "includes", "rebuilding") share a WordNet sense."""
-        senses = lambda w: frozenset().union(*(self.synonyms.get(f, frozenset()) for f in _forms(w)))  # noqa: E731
-        return bool(senses(a) & senses(b))
+        return bool(self.senses(a) & self.senses(b))
 
     def same_person(self, a: str, b: str) -> bool:
         """Whether two names name one person (or thing) by the same last word, one of them with
@@ -344,7 +347,8 @@ def _names_it(name: str, low: str, text_words: set[str], lexicon: Lexicon) -> bo
     "Syrians"), or by the words of it that are names ("Mongol" for "Mongol Empire")."""
     if _has(low, name.lower()) or any(_has(low, other.lower()) for other in lexicon.other_names(name)):
         return True
-    if " " not in name and any(lexicon.same_meaning(name.lower(), w) for w in text_words):
+    senses = lexicon.senses(name) if " " not in name else frozenset()
+    if senses and any(senses & lexicon.senses(w) for w in text_words):
         return True
     if re.fullmatch(r"[A-Z]{2,5}", name) and re.search(r"\b" + r"\w*[\s-]+".join(name.lower()), low):
         return True  # initials: "GMA" for "Good Morning America", "VP" for "vice president"

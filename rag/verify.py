@@ -126,7 +126,7 @@ class Verifier(PairModel):
         for claim, sentences, p in zip(claims, cited, probabilities):
             label = LABELS[int(p.argmax())]
             # A cited sentence copied with a word or three changed states something else,
-            # whatever the model makes of it (it lets about one in seven changed nouns through).
+            # whatever the model makes of it (it lets about one in six changed nouns through).
             changed = next(filter(None, (changed_words(claim, " ".join(s.split())) for s in sentences)), None) \
                 if lexicon and changed_words_flagged else None
             if changed:

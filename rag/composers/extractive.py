@@ -402,7 +402,7 @@ def _abstain(question: str, evidence: Evidence, confidence: float,
 
 
 def _with_likely(p: Passage, read: list[tuple[float, Sentence]]) -> Passage:
-    best = next((s for _, s in read if s.source == p.source and p.start <= s.start < p.end), None)
+    best = next((s for _, s in read if _holds(p, s)), None)
     if best is None:
         return p
     return replace(p, likely_start=best.start, likely_end=best.end)
@@ -410,8 +410,13 @@ def _with_likely(p: Passage, read: list[tuple[float, Sentence]]) -> Passage:
 
 def _surroundings(s: Sentence, evidence: Evidence) -> str:
     """A sentence with what a reader sees around it: its passage, the sentence before, the title."""
-    passages = [p.text for p in evidence.passages if p.source == s.source and p.start <= s.start < p.end]
+    passages = [p.text for p in evidence.passages if _holds(p, s)]
     return " ".join([s.title, s.previous, s.text, *passages])
+
+
+def _holds(p: Passage, s: Sentence) -> bool:
+    """Whether passage ``p`` holds (the start of) sentence ``s``."""
+    return p.source == s.source and p.start <= s.start < p.end
 
 
 def _place(p: Passage) -> str:
