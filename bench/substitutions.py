@@ -13,6 +13,11 @@ article (not stated: should be flagged). Added to it: the seed story's translati
 original, sentence by sentence (a machine translation: restatements in other words, which
 should pass, except where the translation changed a name or a figure).
 
+The committed set was drawn on 2026-12-04 (commit 4bcaa36); the place rule of
+train/support_data.py has changed since, so ``make`` now draws another sample. The set is
+kept, so that its figures stay comparable; only the translation pairs' labels follow
+``READ_AS_CHANGED`` below.
+
 The table gives the shipped model's share per kind, beside the older check (shared words,
 meaning, numbers and names: ``rag.verify.support`` at ``Settings.llm_support_threshold``), and
 the time one four-sentence answer's check takes, as a ratio to one query embedding measured
@@ -66,10 +71,21 @@ def make() -> None:
     print(f"wrote {SET}: {dict(counts)}")
 
 
+# Pairs a reader found changed where the rule above (figures, respelled names) does not see it:
+# (what the translation says, what the original says). Hand-checked on 2026-12-05, once; each
+# says why. The set's figures are given with and without this list (docs/verification.md).
+READ_AS_CHANGED = (
+    # The original's memo is the US government's own, reporting the Russian proposal; the
+    # translation makes it a Russian memo sent to the US government: another author.
+    ("A Russian memo to US government", "according to a US government memo"),
+)
+
+
 def translation_pairs() -> list[dict]:
     """Each sentence of the translated seed with its original (best match in meaning, as
     bench/calibrate_support.py aligns them); where the two state different numbers or names,
-    the translation changed a fact: kind ``translation-differs``."""
+    the translation changed a fact: kind ``translation-differs``, as is a pair in
+    ``READ_AS_CHANGED``."""
     from rag.models import embedder
     from rag.text import sentence_spans
     from rag.verify import numbers
@@ -88,7 +104,8 @@ def translation_pairs() -> list[dict]:
         if similarity[j, best] < 0.75 or len(claim) > 400:
             continue  # no counterpart (the long photo caption)
         source = original[best]
-        changed = numbers(claim) != numbers(source) or bool(respelled(claim, source))
+        changed = numbers(claim) != numbers(source) or bool(respelled(claim, source)) \
+            or any(c in claim and s in source for c, s in READ_AS_CHANGED)
         rows.append({"kind": "translation-differs" if changed else "translation", "claim": claim, "source": source, "article": "seeds"})
     return rows
 
