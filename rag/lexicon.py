@@ -105,6 +105,21 @@ class Lexicon:
         # / "Mr Assad"), not another person's given names ("Mary Tamm Who" / "Doctor Who").
         return not (extra_x and extra_y and "given" in kinds[0] + kinds[1])
 
+    def names_a_person(self, line: str) -> bool:
+        """Whether a line is a person's name as a byline gives it ("Xavier Leroy", "by Jane Q.
+        Doe", "Dr. Ann Smith"): two to five capitalised words, none a common word, one of them
+        a given name or surname (a word WordNet has no lowercase sense of)."""
+        words = line.split()
+        if words and words[0].lower() == "by":
+            words = words[1:]
+        if not 2 <= len(words) <= 5 or any(not w[:1].isupper() and w.lower() not in _PARTICLES for w in words):
+            return False
+        if any(w.lower() in _FUNCTION_WORDS for w in words) or any(ch.isdigit() for ch in line):
+            return False  # "The Debian FAQ", "Version 1.04"
+        kinds = [self._kind(w.strip(",")) for w in words
+                 if w.lower() not in _PARTICLES and not re.fullmatch(r"[A-Z]\.?", w)]  # initials: "Jane Q. Doe"
+        return "common" not in kinds and "given" in kinds
+
     @staticmethod
     def _unmatched(words: list[str], others: list[str]) -> list[str]:
         """``words`` that are not in ``others``, nor an abbreviation of one ("Gen": "General")."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import ROOT
 from rag import RAG
 from rag.errors import BadQuestionError
 
@@ -221,3 +222,21 @@ def test_a_summary_of_a_document_named_by_its_file_name_or_title_words(fresh_eng
         assert {c.source for c in answer.citations} == {"harbour-works.md"}, question
         # A summary is read without the sentences around its own: none of them points back.
         assert not [c.quote for c in answer.citations if c.quote.split()[0] in ("This", "But")], question
+
+
+def test_who_wrote_a_manual_is_answered_from_its_title_block(tmp_path):
+    # The manual's first page opens "Camlidl user's manual / Version 1.04 / Xavier Leroy /
+    # INRIA Rocquencourt / May 1, 2002", a line each: headings alone, which are never answers,
+    # so "who wrote it?" used to be abstained (issue 21). The lines are kept as one sentence.
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    pdf = ROOT / "tests" / "fixtures" / "camlidl-1.04.doc.pdf"
+    (docs / pdf.name).write_bytes(pdf.read_bytes())
+    engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
+    engine.ingest(show_progress=False)
+    for question, fact in (("who wrote the camlidl manual?", "Xavier Leroy"), ("When was the camlidl manual written?", "2002")):
+        answer = engine.ask(question)
+        assert not answer.abstained, (question, answer.text)
+        cited = answer.citations[0]
+        assert fact in cited.quote and cited.page == 1, (question, answer.text)
+        assert engine.source_text(cited.source)[cited.start : cited.end] == cited.quote

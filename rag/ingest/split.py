@@ -17,12 +17,13 @@ its nodes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterator, Optional
 
 from rag.config import Settings
 from rag.readers import ExtractedText
-from rag.text import is_fragment, sentence_spans
+from rag.text import MAX_FRAGMENT_WORDS, MONTHS, is_fragment, sentence_spans
 from rag.types import sentence_id
 
 # A file is split a segment at a time: sections (Markdown, HTML and Word headings) and, in
@@ -36,6 +37,15 @@ SEGMENT_CHARS = 20_000
 MIN_SEGMENT_CHARS = 200
 # Passages embedded and stored together, with their sentences: bounds memory per file.
 GROUP_PASSAGES = 64
+# A document's title block: the short lines before its first sentence ("Camlidl user's manual
+# / Version 1.04 / Xavier Leroy / INRIA Rocquencourt / May 1, 2002"). Each line alone is a
+# fragment, never an answer; together they say who wrote the document and when, so a block of
+# this many lines, each this short, one of them a byline (a person's name or a date), is kept
+# as one sentence.
+TITLE_BLOCK_LINES = (3, 8)
+TITLE_BLOCK_LINE_WORDS = 8
+_DATE_LINE = re.compile(rf"\b(?:{MONTHS})\b.*\b\d{{4}}\b|^\d{{4}}(?:-\d\d){{0,2}}$")
+_NUMBERED_HEADING = re.compile(r"^\d+(?:\.\d+)*\.?\s+\S")  # "1 Overview": the body begins
 
 
 @dataclass
@@ -108,6 +118,19 @@ class Splitter:
         nodes: list[Any] = []
         n_passages = n_sentences = 0
         previous_sentence = ""
+        # The document's leading fragments while no sentence has come yet (None after): a
+        # title block if title_block() says so.
+        front: Optional[list[tuple[int, int]]] = []
+
+        def sentence_node(passage: Any, s_start: int, s_end: int, previous: str) -> Any:
+            meta = _metadata(
+                base, doc, kind="sentence", start=s_start, end=s_end, passage_id=passage.id_,
+                # The sentence before gives context: "He was hired by ..." names no one.
+                previous=previous[:1000],
+            )
+            return TextNode(id_=sentence_id(passage.id_, n_sentences), text=text[s_start:s_end], metadata=meta,
+                            relationships={NodeRelationship.SOURCE: owner})
+
         for seg_start, seg_end in segments(doc):
             if not text[seg_start:seg_end].strip():
                 continue
@@ -128,29 +151,53 @@ class Splitter:
                 while next_sentence < len(spans) and spans[next_sentence][0] < end:
                     s_start, s_end = spans[next_sentence]
                     next_sentence += 1
-                    if is_fragment(text[s_start:s_end]):
+                    fragment = is_fragment(text[s_start:s_end])
+                    if front is not None and fragment and not _NUMBERED_HEADING.match(text[s_start:s_end]):
+                        front.append((s_start, s_end))
+                    elif front is not None:
+                        # The first sentence (or a numbered heading) ends the document's front.
+                        if title_block([text[a:b] for a, b in front]):
+                            nodes.append(sentence_node(passage, front[0][0], front[-1][1], ""))
+                            n_sentences += 1
+                        front = None
+                    if fragment:
                         # A heading, a code line, a table cell: never an answer, so not a
                         # sentence node (in manuals they are over 40% of all lines). It
                         # stays in its passage and still gives the next sentence context.
                         previous_sentence = text[s_start:s_end]
                         continue
-                    meta = _metadata(
-                        base, doc, kind="sentence", start=s_start, end=s_end, passage_id=passage.id_,
-                        # The sentence before gives context: "He was hired by ..." names no one.
-                        previous=previous_sentence[:1000],
-                    )
-                    nodes.append(
-                        TextNode(id_=sentence_id(passage.id_, n_sentences), text=text[s_start:s_end], metadata=meta,
-                                 relationships={NodeRelationship.SOURCE: owner})
-                    )
+                    nodes.append(sentence_node(passage, s_start, s_end, previous_sentence))
                     previous_sentence = text[s_start:s_end]
                     n_sentences += 1
+                if front:
+                    front = None  # a title block is kept only within its first passage
                 passage.metadata["sentence_count"] = n_sentences - passage.metadata["first_sentence"]
                 if n_passages % GROUP_PASSAGES == 0:
                     yield _group(nodes)
                     nodes = []
         if nodes:
             yield _group(nodes)
+
+
+def title_block(lines: list[str]) -> bool:
+    """Whether a document's leading short lines are a title block: 3 to 8 lines of at most 8
+    words, more words in all than a fragment has, one line a byline (a person's name, as
+    rag.lexicon reads names, or a date).
+
+    >>> title_block(["Camlidl user’s manual", "Version 1.04", "Xavier Leroy", "INRIA Rocquencourt", "May 1, 2002"])
+    True
+    >>> title_block(["Next", "Previous", "Contents"]), title_block(["Tides", "Boats"])
+    (False, False)
+    """
+    from rag.lexicon import Lexicon
+
+    lines = [" ".join(line.split()) for line in lines]
+    if not TITLE_BLOCK_LINES[0] <= len(lines) <= TITLE_BLOCK_LINES[1]:
+        return False
+    if any(len(line.split()) > TITLE_BLOCK_LINE_WORDS for line in lines) or sum(len(line.split()) for line in lines) <= MAX_FRAGMENT_WORDS:
+        return False
+    lexicon = Lexicon.shipped()
+    return any(_DATE_LINE.search(line) or (lexicon is not None and lexicon.names_a_person(line)) for line in lines)
 
 
 def _metadata(base: dict, doc: ExtractedText, **fields: Any) -> dict:
