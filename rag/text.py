@@ -27,6 +27,11 @@ MIN_WRAP_WIDTH = 40
 WIDTH_QUANTILE = 0.9
 # A line starting like this begins something new even right after a wrapped line.
 _STARTS_BLOCK = re.compile(r"\s{4}|\s*(?:[-*+•|>#]|\d{1,3}[.)])\s")
+# A line starting like this goes on from the line before, however short that one is: no
+# sentence or heading begins with a closing bracket or a comma and then a lowercase word (a
+# PDF breaks a line after a footnote mark: "… the Objective Caml reference manual1" / ") from
+# an IDL description …"). A bracket alone, or before code, closes code: not matched.
+_GOES_ON = re.compile(r"[)\],;] +[a-z]")
 # A term: two or more word characters (scikit-learn's and bm25s's pattern). BM25
 # (rag.retrieve) tokenizes with this pattern, STOPWORDS and the same stemmer, so the composer's
 # term weights and the lexical ranking count the same terms.
@@ -88,6 +93,9 @@ def _join_wrapped(text: str, lines: list[tuple[int, int]]):
     width = lengths[round(WIDTH_QUANTILE * (len(lengths) - 1))]
     block_start, (line_start, line_end) = lines[0][0], lines[0]
     for s, e in lines[1:]:
+        if _GOES_ON.match(text, s):
+            line_end = e  # one line broken in two: measured as one
+            continue
         wrapped = (
             width >= MIN_WRAP_WIDTH
             and line_end - line_start >= WRAP_SHARE * width

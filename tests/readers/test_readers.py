@@ -207,3 +207,17 @@ def test_a_scan_over_the_ocr_page_limit_is_refused_before_any_ocr():
 
     with pytest.raises(UnreadableDocument, match=r"over the OCR limit of 1 pages \(RAG_OCR_MAX_PAGES\)|needs Tesseract"):
         read_document("board-minutes.pdf", scanned_text_pdf_bytes(), ReadLimits(ocr_max_pages=1))
+
+
+def test_a_pdf_sentence_broken_after_a_footnote_mark_is_read_whole():
+    # Page 1 of Debian's camlidl manual: "... of the Objective Caml reference manual¹" ends a
+    # short line and ") from an IDL description ..." starts the next; the overview sentence
+    # used to be cut in two there (issue 21: "What is camlidl actually for?").
+    from conftest import ROOT
+    from rag.text import sentence_spans
+
+    pdf = ROOT / "tests" / "fixtures" / "camlidl-1.04.doc.pdf"
+    doc = read_document(pdf.name, pdf.read_bytes())
+    sentences = [" ".join(doc.text[s:e].split()) for s, e in sentence_spans(doc.text)]
+    overview = next(s for s in sentences if s.startswith("Camlidl generates stub code"))
+    assert overview.endswith("from an IDL description of the C functions to be made available in Caml."), overview
