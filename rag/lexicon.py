@@ -106,9 +106,9 @@ class Lexicon:
         return not (extra_x and extra_y and "given" in kinds[0] + kinds[1])
 
     def names_a_person(self, line: str) -> bool:
-        """Whether a line is a person's name as a byline gives it ("Xavier Leroy", "by Jane Q.
-        Doe", "Dr. Ann Smith"): two to five capitalised words, none a common word, one of them
-        a given name or surname (a word WordNet has no lowercase sense of)."""
+        """Whether a line is a person's name as a byline gives it ("Xavier Leroy", "by Susan G.
+        Kleinmann", "Dr. Ann Smith"): two to five capitalised words, none a common word, one of
+        them a given name or surname (a word WordNet has no lowercase sense of)."""
         words = line.split()
         if words and words[0].lower() == "by":
             words = words[1:]
@@ -117,7 +117,7 @@ class Lexicon:
         if any(w.lower() in _FUNCTION_WORDS for w in words) or any(ch.isdigit() for ch in line):
             return False  # "The Debian FAQ", "Version 1.04"
         kinds = [self._kind(w.strip(",")) for w in words
-                 if w.lower() not in _PARTICLES and not re.fullmatch(r"[A-Z]\.?", w)]  # initials: "Jane Q. Doe"
+                 if w.lower() not in _PARTICLES and not re.fullmatch(r"[A-Z]\.?", w)]  # initials: "Susan G. Kleinmann"
         return "common" not in kinds and "given" in kinds
 
     @staticmethod

@@ -8,8 +8,10 @@ import pytest
 
 from documents import (HTML_PAGE, MARKDOWN, PDF_PAGES, docx_bytes, pdf_bytes, scan_image, scanned_pdf_bytes,
                        scanned_text_pdf_bytes, write_formats)
+from conftest import ROOT
 from rag import RAG
 from rag.readers import UnreadableDocument, read_document
+from rag.text import sentence_spans
 
 FORMATS = 9  # the documents write_formats makes
 
@@ -160,8 +162,6 @@ def test_pdf_running_headers_and_footers_are_dropped_and_a_sentence_across_pages
     assert "the keeper lights the lamp when the fog rolls in from the western headland." in doc.text
     assert doc.page_at(doc.text.index("The customs office")) == 4
     assert doc.page_at(doc.text.index("Tugs wait")) == 2
-    from rag.text import sentence_spans
-
     whole = [doc.text[s:e] for s, e in sentence_spans(doc.text)]
     assert "In winter the keeper lights the lamp when the fog rolls in from the western headland." in whole
 
@@ -213,9 +213,6 @@ def test_a_pdf_sentence_broken_after_a_footnote_mark_is_read_whole():
     # Page 1 of Debian's camlidl manual: "... of the Objective Caml reference manual¹" ends a
     # short line and ") from an IDL description ..." starts the next; the overview sentence
     # used to be cut in two there (issue 21: "What is camlidl actually for?").
-    from conftest import ROOT
-    from rag.text import sentence_spans
-
     pdf = ROOT / "tests" / "fixtures" / "camlidl-1.04.doc.pdf"
     doc = read_document(pdf.name, pdf.read_bytes())
     sentences = [" ".join(doc.text[s:e].split()) for s, e in sentence_spans(doc.text)]
