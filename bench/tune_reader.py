@@ -116,6 +116,8 @@ def main() -> None:
     parser.add_argument("--current", action="store_true", help="only today's settings (rag/config.py), for each --candidates")
     parser.add_argument("--penalties", default=None,
                         help="comma-separated reader_unstated_penalty values (default: today's), crossed with the other settings")
+    parser.add_argument("--kind-penalties", default=None,
+                        help="comma-separated reader_missing_kind_penalty values (default: today's), crossed with the other settings")
     args = parser.parse_args()
     folders = {"seeds": ROOT / "seeds", "squad": ROOT / "bench-data" / "squad-articles"}
     if not folders["squad"].exists():
@@ -135,18 +137,20 @@ def main() -> None:
             asked.append((name, engine.composer, q, evidence, answers, answerable))
     rows = []
     today = Settings()
-    penalties = [float(x) for x in args.penalties.split(",")] if args.penalties else [today.reader_unstated_penalty]
+    penalties = [(float(x), float(y))
+                 for x in (args.penalties.split(",") if args.penalties else [today.reader_unstated_penalty])
+                 for y in (args.kind_penalties.split(",") if args.kind_penalties else [today.reader_missing_kind_penalty])]
     settings = [(today.reader_threshold, today.reader_keep_within, today.reader_feature_weight, today.reader_confidence_share, p)
                 for p in penalties] if args.current \
         else [(t, k, w, c, p) for t in THRESHOLDS for k in KEEPS for w in FEATURE_WEIGHTS for c in SHARES for p in penalties]
     rounds = [(int(n), int(f), float(u)) for n in args.candidates.split(",") for f in args.first.split(",") for u in args.sure.split(",")]
-    for (threshold, keep, weight, share, penalty), (count, first, sure) in [(s, r) for r in rounds for s in settings]:
+    for (threshold, keep, weight, share, (penalty, kind_penalty)), (count, first, sure) in [(s, r) for r in rounds for s in settings]:
         gold, wrong, unans, words, squad_wrong, off = [], [], [], [], [], []
         for name, composer, q, evidence, answers, answerable in asked:
             composer = dataclasses.replace(composer, reader=reader, reader_threshold=threshold, reader_keep_within=keep, reader_candidates=count,
                                            reader_first=first, reader_sure=sure,
                                            reader_feature_weight=weight, reader_confidence_share=share,
-                                           reader_unstated_penalty=penalty)
+                                           reader_unstated_penalty=penalty, reader_missing_kind_penalty=kind_penalty)
             a = composer.compose(q, evidence)
             if name == "off":
                 off.append(a.abstained)
@@ -161,22 +165,22 @@ def main() -> None:
             else:
                 unans.append(a.abstained)
         rate = lambda xs: sum(xs) / max(1, len(xs))  # noqa: E731
-        rows.append({"candidates": count, "first": first, "sure": sure, "threshold": threshold, "keep": keep, "feature_weight": weight, "share": share, "penalty": penalty, "gold": rate(gold), "wrongly_abstained": rate(wrong),
+        rows.append({"candidates": count, "first": first, "sure": sure, "threshold": threshold, "keep": keep, "feature_weight": weight, "share": share, "penalty": penalty, "kind_penalty": kind_penalty, "gold": rate(gold), "wrongly_abstained": rate(wrong),
                      "unanswerable_abstained": rate(unans), "median_words": statistics.median(words) if words else 0,
                      "squad_wrongly_abstained": rate(squad_wrong), "off_corpus_abstained": rate(off)})
     print(f"{len(asked)} questions ({args.split}): "
           f"{sum(1 for *_, a in asked if a)} answerable, {sum(1 for n, *_, a in asked if not a and n != 'off')} unanswerable, "
           f"{sum(1 for n, *_ in asked if n == 'off')} off-corpus")
-    print("candidates first sure  threshold keep  features  share  penalty  gold  wrongly_abstained  unanswerable_abstained  median_words  "
+    print("candidates first sure  threshold keep  features  share  penalty  kind  gold  wrongly_abstained  unanswerable_abstained  median_words  "
           "squad_wrongly_abstained  off_corpus_abstained")
     for r in rows:
-        print(f"{r['candidates']:<10} {r['first']:<5} {r['sure']:.2f}  {r['threshold']:.2f}     {r['keep']:.2f}  {r['feature_weight']:.1f}       {r['share']:.2f}   {r['penalty']:.2f}     {r['gold']:.3f}  "
+        print(f"{r['candidates']:<10} {r['first']:<5} {r['sure']:.2f}  {r['threshold']:.2f}     {r['keep']:.2f}  {r['feature_weight']:.1f}       {r['share']:.2f}   {r['penalty']:.2f}     {r['kind_penalty']:.2f}  {r['gold']:.3f}  "
               f"{r['wrongly_abstained']:.3f}              {r['unanswerable_abstained']:.3f}                   {r['median_words']:<13} "
               f"{r['squad_wrongly_abstained']:.3f}                    {r['off_corpus_abstained']:.3f}")
     if args.split == "tune":
         now = (today.reader_threshold, today.reader_keep_within, today.reader_feature_weight, today.reader_confidence_share,
-               today.reader_unstated_penalty)
-        todays = [r for r in rows if (r["threshold"], r["keep"], r["feature_weight"], r["share"], r["penalty"]) == now]
+               today.reader_unstated_penalty, today.reader_missing_kind_penalty)
+        todays = [r for r in rows if (r["threshold"], r["keep"], r["feature_weight"], r["share"], r["penalty"], r["kind_penalty"]) == now]
         squad_wrong_ceiling = min((t["squad_wrongly_abstained"] for t in todays), default=1.0) + 0.01
         off_corpus_floor = max((t["off_corpus_abstained"] for t in todays), default=0.0) - 0.01
         allowed = [r for r in rows if r["wrongly_abstained"] <= 0.10 and r["squad_wrongly_abstained"] <= squad_wrong_ceiling
@@ -184,7 +188,7 @@ def main() -> None:
         short = [r for r in allowed if r["median_words"] <= 40] or allowed
         best = max(short, key=lambda r: ((r["gold"] + r["unanswerable_abstained"]) / 2, r["gold"]))
         print(f"chosen: reader_threshold {best['threshold']}, keep within {best['keep']}, "
-              f"feature weight {best['feature_weight']}, confidence share {best['share']}, unstated penalty {best['penalty']}: "
+              f"feature weight {best['feature_weight']}, confidence share {best['share']}, unstated penalty {best['penalty']}, missing-kind penalty {best['kind_penalty']}: "
               f"{json.dumps(best)}")
     (ROOT / "bench-out").mkdir(exist_ok=True)
     (ROOT / "bench-out" / f"tune_reader-{args.split}.json").write_text(json.dumps(rows, indent=1))

@@ -67,6 +67,10 @@ class Settings:
     # Chosen by the same rule on the tune halves (bench/tune_reader.py --penalties): higher
     # values abstain on more such questions but cost SQuAD answers past the rule's guard.
     reader_unstated_penalty: float = 0.05
+    # Taken off the confidence when the question asks for a quantity ("how many", "how much
+    # money") or a time ("when", "in what year") and the best sentence holds none
+    # (rag/questions.py, holds_asked_kind). Chosen by the same rule (--kind-penalties).
+    reader_missing_kind_penalty: float = 0.3
     # The support check (rag/verify.py): a model's answer sentences against what they cite,
     # and which facts two documents state differently. RAG_VERIFIER=false checks by shared
     # words and meaning only (llm_support_threshold) and reports every differing value.

@@ -334,6 +334,8 @@ def unstated_conditions(question: str, text: str, lexicon: Optional[Lexicon] = N
     ['NBC']
     >>> unstated_conditions("In what year did America decide that Assad must go?", "In 2011, the US adopted a policy that Mr Al Assad must leave.")
     []
+    >>> unstated_conditions("Why did the Americans say no?", "The memo said the US policy was to support it only then.")
+    []
     """
     lexicon = lexicon or Lexicon.shipped()
     if lexicon is None:
@@ -355,6 +357,21 @@ def unstated_conditions(question: str, text: str, lexicon: Optional[Lexicon] = N
     return unstated
 
 
+def _demonym_places(name: str, lexicon: Lexicon) -> list[str]:
+    """The places a people's name may come from, those WordNet knows by other names:
+    "Americans" -> ["America"], "Germans" -> ["Germany"], "Italians" -> ["Italy"].
+
+    >>> _demonym_places("Americans", Lexicon.shipped())
+    ['America']
+    """
+    if " " in name or not re.fullmatch(r"[A-Z][a-z]+(?:ans?|ians?)", name):
+        return []
+    singular = name[:-1] if name.endswith("s") else name  # Americans -> American
+    # America, Germany, Italy, Iran, Mexico
+    bases = [singular[:-1], singular + "y", singular[:-3] + "y", singular[:-3], singular[:-2] + "o"]
+    return [b for b in dict.fromkeys(bases) if len(b) > 3 and lexicon.other_names(b)]
+
+
 def _names_it(name: str, low: str, text_words: set[str], lexicon: Lexicon) -> bool:
     """Whether lowercased text names ``name``: as it is, as another of WordNet's names for it,
     as a word of one meaning with it ("TV": "television"), by its initials ("VP": "vice
@@ -362,6 +379,9 @@ def _names_it(name: str, low: str, text_words: set[str], lexicon: Lexicon) -> bo
     "Syrians"), or by the words of it that are names ("Mongol" for "Mongol Empire")."""
     if _has(low, name.lower()) or any(_has(low, other.lower()) for other in lexicon.other_names(name)):
         return True
+    for country in _demonym_places(name, lexicon):  # "Americans": America, the US, the United States
+        if _has(low, country.lower()) or any(_has(low, other.lower()) for other in lexicon.other_names(country)):
+            return True
     senses = lexicon.senses(name) if " " not in name else frozenset()
     if senses and any(senses & lexicon.senses(w) for w in text_words):
         return True

@@ -187,3 +187,85 @@ def _subject(text: str | None) -> str:
     text = _TRAILING.sub("", _LEADING.sub("", text.strip()))
     text = re.sub(r"^(?:for me|please)\s+|\s+(?:for me|please|briefly|in short)$", "", text, flags=re.I)
     return "" if _COLLECTION.match(text) else text
+
+
+# What the answer must hold. A question that asks "how many" is not answered by a sentence
+# with no quantity in it, nor "when" by one that names no time: the classic expected-answer-type
+# check of question answering (Moldovan et al. 2000), kept to the two kinds a sentence shows
+# plainly. Stricter than the composer's ranking cue (rag/composers/extractive.py, _CUES):
+# there a year counts as a number; here "2017" does not answer "how many". A question about
+# a degree ("How much did the war change them?") asks for no quantity.
+QUANTITY, TIME = "quantity", "time"
+_ASKS_QUANTITY = re.compile(
+    r"\bhow many\b"
+    r"|\bhow much\b(?!\s+(?:do|does|did|is|was|are|were|has|have|had|will|would|can|could|should|more|longer|further|earlier|later)\b)"
+    r"|\bhow much\b.*\b(?:cost|costs|pay|paid|spend|spent|earn|earned|raise|raised|owe|owed|weigh|weighs|worth|charge|charged|price)\b"
+    r"|\bwhat (?:is |was |are |were )?(?:the )?(?:number|amount|percentage|proportion|share|population|price|cost|sum|total|toll|death toll|figure|count) of\b"
+    r"|\bwhat (?:percentage|proportion|share|fraction|number|amount|sum)\b",
+    re.I)
+_ASKS_TIME = re.compile(
+    # "When did …", not "When a plant is injured, what …" (a clause, then the question)
+    r"^(?:and |so |but )?(?:since |until |till |by )?when(?:'s|\s+(?:did|do|does|was|were|is|are|will|would|could|can|has|have|had|should|might|must)\b)"
+    r"|\b(?:what|which|in what|in which) (?:year|years|date|day|month|time of year|century|decade|era|season)\b"
+    r"|\bhow long ago\b",
+    re.I)
+_MONTH_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec"
+# Dates and years are removed before quantities are looked for: "July 19" and "2017" count no one.
+_DATE_OR_YEAR = re.compile(
+    rf"\b(?:{_MONTH_NAMES})\.? \d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)? (?:of )?(?:{_MONTH_NAMES})\b"
+    r"|(?<![$€£¥\d.,])\b(?:1[0-9]|20)\d\d(?:s|'s)?\b(?![.,]?\d|\s*(?:%|per ?cent))")
+_QUANTITY_WORDS = (
+    r"zero|one(?! of| another)|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|"
+    r"nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillions?|"
+    r"dozens?|half|halves|thirds?|quarters?|percent|several|numerous|handful|none|nobody|single|twice|double|triple|"
+    r"score of|scores of|majority|minority|most|few|fewer|no one")
+_QUANTITY = re.compile(rf"\d(?:[\d,.]*\d)?|\b(?:{_QUANTITY_WORDS})\b", re.I)
+_TIME = re.compile(
+    # a year, also "c1750" and "c. 1180" (circa), "AD 79", "300 BC"
+    rf"\b(?:{_MONTH_NAMES})\b|(?:\b|(?<=\bc)|(?<=\bca))(?:1[0-9]|20)\d\d(?:s|'s)?\b|'\d0s\b|\b\d{{1,2}}(?:st|nd|rd|th)\b"
+    r"|\b\d{1,4} ?(?:AD|BC|BCE|CE|A\.D\.|B\.C\.)(?!\w)|\b(?:AD|A\.D\.) ?\d{1,4}\b"
+    r"|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|tomorrow|tonight|weekend)\b"
+    r"|\b(?:ago|century|centuries|decades?|era|eras|reign|dynasty|period|age of|times of|days of|years? (?:old|later|earlier|before|after)|"
+    r"spring|summer|autumn|fall of|winter|morning|afternoon|evening|night|noon|midnight|dawn|o'clock|[ap]\.?m\.?)\b"
+    r"|\b(?:this|last|next|that|the following|the previous|the same|a|one|each|every|the) (?:year|week|month|day|season)\b"
+    r"|\b(?:before|after|during|until|till|since|when|while|once|following|prior to|in the wake of|at the (?:end|start|beginning|time|height|outbreak) of|"
+    r"as soon as|by the time|shortly|soon|recently|currently|nowadays|later|earlier|eventually|immediately)\b",
+    re.I)
+
+
+def asked_kind(question: str) -> str:
+    """QUANTITY for "how many …", "how much money …", "what share of …"; TIME for "when …",
+    "in what year …"; "" for anything else.
+
+    >>> asked_kind("How many people have died in the war?"), asked_kind("When did they meet?")
+    ('quantity', 'time')
+    >>> asked_kind("How much did the war change Syria?"), asked_kind("When a plant is injured, what can it become?")
+    ('', '')
+    """
+    if _ASKS_QUANTITY.search(question):
+        return QUANTITY
+    if _ASKS_TIME.search(question.strip()):
+        return TIME
+    return ""
+
+
+def holds_asked_kind(kind: str, sentence: str, question: str = "") -> bool:
+    """Whether ``sentence`` holds a quantity (for QUANTITY) or a time (for TIME) that the
+    question does not already name; True for any other kind.
+
+    >>> holds_asked_kind(QUANTITY, "The war has killed half a million people.")
+    True
+    >>> holds_asked_kind(QUANTITY, "A hub set up in 2017 to monitor a ceasefire, in a July 19 letter.")
+    False
+    >>> holds_asked_kind(TIME, "They met in Helsinki.", "When did they meet in 2018?")
+    False
+    >>> holds_asked_kind(TIME, "The Becket Casket, dated c1180, holds relics.")
+    True
+    """
+    if kind == QUANTITY:
+        found = {m.lower() for m in _QUANTITY.findall(_DATE_OR_YEAR.sub(" ", sentence))}
+        return bool(found - {m.lower() for m in _QUANTITY.findall(_DATE_OR_YEAR.sub(" ", question))})
+    if kind == TIME:
+        found = {m.lower() for m in _TIME.findall(sentence)}
+        return bool(found - {m.lower() for m in _TIME.findall(question)})
+    return True

@@ -212,6 +212,17 @@ def test_a_question_about_a_country_the_articles_do_not_name_there_is_abstained_
 
 
 @shipped
+def test_a_how_many_question_whose_likeliest_sentence_gives_no_number_is_abstained_and_says_so(seeded_engine):
+    # The articles never count Russia's soldiers; the sentence most like the question is
+    # about Russia's part in the war and holds no number. Without the check it was answered.
+    answer = seeded_engine.ask("How many soldiers has Russia sent to Syria?")
+    assert answer.abstained, answer.text
+    assert "gives no number" in answer.text
+    dated = seeded_engine.ask("When was the letter sent?")  # a time question the articles answer
+    assert not dated.abstained and "July 19" in dated.text
+
+
+@shipped
 def test_a_plain_question_is_read_in_one_round_and_answered_as_when_everything_is_read(seeded_engine):
     """Reading in two rounds (RAG_READER_FIRST, RAG_READER_SURE) saves time only: a question
     the first candidates answer surely stops there, with the answer reading them all gives."""

@@ -4,8 +4,9 @@
 # with every source), then the test halves asked with that model; "all" asks them with
 # run-all's model, the row to compare against. About 40-60 minutes a source on 2 cores;
 # resumable (each run keeps its own checkpoint folder). The test halves are asked as the engine
-# read when the first rows were measured: without the unstated-names penalty (rag/config.py's
-# reader_unstated_penalty), which came later, unless RAG_READER_UNSTATED_PENALTY says otherwise.
+# read when the first rows were measured: without the unstated-names and missing-kind penalties
+# (rag/config.py's reader_unstated_penalty, reader_missing_kind_penalty), which came later,
+# unless RAG_READER_UNSTATED_PENALTY or RAG_READER_MISSING_KIND_PENALTY says otherwise.
 #   bash train/ablate.sh [all squad lay cloze faq swap squad-train squad2-unanswerable]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,6 @@ for source in $sources; do
   [ -f "$model" ] || .venv/bin/python train/reader.py --epochs 1 --pairs "$pairs" --without "$source" --out-dir "$run" --model "$model"
   for set in bench/seed-questions.json bench/squad-unanswerable.json bench/lay-squad.json; do
     echo "== without $source: $set (test)"
-    RAG_READER_UNSTATED_PENALTY="${RAG_READER_UNSTATED_PENALTY:-0}" RAG_READER_MODEL="$model" .venv/bin/rag eval "$set" --split test --out "$run/eval-$(basename "$set" .json)" | tail -n 12
+    RAG_READER_UNSTATED_PENALTY="${RAG_READER_UNSTATED_PENALTY:-0}" RAG_READER_MISSING_KIND_PENALTY="${RAG_READER_MISSING_KIND_PENALTY:-0}" RAG_READER_MODEL="$model" .venv/bin/rag eval "$set" --split test --out "$run/eval-$(basename "$set" .json)" | tail -n 12
   done
 done

@@ -30,7 +30,8 @@ def default_composer(settings: Any) -> Composer:
         reader_first=settings.reader_first, reader_sure=settings.reader_sure,
         reader_keep_within=settings.reader_keep_within, reader_feature_weight=settings.reader_feature_weight,
         reader_confidence_share=settings.reader_confidence_share,
-        reader_unstated_penalty=settings.reader_unstated_penalty, verifier=verifier,
+        reader_unstated_penalty=settings.reader_unstated_penalty,
+        reader_missing_kind_penalty=settings.reader_missing_kind_penalty, verifier=verifier,
     )
     if not settings.llm_base_url:
         return extractive

@@ -41,7 +41,7 @@ import numpy as np
 from rag.composers.base import Composer, Query
 from rag.conflicts import SAME_FACT, disagreement, same_fact, slot_conflicts
 from rag.lexicon import unstated_conditions
-from rag.questions import DISAGREEMENT, HOW, LIST, SUMMARY, WHY
+from rag.questions import DISAGREEMENT, HOW, LIST, QUANTITY, SUMMARY, WHY, asked_kind, holds_asked_kind
 from rag.text import MONTHS, addresses_model, ends_statement, is_fragment, points_back, term_set, terms
 from rag.types import Answer, Citation, Conflict, ConflictVersion, Evidence, Passage, Sentence
 
@@ -142,6 +142,9 @@ class ExtractiveComposer(Composer):
     # Taken off the confidence when the best read sentence's passage (with its title and the
     # sentence before) does not name a name or number the question asks about.
     reader_unstated_penalty: float = 0.05
+    # Taken off the confidence when the question asks for a quantity ("how many") or a time
+    # ("when") and the best read sentence holds none (rag/questions.py, holds_asked_kind).
+    reader_missing_kind_penalty: float = 0.3
     # Reading in two rounds, for speed: the best ``reader_first`` candidates, and the rest (up
     # to ``reader_candidates``) only when none of those answers with at least ``reader_sure``
     # probability (0 for ``reader_first``: all at once).
@@ -214,9 +217,13 @@ class ExtractiveComposer(Composer):
         unstated = unstated_conditions(question, _surroundings(read[0][2], evidence)) if read and self.reader_unstated_penalty else []
         if unstated:
             confidence -= self.reader_unstated_penalty  # the best sentence is about something else
+        kind = asked_kind(question) if read and self.reader_missing_kind_penalty else ""
+        missing_kind = bool(kind) and not holds_asked_kind(kind, read[0][2].text, question)
+        if missing_kind:
+            confidence -= self.reader_missing_kind_penalty  # "how many" answered with no number
         likely = [(p, s) for _, p, s in read]
         if not read or confidence < self.reader_threshold:
-            return _abstain(question, evidence, confidence, likely, unstated)
+            return _abstain(question, evidence, confidence, likely, unstated, kind if missing_kind else "")
         floor = read[0][0] * self.reader_keep_within
         picks: list[_Pick] = []
         words = 0
@@ -389,15 +396,19 @@ def version_of(s: Sentence) -> str:
 
 
 def _abstain(question: str, evidence: Evidence, confidence: float,
-             read: Optional[list[tuple[float, Sentence]]] = None, unstated: Sequence[str] = ()) -> Answer:
+             read: Optional[list[tuple[float, Sentence]]] = None, unstated: Sequence[str] = (),
+             missing_kind: str = "") -> Answer:
     """No answer; the nearest passages, each with the sentence the model found most likely to
     answer marked (when it read one of theirs), and the text says where they are (and which of
-    the question's names or numbers the likeliest one's passage does not mention)."""
+    the question's names or numbers the likeliest one's passage does not mention, or that its
+    likeliest sentence gives no number or time where the question asks for one)."""
     passages = [_with_likely(p, read or []) for p in evidence.passages]
     where = "; ".join(dict.fromkeys(_place(p) for p in passages[:3]))
     text = f"{NO_ANSWER} The nearest passages ({where}) are listed below." if where else ABSTAIN_TEXT
     if where and unstated:
         text += " The likeliest of them does not mention " + " or ".join(f"“{x}”" for x in unstated) + "."
+    if where and missing_kind:
+        text += " The likeliest sentence gives no " + ("number" if missing_kind == QUANTITY else "date or time") + "."
     return Answer(question, text, True, passages=passages, confidence=round(confidence, 4))
 
 
