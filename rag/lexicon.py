@@ -321,7 +321,9 @@ def _variants(a: str, b: str, lexicon: Optional[Lexicon]) -> bool:
 # Capitalised words that open a question without naming anything ("Who", "Approximately").
 _QUESTION_OPENERS = frozenset("who what when where which why how whose whom is was are were did does do can could would "
                               "should will according other approximately roughly about".split())
-_CONDITION_NUMBER = re.compile(r"(?<![\w.-])\d[\d,]*(?:\.\d+)?(?![\w-])")
+_CONDITION_NUMBER = re.compile(r"(?<![\w.-])\d(?:[\d,]*\d)?(?:\.\d+)?(?![\w-])")  # "1,000", not "1990,"
+# A currency the question names in words and the text by its sign ("in Euros": "€27,814").
+_CURRENCY_SIGNS = {"euro": "€", "dollar": "$", "pound": "£", "yen": "¥", "rupee": "₹"}
 
 
 def unstated_conditions(question: str, text: str, lexicon: Optional[Lexicon] = None) -> list[str]:
@@ -335,6 +337,8 @@ def unstated_conditions(question: str, text: str, lexicon: Optional[Lexicon] = N
     >>> unstated_conditions("In what year did America decide that Assad must go?", "In 2011, the US adopted a policy that Mr Al Assad must leave.")
     []
     >>> unstated_conditions("Why did the Americans say no?", "The memo said the US policy was to support it only then.")
+    []
+    >>> unstated_conditions("What is the basic pay, in Euros, since 1990?", "The basic pay is €27,814 since 1990.")
     []
     """
     lexicon = lexicon or Lexicon.shipped()
@@ -378,6 +382,9 @@ def _names_it(name: str, low: str, text_words: set[str], lexicon: Lexicon) -> bo
     president"), by its last word's stem ("Murphy" for "Thomas Murphy", "Syria" for
     "Syrians"), or by the words of it that are names ("Mongol" for "Mongol Empire")."""
     if _has(low, name.lower()) or any(_has(low, other.lower()) for other in lexicon.other_names(name)):
+        return True
+    sign = _CURRENCY_SIGNS.get(name.lower().removesuffix("s"))
+    if sign and sign in low:
         return True
     for country in _demonym_places(name, lexicon):  # "Americans": America, the US, the United States
         if _has(low, country.lower()) or any(_has(low, other.lower()) for other in lexicon.other_names(country)):
