@@ -381,14 +381,12 @@ def _names_it(name: str, low: str, text_words: set[str], lexicon: Lexicon) -> bo
     as a word of one meaning with it ("TV": "television"), by its initials ("VP": "vice
     president"), by its last word's stem ("Murphy" for "Thomas Murphy", "Syria" for
     "Syrians"), or by the words of it that are names ("Mongol" for "Mongol Empire")."""
-    if _has(low, name.lower()) or any(_has(low, other.lower()) for other in lexicon.other_names(name)):
-        return True
+    named = lambda x: any(_has(low, y.lower()) for y in (x, *lexicon.other_names(x)))  # noqa: E731
+    if named(name) or any(named(country) for country in _demonym_places(name, lexicon)):
+        return True  # "Americans": America, the US, the United States
     sign = _CURRENCY_SIGNS.get(name.lower().removesuffix("s"))
     if sign and sign in low:
         return True
-    for country in _demonym_places(name, lexicon):  # "Americans": America, the US, the United States
-        if _has(low, country.lower()) or any(_has(low, other.lower()) for other in lexicon.other_names(country)):
-            return True
     senses = lexicon.senses(name) if " " not in name else frozenset()
     if senses and any(senses & lexicon.senses(w) for w in text_words):
         return True

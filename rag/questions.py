@@ -33,7 +33,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.text import SURROGATE
+from rag.text import MONTHS, SURROGATE
 
 # The kinds, each answered its own way by the composer (rag/composers/extractive.py).
 SUMMARY, SUBJECT, WHY, HOW, LIST, FACT = "summary", "subject", "why", "how", "list", "fact"
@@ -209,7 +209,7 @@ _ASKS_TIME = re.compile(
     r"|\b(?:what|which|in what|in which) (?:year|years|date|day|month|time of year|century|decade|era|season)\b"
     r"|\bhow long ago\b",
     re.I)
-_MONTH_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec"
+_MONTH_NAMES = MONTHS + "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec"
 # Dates and years are removed before quantities are looked for: "July 19" and "2017" count no one.
 _DATE_OR_YEAR = re.compile(
     rf"\b(?:{_MONTH_NAMES})\.? \d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)? (?:of )?(?:{_MONTH_NAMES})\b"
