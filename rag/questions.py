@@ -221,8 +221,9 @@ _QUANTITY_WORDS = (
     r"score of|scores of|majority|minority|most|few|fewer|no one")
 _QUANTITY = re.compile(rf"\d(?:[\d,.]*\d)?|\b(?:{_QUANTITY_WORDS})\b", re.I)
 _TIME = re.compile(
-    # a year, also "c1750" and "c. 1180" (circa), "AD 79", "300 BC"
-    rf"\b(?:{_MONTH_NAMES})\b|(?:\b|(?<=\bc)|(?<=\bca))(?:1[0-9]|20)\d\d(?:s|'s)?\b|'\d0s\b|\b\d{{1,2}}(?:st|nd|rd|th)\b"
+    # a month by its capitalised name (the modal "may" and "mar", "dec" are not months); a year,
+    # also "c1750" and "c. 1180" (circa), "AD 79", "300 BC"
+    rf"\b(?-i:{_MONTH_NAMES})\b|(?:\b|(?<=\bc)|(?<=\bca))(?:1[0-9]|20)\d\d(?:s|'s)?\b|'\d0s\b|\b\d{{1,2}}(?:st|nd|rd|th)\b"
     r"|\b\d{1,4} ?(?:AD|BC|BCE|CE|A\.D\.|B\.C\.)(?!\w)|\b(?:AD|A\.D\.) ?\d{1,4}\b"
     r"|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|tomorrow|tonight|weekend)\b"
     r"|\b(?:ago|century|centuries|decades?|era|eras|reign|dynasty|period|age of|times of|days of|years? (?:old|later|earlier|before|after)|"
@@ -261,6 +262,8 @@ def holds_asked_kind(kind: str, sentence: str, question: str = "") -> bool:
     False
     >>> holds_asked_kind(TIME, "The Becket Casket, dated c1180, holds relics.")
     True
+    >>> holds_asked_kind(TIME, "They may meet again."), holds_asked_kind(TIME, "They met in May.")
+    (False, True)
     """
     if kind == QUANTITY:
         found = {m.lower() for m in _QUANTITY.findall(_DATE_OR_YEAR.sub(" ", sentence))}
