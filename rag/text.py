@@ -206,6 +206,28 @@ def ends_statement(text: str) -> bool:
     return _STATEMENT_END.search(text.rstrip()) is not None
 
 
+# A listing: a table, an infobox or a list flattened into one run of text (HTML, PDF and
+# spreadsheet extraction make these): many words, nearly all of them names or numbers.
+MIN_LISTING_WORDS = 15
+LISTING_NAME_SHARE = 0.88
+_LISTING_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’.-]*|\d[\d,.]*")
+
+
+def is_listing(text: str) -> bool:
+    """A table row, an infobox or a cast list run together rather than a sentence: prose,
+    even a sentence listing names, has its lower-case words (verbs, "and", "of", "in").
+
+    >>> is_listing("Year Title Role Notes Scared Stiff George Masterson The Nutty Professor Student A Very Brady Sequel Brent , the Lifeguard Con Air Londell 1998")
+    True
+    >>> is_listing("Musicians Eric Burdon, Sting, Mark Knopfler, Alan Hull, Cheryl Cole and Neil Tennant lived in Newcastle.")
+    False
+    """
+    words = _LISTING_TOKEN.findall(text)[1:]  # the first word is capitalised anyway
+    if len(words) < MIN_LISTING_WORDS:
+        return False
+    return sum(1 for w in words if not w[0].islower()) >= LISTING_NAME_SHARE * len(words)
+
+
 def is_fragment(text: str) -> bool:
     """A heading, a caption, a code line or a table cell rather than a sentence: a short
     line that does not end as a sentence does ("List Comprehensions", "The with statement").

@@ -79,11 +79,12 @@ SQUAD = ROOT.parent / "shared" / "bench" / "squad-dev-tune.json"
 LAY = ROOT / "bench" / "lay-squad.json"
 DATA = ROOT / "bench-data"
 SQUAD_EXPLORER = DATA / "squad-explorer"
+CLAPNQ = DATA / "clapnq"
 PACKAGES = ("python3.11-doc", "debian-faq")
 CLOSE_NEGATIVES = 3  # the document's sentences closest to the question, besides the neighbours
 NEIGHBOUR_NEGATIVES = 3
-SOURCES = ("squad", "lay", "cloze", "faq", "squad-train", "squad2-unanswerable", "reworded")  # swaps come with squad and cloze
-FIRST_STAGE = SOURCES[:-1]  # the default: the first stage's sources (reworded needs Apertium)
+SOURCES = ("squad", "lay", "cloze", "faq", "squad-train", "squad2-unanswerable", "reworded", "clapnq")  # swaps come with squad and cloze
+FIRST_STAGE = SOURCES[:-2]  # the default: the first stage's sources (reworded needs Apertium, clapnq a clone)
 SWAP_SHARE = 0.35  # of squad and cloze questions also asked with a name or number swapped
 
 _NAME = re.compile(r"\b[A-Z][a-zA-Z]+(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][a-zA-Z]+){0,3}")
@@ -153,6 +154,43 @@ def explorer_items(rng: random.Random, split: str, limit: int, impossible: bool 
 
 
 _QUESTION_WORD = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
+
+
+def clapnq_items(folder: Path = CLAPNQ) -> list[dict]:
+    """CLAPNQ's questions (train/clapnq.py): the dev tune half with its passage (positives: the
+    sentences every annotator selected; negatives: the ones none did, and on-topic unanswerable
+    questions' sentences), and the train questions, whose passages cannot be had here: their
+    answer's sentences are the positives, and the negatives are the sentences of other pages'
+    answers closest to the question (one pool for all, as retrieval would bring them)."""
+    if not (folder / "dev.jsonl").exists():
+        raise SystemExit(f"{folder} is missing: run train/clapnq.py on a clone of primeqa/clapnq first")
+    load = lambda name: [json.loads(line) for line in (folder / name).open()]  # noqa: E731
+    items = []
+    for r in load("dev.jsonl"):
+        if r["split"] != "tune" or (r["partly"] and not r["answer"]):
+            continue  # the test half is bench/clapnq-dev.json's; no agreement: neither kind
+        doc = [(s, r["sentences"][i - 1] if i else "") for i, s in enumerate(r["sentences"])]
+        marked = set(r["answer"]) | set(r["partly"])
+        items.append({"id": "clapnq:" + r["id"], "q": r["q"], "title": r["title"], "doc": doc,
+                      "pos": r["answer"][0] if r["answer"] else None, "also": r["answer"][1:], "barred": r["partly"],
+                      "neighbours": [i for i in range(len(doc)) if i not in marked]})
+    pool: list[tuple[str, str]] = []
+    page_of: list[str] = []
+    answerable = load("train-answerable.jsonl")
+    spans = []
+    for r in answerable:
+        spans.append(range(len(pool), len(pool) + len(r["sentences"])))
+        pool += [(s, r["sentences"][i - 1] if i else "") for i, s in enumerate(r["sentences"])]
+        page_of += [r["page"]] * len(r["sentences"])
+    by_page: dict[str, list[int]] = {}
+    for i, page in enumerate(page_of):
+        by_page.setdefault(page, []).append(i)
+    for r, own in zip(answerable, spans):
+        items.append({"id": "clapnq:" + r["id"], "q": r["q"], "title": "", "doc": pool, "pos": own[0],
+                      "also": list(own[1:]), "barred": by_page.get(r["page"], []), "neighbours": []})
+    for r in load("train-unanswerable.jsonl"):
+        items.append({"id": "clapnq:" + r["id"], "q": r["q"], "title": "", "doc": pool, "pos": None, "neighbours": []})
+    return items
 
 
 def reworded_items(items: list[dict], rng: random.Random) -> list[dict]:
@@ -336,13 +374,17 @@ def pairs_of(item: dict, closest: list[int], source: str, rng: random.Random) ->
         return {"q": q, "s": doc[i][0], "prev": doc[i][1], "title": item["title"], "label": label,
                 "source": kind, "group": group}
 
-    answer = doc[pos][0] if pos is not None else None  # an unanswerable question has none
-    if pos is not None:
-        yield pair(item["q"], pos, 1, source)
+    # an unanswerable question has no positive; a CLAPNQ one may have several ("also"), and
+    # sentences that may answer it without being marked ("barred") are never its negatives
+    positives = [] if pos is None else [pos, *item.get("also", ())]
+    answers = {doc[i][0] for i in positives}
+    barred = set(positives) | set(item.get("barred", ()))
+    for i in positives:
+        yield pair(item["q"], i, 1, source)
     negatives = rng.sample(item["neighbours"], min(NEIGHBOUR_NEGATIVES, len(item["neighbours"])))
-    negatives += [i for i in closest if i != pos and i not in negatives and doc[i][0] != answer][:CLOSE_NEGATIVES]
+    negatives += [i for i in closest if i not in barred and i not in negatives and doc[i][0] not in answers][:CLOSE_NEGATIVES]
     for i in negatives:
-        if doc[i][0] != answer:
+        if doc[i][0] not in answers:
             yield pair(item["q"], i, 0, source)
     if source in ("squad", "squad-train", "reworded", "cloze") and rng.random() < SWAP_SHARE:
         q = swapped(item["q"], doc, doc[pos][0] + " " + doc[pos][1], rng)
@@ -397,6 +439,8 @@ def build(out: Path, limit_cloze: int, seed: int = 13, sources: tuple[str, ...] 
             batches.append(("faq", list(faq_items(extract))))
         if "cloze" in sources:
             batches.append(("cloze", list(cloze_items(extract, rng, limit_cloze))))
+    if "clapnq" in sources:  # last, so that adding it leaves the other sources' pairs as they were
+        batches.append(("clapnq", clapnq_items()))
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w") as f:
         for source, items in batches:
