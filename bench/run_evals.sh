@@ -14,5 +14,11 @@ run unanswerable-$split bench/squad-unanswerable.json --split "$split"
 run lay-$split bench/lay-squad.json --split "$split"
 run conflicts-$split bench/conflict-set.json --split "$split"
 run squad-$split ../shared/bench/squad-dev-tune.json --split "$split" --holdout-articles 2
+# Natural Questions (CLAPNQ): its passages come from a clone of primeqa/clapnq (train/clapnq.py)
+if [ -d bench-data/clapnq-passages ]; then
+  run clapnq-$split bench/clapnq-dev.json --split "$split"
+else
+  echo "== clapnq: skipped (bench-data/clapnq-passages missing: .venv/bin/python train/clapnq.py /path/to/clapnq)"
+fi
 echo "== followups: rag eval --followups bench/followups-seeds.json"
 .venv/bin/rag eval --followups bench/followups-seeds.json > "$out/followups.log" 2>&1; tail -n 8 "$out/followups.log"

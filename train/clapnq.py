@@ -59,6 +59,27 @@ def _git_dir(repo: Path) -> Path:
     return repo / ".git" if (repo / ".git").exists() else repo
 
 
+# NQ's text comes tokenized ("Stills ' fellow members , including `` Love '' ."); people's
+# documents are not, and the engine reads a line ending " ." as a PDF contents line.
+_DETOKENIZE = (
+    (re.compile(r"``\s*|\s*''"), '"'), (re.compile(r"\s+([.,;:!?%)\]])"), r"\1"), (re.compile(r"([(\[])\s+"), r"\1"),
+    (re.compile(r"\s+('s|'re|'ve|'ll|'d|'m|n't)\b"), r"\1"), (re.compile(r"(\w)\s+'\s"), r"\1' "),
+    (re.compile(r"\s+-\s+"), "-"), (re.compile(r"\s+--\s+"), " – "),
+)
+
+
+def detokenized(text: str) -> str:
+    """Text as people write it.
+
+    >>> print(detokenized("`` Love the One You 're With '' is a song , by Stills ' band ( 1970 ) ."))
+    "Love the One You're With" is a song, by Stills' band (1970).
+    """
+    text = " ".join(text.split())
+    for pattern, replacement in _DETOKENIZE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def split_of(question_id: str) -> str:
     """Questions alternate between the halves by their id's parity (ids are NQ's, random)."""
     return "tune" if int(question_id) % 2 == 0 else "test"
@@ -72,8 +93,8 @@ def dev_rows(repo: Path) -> list[dict]:
         for line in _show(repo, path).splitlines():
             d = json.loads(line)
             passage = d["passages"][0]
-            sentences = [" ".join(s.split()) for s in passage["sentences"]]
-            chosen = [{" ".join(s.split()) for s in o["selected_sentences"]} for o in d["output"]]
+            sentences = [detokenized(s) for s in passage["sentences"]]
+            chosen = [{detokenized(s) for s in o["selected_sentences"]} for o in d["output"]]
             every = set.intersection(*chosen) if chosen else set()
             some = set.union(*chosen) if chosen else set()
             rows.append({
@@ -93,7 +114,7 @@ def train_rows(repo: Path) -> tuple[list[dict], list[dict]]:
     answerable, unanswerable = [], []
     for path, into in zip(TRAIN, (answerable, unanswerable)):
         for r in csv.DictReader(io.StringIO(_show(repo, path)), delimiter="\t"):
-            answer = " ".join((r.get("answers") or "").split())
+            answer = detokenized(r.get("answers") or "")
             row = {"id": r["id"], "q": r["question"].strip(), "page": (r.get("doc-id-list") or "").split("_")[0]}
             if into is answerable:
                 row["sentences"] = [answer[s:e] for s, e in sentence_spans(answer)]

@@ -101,3 +101,15 @@ def test_conflict_set_matches_reported_values_by_words_not_letters():
     assert _same_value("Dunford", "Joseph Dunford")
     assert not _same_value("L", "Super Bowl XLVII")
     assert not _same_value("2", "2018")
+
+
+def test_a_passage_question_is_right_only_when_the_answer_cites_one_of_its_sentences(seeded_engine):
+    """bench/clapnq-dev.json's kind: a question answered by any of the sentences annotators marked."""
+    from rag.eval.sets import judge_reader_question
+
+    answer = seeded_engine.ask("Who wrote the letter and who got it?")
+    assert not answer.abstained
+    opening = " ".join(answer.citations[0].quote.split()[:8])
+    asked = {"question": "Who wrote the letter and who got it?", "kind": "passage"}
+    assert judge_reader_question({**asked, "cites": ["No sentence of the seeds says this", opening]}, answer)["right"]
+    assert not judge_reader_question({**asked, "cites": ["No sentence of the seeds says this"]}, answer)["right"]
