@@ -50,6 +50,14 @@ Every source installs offline, and none is a half anything is measured on:
   used), then up to two of its words replaced by a WordNet synonym (train/wordnet.py),
   so that fewer of its words are the answer sentence's ("How many persons were murdered in
   the struggle?"). Paired like their originals.
+- ``clapnq``: Natural Questions search queries, written without the passage in view, with
+  the sentences that answer them marked by annotators (CLAPNQ, Rosenthal et al. 2024,
+  Apache-2.0; its Wikipedia passages CC BY-SA; ``train/clapnq.py`` reads a clone of
+  ``primeqa/clapnq``): the dev tune half with its passage (positives: the sentences every
+  annotator selected; negatives: the ones none did; its on-topic unanswerable questions:
+  every sentence), and the train questions, whose passages are too large a file to fetch:
+  the sentences of their written answer as positives, the closest sentences of other
+  pages' answers as negatives, and the unanswerable train questions against those too.
 - ``swap``: unanswerable on-topic questions, as SQuAD 2.0 makes them: a name or number of a
   squad or cloze question replaced by another one of the same document, so its positive no
   longer answers it (label 0) although it shares nearly every word.
