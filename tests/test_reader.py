@@ -310,3 +310,20 @@ def test_a_plain_question_is_read_in_one_round_and_answered_as_when_everything_i
     assert read == [8], "a sure answer among the first eight: nothing more is read"
     everything = dataclasses.replace(composer, reader_first=0).compose(query, evidence)
     assert "250" in answer.text and answer.text == everything.text
+
+
+def test_a_document_in_tokenized_text_is_answered_from_its_sentences(tmp_path):
+    """Text from NLP corpora and some converters ends each sentence with " ." (as a PDF's
+    contents line does, which is never an answer): its sentences still answer."""
+    from rag import RAG
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "chad.txt").write_text(
+        "Chad DiMera\n\nChad DiMera is a fictional character from the NBC soap opera , Days of Our Lives . "
+        "The role was originated by Casey Jon Deidrick on June 19 , 2009 . "
+        "Billy Flynn currently portrays the role , making his first appearance on September 12 , 2014 .\n")
+    engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
+    engine.ingest(show_progress=False)
+    answer = engine.ask("Who originated the role of Chad DiMera?")
+    assert not answer.abstained and "Deidrick" in answer.text, answer.text

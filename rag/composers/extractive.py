@@ -99,7 +99,23 @@ _ENUMERATION = re.compile(r"[^,;]+(?:[,;] [^,;]+)+,? (?:and|or) ")
 _SENTENCE_END = re.compile(r"[.!]['\"’”)\]]*$")
 # A table of contents' line, as a PDF's text layer gives it: "23 9.2 Recommended use of
 # math font commands ." (page and section numbers, a dot leader collapsed to " .").
-_CONTENTS_LINE = re.compile(r"^\d+(?:\.\d+)*\s+\d+(?:\.\d+)+\s|\s\.$|(?:\.\s?){4,}")
+_CONTENTS_LINE = re.compile(r"^\d+(?:\.\d+)*\s+\d+(?:\.\d+)+\s|(?:\.\s?){4,}")
+_COLLAPSED_LEADER = re.compile(r"\s\.$")
+MAX_CONTENTS_WORDS = 12
+
+
+def contents_line(text: str) -> bool:
+    """A contents line of a PDF's text layer. Tokenized text (corpora, some converters) ends
+    its sentences with " ." too, but a sentence is longer and has its commas (" , ").
+
+    >>> [contents_line(t) for t in ("23 9.2 Recommended use of math font commands .",
+    ...     "Recommended use of math font commands .", "Introduction . . . . . 3",
+    ...     "The role was originated by Casey Jon Deidrick on June 19 , 2009 .")]
+    [True, True, True, False]
+    """
+    if _CONTENTS_LINE.search(text):
+        return True
+    return bool(_COLLAPSED_LEADER.search(text)) and (len(text.split()) <= MAX_CONTENTS_WORDS or " , " not in text)
 MIN_FACT_WORDS = 5  # a disagreement is between statements, not headings
 MAX_PAIRS = 20_000  # sentence pairs of two documents checked for one fact, closest first
 WHICH_DOCUMENTS = (
@@ -442,7 +458,7 @@ def answer_material(s: Sentence) -> bool:
     line or listing (a table or list run together); a document's title counts when it ends
     as a statement (a one-line note's only line)."""
     text = s.text.strip()
-    return (not is_fragment(text) and not _CONTENTS_LINE.search(text) and not _shouted(text) and not is_listing(text)
+    return (not is_fragment(text) and not contents_line(text) and not _shouted(text) and not is_listing(text)
             and (text != s.title.strip() or ends_statement(text)) and not text.endswith("?")
             and not addresses_model(text))
 
@@ -538,7 +554,7 @@ def _summary_material(s: Sentence) -> bool:
     text = s.text.rstrip()
     return (
         len(text.split()) >= MIN_SUMMARY_WORDS and _SENTENCE_END.search(text) is not None
-        and text != s.title.strip() and s.embedding is not None and not _CONTENTS_LINE.search(text)
+        and text != s.title.strip() and s.embedding is not None and not contents_line(text)
         and not points_back(text) and not _shouted(text)
     )
 
