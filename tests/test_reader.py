@@ -90,17 +90,18 @@ def test_the_training_pipeline_runs_end_to_end_on_a_tiny_sample(tmp_path):
 
 def _clapnq_clone(root):
     """A git repository shaped as github.com/primeqa/clapnq, with one question in each file."""
-    def dev(qid, question, sentences, selected):
-        return json.dumps({"id": qid, "input": question, "passages": [{"title": "Harbour", "sentences": sentences}],
+    def dev(qid, question, sentences, selected, title="Harbour"):
+        return json.dumps({"id": qid, "input": question, "passages": [{"title": title, "sentences": sentences}],
                            "output": [{"selected_sentences": chosen} for chosen in selected]}) + "\n"
     harbour = ["The harbour opened in 1904 .", "Its pier is granite from Cork .", "Ferries sail hourly .",
                "Storms closed it in 1990 ."]
     files = {
-        # id 10 is in the tune half (even), 11 in the test half
+        # id 10 is in the tune half (even), 11 and 13 in the test half, but 13's article is 10's
         "annotated_data/dev/clapnq_dev_answerable.jsonl":
             dev("10", "when did the harbour open and what is it made of", harbour,
                 [[harbour[0], harbour[1], harbour[3]], [harbour[0], harbour[1]]])
-            + dev("11", "how often do ferries sail", harbour, [[harbour[2]]]),
+            + dev("11", "how often do ferries sail", harbour, [[harbour[2]]], title="Ferries")
+            + dev("13", "what is the pier made of", harbour, [[harbour[1]]]),
         "annotated_data/dev/clapnq_dev_unanswerable.jsonl": dev("12", "who owns the harbour", harbour, [[]]),
         "retrieval/train/question_train_answerable.tsv":
             "id\tquestion\tdoc-id-list\tanswers\n7\twho built the lighthouse\t55_0-9\tThomas Rogers built it . It is white .\n",
@@ -127,17 +128,18 @@ def test_clapnq_questions_train_on_the_tune_half_only_with_every_marked_sentence
 
     repo = _clapnq_clone(tmp_path / "clapnq")
     counts = clapnq.build(repo, tmp_path / "out", tmp_path / "passages", tmp_path / "clapnq-dev.json")
-    assert counts == {"dev": 3, "train answerable": 1, "train unanswerable": 1}
+    assert counts == {"dev": 4, "train answerable": 1, "train unanswerable": 1}
     asked = json.loads((tmp_path / "clapnq-dev.json").read_text())["questions"]
     assert {(q["question"], q["kind"], q["split"]) for q in asked} == {
         ("when did the harbour open and what is it made of", "passage", "tune"),
-        ("how often do ferries sail", "passage", "test"), ("who owns the harbour", "unanswerable", "tune")}
-    assert len(list((tmp_path / "passages").iterdir())) == 3
+        ("how often do ferries sail", "passage", "test"), ("who owns the harbour", "unanswerable", "tune"),
+        ("what is the pier made of", "passage", "beside-tune")}  # in neither half
+    assert len(list((tmp_path / "passages").iterdir())) == 4
 
     from data import clapnq_items
 
     items = {it["q"]: it for it in clapnq_items(tmp_path / "out")}
-    assert "how often do ferries sail" not in items  # the test half
+    assert "how often do ferries sail" not in items and "what is the pier made of" not in items
     rng = random.Random(0)
     labelled = {}
     for it in items.values():
@@ -145,11 +147,11 @@ def test_clapnq_questions_train_on_the_tune_half_only_with_every_marked_sentence
         for p in pairs_of(it, everything, "clapnq", rng):
             labelled.setdefault(p["q"], {})[p["s"]] = p["label"]
     opened = labelled["when did the harbour open and what is it made of"]
-    assert opened["The harbour opened in 1904 ."] == 1 and opened["Its pier is granite from Cork ."] == 1
-    assert "Storms closed it in 1990 ." not in opened  # one annotator of two: neither kind
-    assert opened["Ferries sail hourly ."] == 0
+    assert opened["The harbour opened in 1904."] == 1 and opened["Its pier is granite from Cork."] == 1
+    assert "Storms closed it in 1990." not in opened  # one annotator of two: neither kind
+    assert opened["Ferries sail hourly."] == 0
     assert set(labelled["who owns the harbour"].values()) == {0}
-    assert labelled["who built the lighthouse"] == {"Thomas Rogers built it .": 1, "It is white .": 1}
+    assert labelled["who built the lighthouse"] == {"Thomas Rogers built it.": 1, "It is white.": 1}  # as people write it
     assert set(labelled["why is the sea salty"].values()) == {0}
 
 
