@@ -116,6 +116,8 @@ def contents_line(text: str) -> bool:
     if _CONTENTS_LINE.search(text):
         return True
     return bool(_COLLAPSED_LEADER.search(text)) and (len(text.split()) <= MAX_CONTENTS_WORDS or " , " not in text)
+
+
 MIN_FACT_WORDS = 5  # a disagreement is between statements, not headings
 MAX_PAIRS = 20_000  # sentence pairs of two documents checked for one fact, closest first
 WHICH_DOCUMENTS = (
