@@ -113,6 +113,10 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     """(start, end) offsets of the sentences in ``text[start:end]``, trimmed of white space.
 
     A sentence may span lines that were wrapped; its text then holds those newlines.
+
+    >>> text = 'He is termed the Tokea (lit. "Blaster") or Tekiah. It is an honor.'
+    >>> [text[s:e] for s, e in sentence_spans(text)]
+    ['He is termed the Tokea (lit. "Blaster") or Tekiah.', 'It is an honor.']
     """
     end = len(text) if end is None else end
     spans = []
@@ -128,13 +132,19 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
                 continue
             s, e = s + lead, e - trail
             # Punkt splits after abbreviations it does not know ("Howser, M.D. and the ...");
-            # a "sentence" that starts in lower case continues the previous one.
-            if block_spans and block[s].islower():
+            # a "sentence" that starts in lower case continues the previous one, and so does
+            # one that closes a parenthesis the previous one opened ("(lit. "Blaster")").
+            if block_spans and (block[s].islower() or (_opens_parenthesis(block[block_spans[-1][0]:block_spans[-1][1]])
+                                                       and ")" in block[s:e])):
                 block_spans[-1] = (block_spans[-1][0], e)
             else:
                 block_spans.append((s, e))
         spans += [(block_start + s, block_start + e) for s, e in block_spans]
     return spans
+
+
+def _opens_parenthesis(text: str) -> bool:
+    return text.count("(") > text.count(")")
 
 
 _stemmer = Stemmer.Stemmer("english")  # Snowball, as llama-index's BM25Retriever; BM25 uses stemmer()
