@@ -134,8 +134,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             # Punkt splits after abbreviations it does not know ("Howser, M.D. and the ...");
             # a "sentence" that starts in lower case continues the previous one, and so does
             # one that closes a parenthesis the previous one opened ("(lit. "Blaster")").
-            if block_spans and (block[s].islower() or (_opens_parenthesis(block[block_spans[-1][0]:block_spans[-1][1]])
-                                                       and ")" in block[s:e])):
+            if block_spans and (block[s].islower() or (")" in block[s:e] and _opens_parenthesis(block[slice(*block_spans[-1])]))):
                 block_spans[-1] = (block_spans[-1][0], e)
             else:
                 block_spans.append((s, e))

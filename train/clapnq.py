@@ -37,6 +37,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rag.eval.squad import document_name  # noqa: E402
+from rag.text import sentence_spans  # noqa: E402
+
 OUT = ROOT / "bench-data" / "clapnq"
 PASSAGES = ROOT / "bench-data" / "clapnq-passages"
 EVAL_SET = ROOT / "bench" / "clapnq-dev.json"
@@ -116,8 +121,6 @@ def dev_rows(repo: Path) -> list[dict]:
 def train_rows(repo: Path) -> tuple[list[dict], list[dict]]:
     """The train questions: answerable ones with their answer's sentences and the Wikipedia
     page the passage came from (the doc id's first part), and the unanswerable ones."""
-    from rag.text import sentence_spans
-
     answerable, unanswerable = [], []
     for path, into in zip(TRAIN, (answerable, unanswerable)):
         for r in csv.DictReader(io.StringIO(_show(repo, path)), delimiter="\t"):
@@ -132,7 +135,8 @@ def train_rows(repo: Path) -> tuple[list[dict], list[dict]]:
 
 
 def passage_name(row: dict) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", row["title"])[:60] + f"-{row['id'].lstrip('-')}.txt"
+    """The passage's file: its title (shortened) and question id, as `rag eval` names articles."""
+    return document_name(f"{row['title'][:60]}-{row['id'].lstrip('-')}")
 
 
 def eval_set(rows: list[dict]) -> dict:
@@ -178,7 +182,6 @@ def main() -> None:
     parser.add_argument("repo", type=Path, help="a clone (or mirror git dir) of github.com/primeqa/clapnq")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
     for name, n in build(args.repo, args.out).items():
         print(f"{name}: {n} questions")
     print(f"-> {args.out}, {PASSAGES}, {EVAL_SET}")
