@@ -53,6 +53,12 @@ SAME_FACT = ((0.80, 0.40), (0.60, 0.75))  # (cosine at least, share of content t
 # subject ("the offense scored 500 points" / "the defense gave up 308 points") share about
 # half their terms, a sentence and its copy or close translation three quarters or more.
 COMPARABLE_TERMS = 0.6
+# Two statements of one fact are of like size: a translation's sentence holds 0.75 or more as
+# many content terms as its original (the seed articles). A heading or a short line that holds
+# a few of a long sentence's words is not a restatement of it ("Upgrading from One Stable
+# Distribution to the Next" beside the paragraph on upgrading, "To each their own Debian!"
+# beside a sentence on Debian and Ubuntu: Debian's handbook).
+SAME_FACT_SIZE_RATIO = 0.5
 
 # Numbers, words, and the punctuation that ends a run of names ("the US, Russia and Jordan").
 _TOKEN = re.compile(r"\$?\d+(?:,\d{3})*(?:\.\d+)?%?|[^\W\d_][\w'’.-]*|[,;:()“”\"]", re.UNICODE)
@@ -80,7 +86,10 @@ def same_fact(a: Sentence, b: Sentence) -> bool:
     cosine = float(np.dot(a.embedding, b.embedding))
     if cosine < min(c for c, _ in SAME_FACT):
         return False
-    shared = shared_terms(a.text, b.text)
+    ta, tb = term_set(a.text), term_set(b.text)
+    if not ta or not tb or min(len(ta), len(tb)) < SAME_FACT_SIZE_RATIO * max(len(ta), len(tb)):
+        return False
+    shared = len(ta & tb) / min(len(ta), len(tb))
     return any(cosine >= c and shared >= t for c, t in SAME_FACT)
 
 

@@ -237,6 +237,47 @@ def is_listing(text: str) -> bool:
     return sum(1 for w in words if not w[0].islower()) >= LISTING_NAME_SHARE * len(words)
 
 
+# A line of code or of a terminal session: a shell prompt ("$ dpkg -S …", "# apt install …"),
+# a comment ("# If this server is the official DHCP server …", "// …") or Python's prompt. Manuals
+# quote whole configuration files and sessions; about one sentence in thirty of Debian's
+# handbook is one. They show what to type, and state nothing a reader can take as an answer.
+_CODE_LINE = re.compile(r"(?:#|\$|//|>>>)\s+(?!\d)")  # "# 242 San Diego Historic Landmark", "$ 250 billion …": numbers
+
+
+def is_code_line(text: str) -> bool:
+    """Whether a line is code: it opens with a prompt or a comment marker.
+
+    >>> is_code_line("# have to hack syslog.conf to complete the redirection)."), is_code_line("$ dpkg -S /bin/ls")
+    (True, True)
+    >>> is_code_line("#1 on the charts."), is_code_line("$ 250 billion is needed."), is_code_line("# 242 Historic Landmark")
+    (False, False, False)
+    """
+    return _CODE_LINE.match(text.lstrip()) is not None
+
+
+# A heading longer than a fragment: a line in title case that does not end as a sentence
+# ("The Inner Workings of the Debian Project", "Upgrading from One Stable Distribution to the
+# Next" in a table of contents). A headline that states something is seldom in title case
+# ("Russia's covert mercenaries in Syria want Kremlin recognition").
+MAX_HEADING_WORDS = 12
+_HEADING_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def is_heading(text: str) -> bool:
+    """Whether a line is a heading: it does not end as a sentence, and every word but the
+    small ones ("of", "the", "to") is capitalised.
+
+    >>> is_heading("Upgrading from One Stable Distribution to the Next"), is_heading("6.7.1. Recommended Procedure")
+    (True, True)
+    >>> is_heading("Russia's covert mercenaries in Syria want Kremlin recognition"), is_heading("The Inner Workings Are Described Below.")
+    (False, False)
+    """
+    if ends_statement(text) or len(text.split()) > MAX_HEADING_WORDS:
+        return False
+    words = [w for w in _HEADING_WORD.findall(text) if w.lower() not in STOPWORDS]
+    return len(words) >= 2 and all(w[0].isupper() for w in words)
+
+
 def is_fragment(text: str) -> bool:
     """A heading, a caption, a code line or a table cell rather than a sentence: a short
     line that does not end as a sentence does ("List Comprehensions", "The with statement").

@@ -240,3 +240,45 @@ def test_who_wrote_a_manual_is_answered_from_its_title_block(tmp_path):
         cited = answer.citations[0]
         assert fact in cited.quote and cited.page == 1, (question, answer.text)
         assert engine.source_text(cited.source)[cited.start : cited.end] == cited.quote
+
+
+def _handbook(tmp_path) -> RAG:
+    """Three real pages of Debian's handbook, indexed (tests/fixtures/README.md)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for page in (ROOT / "tests" / "fixtures" / "debian-handbook").glob("*.html"):
+        (docs / page.name).write_bytes(page.read_bytes())
+    engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
+    engine.ingest(show_progress=False)
+    return engine
+
+
+def test_a_manual_s_headings_and_code_lines_are_never_cited(tmp_path):
+    # Three real pages of Debian's handbook: a chapter page whose table of contents holds
+    # "Upgrading from One Stable Distribution to the Next", and a page quoting a whole
+    # configuration file. The contents line used to be cited beside the answer as if it stated
+    # the same fact, and a comment of the file ("# Use this to send dhcp log messages to a
+    # different log file (you also") was the answer to a question about logs.
+    from rag.text import is_code_line, is_heading
+
+    engine = _handbook(tmp_path)
+    upgrade = engine.ask("How do I upgrade to the next Debian release?")
+    assert not upgrade.abstained and upgrade.citations
+    assert all(not is_heading(c.quote) for c in upgrade.citations), upgrade.text
+    assert "Upgrading from One Stable Distribution to the Next" not in [c.quote.strip() for c in upgrade.citations]
+    logs = engine.ask("How do I send the DHCP server's log messages to a different file?")
+    assert all(not is_code_line(c.quote) and not c.quote.lstrip().startswith("#") for c in logs.citations), logs.text
+
+
+def test_a_sentence_that_introduces_a_command_is_quoted_with_the_command(tmp_path):
+    # "… APT will not install them unless you give explicit instructions to do so …:" is
+    # followed in the handbook by the two commands that do it; quoted alone, the answer ended
+    # on a colon and left out what the reader asked for.
+    engine = _handbook(tmp_path)
+    answer = engine.ask("How do I install a package from backports?")
+    assert not answer.abstained
+    introducing = [c for c in answer.citations if "explicit instructions" in c.quote]
+    assert introducing, answer.text
+    quote = introducing[0].quote
+    assert "$ sudo apt-get install" in quote and not quote.rstrip().endswith(":"), quote
+    assert engine.source_text(introducing[0].source)[introducing[0].start : introducing[0].end] == quote

@@ -42,7 +42,8 @@ from rag.composers.base import Composer, Query
 from rag.conflicts import SAME_FACT, disagreement, same_fact, slot_conflicts
 from rag.lexicon import unstated_conditions
 from rag.questions import DISAGREEMENT, HOW, LIST, QUANTITY, SUMMARY, WHY, asked_kind, holds_asked_kind
-from rag.text import MONTHS, addresses_model, ends_statement, is_fragment, is_listing, points_back, term_set, terms
+from rag.text import (MONTHS, addresses_model, ends_statement, is_code_line, is_fragment, is_heading, is_listing,
+                      points_back, term_set, terms)
 from rag.types import Answer, Citation, Conflict, ConflictVersion, Evidence, Passage, Sentence
 
 # Chosen by bench/tune_weights.py on the tune halves, judging whole answers as `rag eval`
@@ -129,6 +130,11 @@ SAME_FACT_FLOOR = min(cosine for cosine, _ in SAME_FACT)
 # Sentences of other documents stating an answer sentence's fact cited beside it, at most
 # (more when they disagree with it).
 MAX_TWINS_CITED = 3
+# A sentence that leads in to a command or a configuration line ("Simply call the following
+# command on another machine:" then "$ nmap mirwiz") is quoted with at most this many of the
+# lines it introduces: the lines are what it says.
+MAX_INTRODUCED_LINES = 3
+MAX_INTRODUCED_WORDS = 40
 
 
 @dataclass
@@ -457,10 +463,11 @@ def _place(p: Passage) -> str:
 
 def answer_material(s: Sentence) -> bool:
     """A statement that can answer: not a heading, headline, caption, contents line, credit
-    line or listing (a table or list run together); a document's title counts when it ends
-    as a statement (a one-line note's only line)."""
+    line, listing (a table or list run together) or line of code; a document's title counts
+    when it ends as a statement (a one-line note's only line)."""
     text = s.text.strip()
-    return (not is_fragment(text) and not contents_line(text) and not _shouted(text) and not is_listing(text)
+    return (not is_fragment(text) and not is_heading(text) and not contents_line(text) and not _shouted(text)
+            and not is_listing(text) and not is_code_line(text)
             and (text != s.title.strip() or ends_statement(text)) and not text.endswith("?")
             and not addresses_model(text))
 
@@ -475,6 +482,7 @@ def _sentence_before(s: Sentence, evidence: Evidence) -> Optional[Sentence]:
 def _answer(question: str, evidence: Evidence, picks: list[_Pick], confidence: float, verifier: Optional[Any] = None) -> Answer:
     citations, parts, conflicts = [], [], []
     for pick in picks:
+        pick.main = _with_what_it_introduces(pick.main, evidence)
         numbers = []
         for s in [pick.main, *pick.same]:
             citations.append(
@@ -492,6 +500,35 @@ def _answer(question: str, evidence: Evidence, picks: list[_Pick], confidence: f
         question, text, False, citations=citations, passages=evidence.passages,
         conflicts=conflicts, confidence=round(confidence, 4),
     )
+
+
+def _with_what_it_introduces(s: Sentence, evidence: Evidence) -> Sentence:
+    """A sentence ending in a colon, with the lines of code or configuration it introduces
+    when its passage holds them ("… use the apt-show-versions command:" alone tells the
+    reader that something follows, not what). Prose that follows is a sentence of its own:
+    the sentence is then kept as it is."""
+    if not s.text.rstrip().endswith(":"):
+        return s
+    passage = next((p for p in evidence.passages if _holds(p, s) and s.end <= p.end), None)
+    if passage is None:
+        return s
+    end, words, taken = s.end, 0, 0
+    rest = passage.text[s.end - passage.start :]
+    offset = s.end
+    for line in rest.split("\n"):
+        stripped = line.strip()
+        if taken and not stripped:
+            break  # the block ends at a blank line
+        if stripped:
+            if taken >= MAX_INTRODUCED_LINES or words + len(stripped.split()) > MAX_INTRODUCED_WORDS:
+                break
+            if not (is_code_line(stripped) or not ends_statement(stripped)):
+                break  # prose: a sentence of its own
+            end, words, taken = offset + len(line.rstrip()), words + len(stripped.split()), taken + 1
+        offset += len(line) + 1
+    if not taken:
+        return s
+    return replace(s, text=passage.text[s.start - passage.start : end - passage.start], end=end)
 
 
 def _with_stated_reasons(picks: list[_Pick], evidence: Evidence) -> list[_Pick]:
@@ -527,7 +564,8 @@ def _merge_twin(picks: list[_Pick], s: Sentence) -> bool:
     line help no one, but a disagreement is always shown. A sentence repeated word for word
     elsewhere in the same document is the same sentence."""
     for pick in picks:
-        if s.source != pick.main.source and all(s.source != o.source for o in pick.same) and same_fact(pick.main, s):
+        if (s.source != pick.main.source and all(s.source != o.source for o in pick.same)
+                and answer_material(s) and same_fact(pick.main, s)):  # a heading states no fact
             if len(pick.same) < MAX_TWINS_CITED or slot_conflicts(pick.main.text, s.text):
                 pick.same.append(s)
             return True
@@ -557,7 +595,7 @@ def _summary_material(s: Sentence) -> bool:
     return (
         len(text.split()) >= MIN_SUMMARY_WORDS and _SENTENCE_END.search(text) is not None
         and text != s.title.strip() and s.embedding is not None and not contents_line(text)
-        and not points_back(text) and not _shouted(text)
+        and not points_back(text) and not _shouted(text) and not is_code_line(text)
     )
 
 
