@@ -1,6 +1,7 @@
 """Web pages (.html, .htm) through BeautifulSoup with lxml: the page's main text only.
 
-Scripts, styles, navigation, headers, footers, sidebars and forms are dropped; when the page
+Scripts, styles, navigation (by element, role or a documentation generator's class), headers,
+footers, sidebars and forms are dropped; when the page
 marks its main content (``<main>``, ``role="main"``, ``<article>``) only that is read. Each
 block (paragraph, list item, heading, table row) is one line, with a blank line after it;
 ``<pre>`` keeps its lines. Headings become sections; the title comes from ``<title>`` or
@@ -20,6 +21,14 @@ _SKIP = frozenset(
 # Inside the marked main content a <header> holds the article's own title, not the site's.
 _KEEP_IN_MAIN = frozenset({"header"})
 _SKIP_ROLES = frozenset("navigation banner contentinfo complementary search menu menubar toolbar".split())
+# Navigation that documentation generators mark by class only, not by element or role: the
+# "Prev / Up / Home / Next" links of DocBook (navheader, navfooter) and Publican (docnav, whose
+# links hold the next page's title cut short: "8.3. Setting the Hostname and Configuring the
+# Nam..."), breadcrumbs, Javadoc's and Doxygen's bars.
+_NAV_CLASSES = frozenset(
+    "navheader navfooter docnav breadcrumb breadcrumbs navbar navpath topNav bottomNav subNav "
+    "mobile-nav skip-link".split()
+)
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _BLOCKS = _HEADINGS | frozenset(
     "address article blockquote caption center dd details dialog div dl dt fieldset figcaption "
@@ -37,6 +46,7 @@ def _hidden(tag, in_main: bool) -> bool:
         or tag.get("role") in _SKIP_ROLES
         or tag.has_attr("hidden")
         or tag.get("aria-hidden") == "true"
+        or not _NAV_CLASSES.isdisjoint(tag.get("class") or ())
     )
 
 

@@ -74,6 +74,20 @@ def test_html_keeps_the_main_text_and_drops_navigation_scripts_and_footers():
     assert [heading for _, heading in doc.sections] == ["Glacier station notes", "Measurements"]
 
 
+def test_a_documentation_generator_s_page_links_are_dropped_and_its_text_kept():
+    # A real page of Debian's handbook (Publican): its "Prev / Up / Home / Next" links are a
+    # <ul class="docnav"> whose last link holds the next page's title cut short; it was read as
+    # text, and "How do I change the hostname?" was answered with "8.3. Setting the Hostname
+    # and Configuring the Nam...".
+    page = ROOT / "tests" / "fixtures" / "debian-handbook" / "sect.dist-upgrade.html"
+    doc = read_document(page.name, page.read_bytes())
+    lines = doc.text.splitlines()
+    assert not {"Prev", "Up", "Home", "Next"} & set(lines)
+    assert not any(line.startswith(("Prev", "Next")) and line.endswith("...") for line in lines)
+    assert "you should read the release notes before upgrading" in doc.text
+    assert doc.title.startswith("6.7. Upgrading from One Stable Distribution to the Next")
+
+
 def test_an_xhtml_page_is_read_without_warnings():
     import warnings
 
