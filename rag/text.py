@@ -255,12 +255,34 @@ def is_code_line(text: str) -> bool:
     return _CODE_LINE.match(text.lstrip()) is not None
 
 
+_LETTER_WORD = re.compile(r"[^\W\d_][\w'’-]*")  # a word as written, apostrophes kept
+
+
+_DATA_SYMBOL = re.compile(r"[=/\\{}<>|_@*%()\[\]:~$#]")
+
+
+def is_data_line(text: str) -> bool:
+    """A line of data rather than a sentence: configuration, command output, a table row run
+    together. It does not end as a sentence, holds no function word ("the", "of", "is"), which
+    prose of any length does, and holds a symbol of code or data ("=", "/", "|", "(", ":" …),
+    which a title block ("Camlidl user's manual Version 1.04 Xavier Leroy INRIA …") does not.
+
+    >>> is_data_line("deb https://deb.debian.org/debian bullseye-backports main contrib non-free")
+    True
+    >>> is_data_line("Camlidl user's manual Version 1.04 Xavier Leroy INRIA Rocquencourt May 1, 2002")
+    False
+    >>> is_data_line("Russia's covert mercenaries in Syria want Kremlin recognition"), is_data_line("Prices rose sharply.")
+    (False, False)
+    """
+    return (not ends_statement(text) and _DATA_SYMBOL.search(text) is not None
+            and not any(w.lower() in STOPWORDS for w in _LETTER_WORD.findall(text)))
+
+
 # A heading longer than a fragment: a line in title case that does not end as a sentence
 # ("The Inner Workings of the Debian Project", "Upgrading from One Stable Distribution to the
 # Next" in a table of contents). A headline that states something is seldom in title case
 # ("Russia's covert mercenaries in Syria want Kremlin recognition").
 MAX_HEADING_WORDS = 12
-_HEADING_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
 def is_heading(text: str) -> bool:
@@ -274,7 +296,7 @@ def is_heading(text: str) -> bool:
     """
     if ends_statement(text) or len(text.split()) > MAX_HEADING_WORDS:
         return False
-    words = [w for w in _HEADING_WORD.findall(text) if w.lower() not in STOPWORDS]
+    words = [w for w in _LETTER_WORD.findall(text) if w.lower() not in STOPWORDS]
     return len(words) >= 2 and all(w[0].isupper() for w in words)
 
 

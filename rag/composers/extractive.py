@@ -42,7 +42,7 @@ from rag.composers.base import Composer, Query
 from rag.conflicts import SAME_FACT, disagreement, same_fact, slot_conflicts
 from rag.lexicon import unstated_conditions
 from rag.questions import DISAGREEMENT, HOW, LIST, QUANTITY, SUMMARY, WHY, asked_kind, holds_asked_kind
-from rag.text import (MONTHS, addresses_model, ends_statement, is_code_line, is_fragment, is_heading, is_listing,
+from rag.text import (MONTHS, addresses_model, ends_statement, is_code_line, is_data_line, is_fragment, is_heading, is_listing,
                       points_back, term_set, terms)
 from rag.types import Answer, Citation, Conflict, ConflictVersion, Evidence, Passage, Sentence
 
@@ -463,11 +463,11 @@ def _place(p: Passage) -> str:
 
 def answer_material(s: Sentence) -> bool:
     """A statement that can answer: not a heading, headline, caption, contents line, credit
-    line, listing (a table or list run together) or line of code; a document's title counts
+    line, listing (a table or list run together), line of code or data; a document's title counts
     when it ends as a statement (a one-line note's only line)."""
     text = s.text.strip()
     return (not is_fragment(text) and not is_heading(text) and not contents_line(text) and not _shouted(text)
-            and not is_listing(text) and not is_code_line(text)
+            and not is_listing(text) and not is_code_line(text) and not is_data_line(text)
             and (text != s.title.strip() or ends_statement(text)) and not text.endswith("?")
             and not addresses_model(text))
 
