@@ -31,6 +31,10 @@ class UnknownConversationError(RagError):
     """No kept conversation has that id (deleted, or kept with another index)."""
 
 
+class PortInUseError(RagError):
+    """The chat's address is taken, most often by a chat already running."""
+
+
 class IndexBusyError(RagError):
     """Another ingest holds the index's write lock for longer than the caller would wait."""
 

@@ -157,3 +157,22 @@ def test_serve_says_where_a_server_mode_index_lives_without_its_password(tmp_pat
     assert "db.internal:5433/rag (schema rag_manuals)" in said and "chroma.internal:8000" in said
     assert "s3cret" not in said
     assert _where_index(Settings(index_dir=tmp_path)) == str(tmp_path.resolve())
+
+
+def test_serve_on_a_taken_port_says_so_in_one_line_and_names_a_free_one(tmp_path):
+    # `make run` a second time, with the first chat still running: Gradio's traceback used to
+    # end "Cannot find empty port in range: 7860-7860 ... GRADIO_SERVER_PORT".
+    import socket
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "note.txt").write_text("The harbour opened in 1904.", encoding="utf-8")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_rag("--docs-dir", str(docs), "--index-dir", str(tmp_path / "index"), "serve", "--port", str(port))
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    message = result.stderr.strip().splitlines()[-1]
+    assert f"127.0.0.1:{port} is already in use" in message and f"--port {port + 1}" in message

@@ -18,7 +18,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no teleme
 import gradio as gr  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 
-from rag.errors import RagError  # noqa: E402
+from rag.errors import PortInUseError, RagError  # noqa: E402
 from rag.readers import SUPPORTED_SUFFIXES  # noqa: E402
 from ui.safety import ContentSecurityPolicy, SlowLogin, answer_markdown, markdown_text  # noqa: E402
 
@@ -777,7 +777,17 @@ def serve(engine: Any, host: Optional[str] = None, port: Optional[int] = None, *
     app = build_app(engine, handlers)
     app.queue(default_concurrency_limit=4)
     block = not extra.pop("prevent_thread_lock", False)
-    app.launch(**launch_options(engine.settings, host, port), prevent_thread_lock=True, **extra)
+    options = launch_options(engine.settings, host, port)
+    try:
+        app.launch(**options, prevent_thread_lock=True, **extra)
+    except OSError as exc:
+        if "Cannot find empty port" not in str(exc):  # Gradio's words for a taken port
+            raise
+        address, taken = options["server_name"], options["server_port"]
+        raise PortInUseError(
+            f"http://{address}:{taken} is already in use, perhaps by a chat started earlier (open it, or stop it); "
+            f"to start another, choose a free port: rag serve --port {taken + 1} (or RAG_PORT={taken + 1})"
+        ) from None
     add_routes(app, handlers)
 
     def ingest() -> None:
