@@ -22,6 +22,13 @@ History = Iterable[Any]  # [{"role": "user", "content": "..."}, ...] or [(user, 
 _NEEDS_CONTEXT = re.compile(
     r"\b(?:he|she|they|him|her|them|his|hers|its|their|theirs)\b|^\s*(?:and|what about|how about|what of|same for)\b", re.I)
 _MAY_NEED_CONTEXT = re.compile(r"\b(?:it|this|that|these|those|there|then)\b", re.I)
+# ... but "it" or "this" as what the question ends on, the thing acted on ("How do I turn it
+# on?", "Who wrote it?", "Is Debian using this?"), and "which one" among things named before,
+# point back: asked on its own, "How do I turn it on?" after a question on SELinux was answered
+# with a sentence on the TURN protocol (Debian's handbook).
+_POINTS_BACK_AT_END = re.compile(
+    r"\b(?:it|this|that|these|those|them|one)(?:\s+(?:on|off|up|down|out|in|back|away|again|instead|too))?\s*[?.!]*\s*$"
+    r"|\bwhich (?:one|ones|of them|of the two)\b", re.I)
 NEEDS, MAY, STANDS_ALONE = "needs", "may", "stands alone"
 MAX_ELLIPSIS_WORDS = 3  # "And Jordan?", "Why?": too short to stand alone
 # Two or three capitalised words in a row, not starting with "The": "Valery Gerasimov".
@@ -87,6 +94,7 @@ def follow_up(question: str, history: Optional[list]) -> str:
     """Whether a question NEEDS the conversation, MAY need it, or STANDS_ALONE."""
     if not any(role == "user" for role, _ in turns(history)):
         return STANDS_ALONE
-    if _NEEDS_CONTEXT.search(question) or len(question.split()) <= MAX_ELLIPSIS_WORDS:
+    if (_NEEDS_CONTEXT.search(question) or _POINTS_BACK_AT_END.search(question)
+            or len(question.split()) <= MAX_ELLIPSIS_WORDS):
         return NEEDS
     return MAY if _MAY_NEED_CONTEXT.search(question) else STANDS_ALONE

@@ -16,6 +16,10 @@ HISTORY = [{"role": "user", "content": "Who sent the proposal?"},
     ("What about Jordan?", NEEDS),                # an ellipsis
     ("Why?", NEEDS),                              # too short to stand alone
     ("How much would it cost to rebuild the country?", MAY),  # "it" often points nowhere
+    ("How do I turn it on?", NEEDS),              # ... but the thing acted on points back
+    ("Who wrote it?", NEEDS),
+    ("Which one does Debian use by default?", NEEDS),  # one of the things named before
+    ("Is it possible to rebuild the country?", MAY),
     ("Who was the spokeswoman for the Pentagon?", STANDS_ALONE),
 ])
 def test_a_question_needs_the_conversation_only_when_it_points_back(question, mode):
