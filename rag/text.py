@@ -117,6 +117,9 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     >>> text = 'He is termed the Tokea (lit. "Blaster") or Tekiah. It is an honor.'
     >>> [text[s:e] for s, e in sentence_spans(text)]
     ['He is termed the Tokea (lit. "Blaster") or Tekiah.', 'It is an honor.']
+    >>> text = 'Builders keep binary compatibility. [1] Most products run as well.'
+    >>> [text[s:e] for s, e in sentence_spans(text)]
+    ['Builders keep binary compatibility. [1]', 'Most products run as well.']
     """
     end = len(text) if end is None else end
     spans = []
@@ -131,6 +134,13 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             if e - s - lead - trail <= 0:
                 continue
             s, e = s + lead, e - trail
+            # A footnote mark after a sentence's full stop ("… across Linux distributions. [1]
+            # Most commercial …") belongs to that sentence, not to the next one.
+            mark = _FOOTNOTE_MARKS.match(block, s, e)
+            if mark and mark.end() < e:
+                if block_spans:
+                    block_spans[-1] = (block_spans[-1][0], s + len(mark.group().rstrip()))
+                s = mark.end()
             # Punkt splits after abbreviations it does not know ("Howser, M.D. and the ...");
             # a "sentence" that starts in lower case continues the previous one, and so does
             # one that closes a parenthesis the previous one opened ("(lit. "Blaster")").
@@ -140,6 +150,9 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
                 block_spans.append((s, e))
         spans += [(block_start + s, block_start + e) for s, e in block_spans]
     return spans
+
+
+_FOOTNOTE_MARKS = re.compile(r"(?:\[\d{1,3}\]\s*)+")
 
 
 def _opens_parenthesis(text: str) -> bool:

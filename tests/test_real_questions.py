@@ -287,3 +287,23 @@ def test_a_sentence_that_introduces_a_command_is_quoted_with_the_command(tmp_pat
     quote = introducing[0].quote
     assert "$ sudo apt-get install" in quote and not quote.rstrip().endswith(":"), quote
     assert engine.source_text(introducing[0].source)[introducing[0].start : introducing[0].end] == quote
+
+
+def test_a_faq_s_headings_in_sentence_case_and_footnote_marks_stay_out_of_answers(tmp_path):
+    # Debian's FAQ: "Can I get commercial support …?" was answered with a chapter title in
+    # sentence case ("Redistributing Debian GNU/Linux in a commercial product", from the table
+    # of contents and from the chapter's own heading), and a footnote mark after one sentence's
+    # full stop opened the next one, so the answer read "[1] Most commercial Linux products …
+    # [1]": the document's mark looked like a citation.
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for page in (ROOT / "tests" / "fixtures" / "debian-faq").glob("*.html"):
+        (docs / page.name).write_bytes(page.read_bytes())
+    engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
+    engine.ingest(show_progress=False)
+    support = engine.ask("Can I get commercial support for Debian?")
+    assert "Redistributing Debian GNU/Linux in a commercial product" not in [c.quote.strip() for c in support.citations]
+    products = engine.ask("Will commercial Linux programs run on Debian?")
+    assert not products.abstained
+    assert products.citations[0].quote.startswith("Most commercial Linux products"), products.text
+    assert products.text.startswith("Most commercial Linux products"), products.text

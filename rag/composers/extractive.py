@@ -466,10 +466,27 @@ def answer_material(s: Sentence) -> bool:
     line, listing (a table or list run together), line of code or data; a document's title counts
     when it ends as a statement (a one-line note's only line)."""
     text = s.text.strip()
-    return (not is_fragment(text) and not is_heading(text) and not contents_line(text) and not _shouted(text)
+    return (not is_fragment(text) and not is_heading(text) and not _numbered_heading(s) and not contents_line(text)
+            and not _shouted(text)
             and not is_listing(text) and not is_code_line(text) and not is_data_line(text)
             and (text != s.title.strip() or ends_statement(text)) and not text.endswith("?")
             and not addresses_model(text))
+
+
+# A section number standing alone: sentence splitting cuts "14. Redistributing Debian GNU/Linux
+# in a commercial product" after "14.", and "Chapter 14." likewise.
+_SECTION_NUMBER = re.compile(r"(?:(?:Chapter|Appendix|Section|Part)\s+)?(?:\d+|[A-Z])(?:\.\d+)*\.?")
+
+
+def _numbered_heading(s: Sentence) -> bool:
+    """A heading in sentence case, which ``is_heading`` does not see: a line that does not end
+    as a sentence and is its own section's heading, or follows a section number (a table of
+    contents' entry: "14." then "Redistributing Debian GNU/Linux in a commercial product",
+    Debian's FAQ)."""
+    text = s.text.strip()
+    if ends_statement(text):
+        return False
+    return bool(s.section and _words(s.section).endswith(_words(text))) or _SECTION_NUMBER.fullmatch(s.previous.strip()) is not None
 
 
 def _sentence_before(s: Sentence, evidence: Evidence) -> Optional[Sentence]:
