@@ -1,0 +1,95 @@
+"""What a reader of real manuals would not want cited: headings, navigation links, lines of
+code or data, footnote marks, sentences that end on a colon. Asks everyday questions of a real
+corpus (Debian's *Administrator's Handbook* and its FAQ, fetched with apt) and counts the
+answers that cite such a line, with each one listed.
+
+    .venv/bin/python bench/answer_hygiene.py                     # the handbook, bench/handbook-questions.txt
+    .venv/bin/python bench/answer_hygiene.py --corpus faq        # the FAQ, bench/faq-questions.txt
+    .venv/bin/python bench/answer_hygiene.py --engine /path/to/older/checkout   # an older engine, same checks
+
+The questions were written by hand for this bench, in a user's words, without looking for the
+sentences that answer them. The checks that judge a citation are the engine's own
+(``rag.text``), so the count says how often an answer shows such a line, not whether it answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from common import ROOT
+from debian_corpus import DATA, fetch
+
+CORPORA = {  # package, folder of its English pages, questions
+    "handbook": ("debian-handbook", "usr/share/doc/debian-handbook/html/en-US", "handbook-questions.txt"),
+    "faq": ("debian-faq", "usr/share/doc/debian/FAQ", "faq-questions.txt"),
+}
+_NAVIGATION = re.compile(r"^(?:Prev|Next|Up|Home)\b|\.\.\.$")
+_FOOTNOTE = re.compile(r"^\[\d+\]")
+
+
+def _checks():
+    """This checkout's rag/text.py, loaded on its own: the engine asked may be an older one
+    (--engine), whose rag.text has fewer checks."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("hygiene_checks", ROOT / "rag" / "text.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+CHECKS = _checks()
+
+
+def kinds_of(quote: str, section: str) -> list[str]:
+    """What a cited line is, when it is not a statement a reader can take as an answer."""
+    ends_statement, is_code_line, is_data_line, is_heading = (
+        CHECKS.ends_statement, CHECKS.is_code_line, CHECKS.is_data_line, CHECKS.is_heading)
+    text = quote.strip()
+    own_heading = not ends_statement(text) and " ".join(section.split()).endswith(" ".join(text.split()))
+    found = {"heading": is_heading(text) or bool(section and own_heading), "code": is_code_line(text),
+             "data": is_data_line(text), "navigation": bool(_NAVIGATION.search(text)) and len(text.split()) < 14,
+             "footnote mark": bool(_FOOTNOTE.match(text)), "ends on a colon": text.endswith(":")}
+    return [kind for kind, yes in found.items() if yes]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", choices=sorted(CORPORA), default="handbook")
+    parser.add_argument("--engine", type=Path, help="a checkout whose engine is asked (default: this one)")
+    args = parser.parse_args()
+    if args.engine:
+        sys.path.insert(0, str(args.engine.resolve()))
+    from rag import RAG
+
+    package, folder, questions_file = CORPORA[args.corpus]
+    pages = fetch((package,), DATA, extract_name="extract-hygiene") / folder
+    questions = [line.strip() for line in (ROOT / "bench" / questions_file).read_text().splitlines() if line.strip()]
+    with tempfile.TemporaryDirectory() as tmp:
+        docs = Path(tmp) / "docs"
+        docs.mkdir()
+        for page in sorted(pages.glob("*.html")):
+            shutil.copy(page, docs / page.name)
+        engine = RAG(docs_dir=docs, index_dir=Path(tmp) / "index")
+        engine.ingest(show_progress=False)
+        answered, showing, counts = 0, 0, Counter()
+        for question in questions:
+            answer = engine.ask(question)
+            answered += not answer.abstained
+            found = [(kind, c.quote) for c in answer.citations for kind in kinds_of(c.quote, c.section)]
+            showing += bool(found)
+            for kind, quote in found:
+                counts[kind] += 1
+                print(f"  {kind}: {question} | {' '.join(quote.split())[:100]}")
+    print(f"{args.corpus}: {len(questions)} questions, {answered} answered, {showing} answers cite such a line "
+          f"({sum(counts.values())} citations: {dict(counts) or 'none'})")
+
+
+if __name__ == "__main__":
+    main()
