@@ -242,11 +242,11 @@ def test_who_wrote_a_manual_is_answered_from_its_title_block(tmp_path):
         assert engine.source_text(cited.source)[cited.start : cited.end] == cited.quote
 
 
-def _handbook(tmp_path) -> RAG:
-    """Three real pages of Debian's handbook, indexed (tests/fixtures/README.md)."""
+def _fixture_pages(tmp_path, folder: str = "debian-handbook") -> RAG:
+    """Real pages of a Debian manual (tests/fixtures/<folder>, described in its README), indexed."""
     docs = tmp_path / "docs"
     docs.mkdir()
-    for page in (ROOT / "tests" / "fixtures" / "debian-handbook").glob("*.html"):
+    for page in (ROOT / "tests" / "fixtures" / folder).glob("*.html"):
         (docs / page.name).write_bytes(page.read_bytes())
     engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
     engine.ingest(show_progress=False)
@@ -262,7 +262,7 @@ def test_a_manual_s_headings_code_and_data_lines_are_never_cited(tmp_path):
     # logs, and "deb https://deb.debian.org/debian bullseye-backports main …" what a backport is.
     from rag.text import is_code_line, is_data_line, is_heading
 
-    engine = _handbook(tmp_path)
+    engine = _fixture_pages(tmp_path)
     for question in ("How do I upgrade to the next Debian release?",
                      "How do I send the DHCP server's log messages to a different file?", "What is a backport?"):
         answer = engine.ask(question)
@@ -279,7 +279,7 @@ def test_a_sentence_that_introduces_a_command_is_quoted_with_the_command(tmp_pat
     # "… APT will not install them unless you give explicit instructions to do so …:" is
     # followed in the handbook by the two commands that do it; quoted alone, the answer ended
     # on a colon and left out what the reader asked for.
-    engine = _handbook(tmp_path)
+    engine = _fixture_pages(tmp_path)
     answer = engine.ask("How do I install a package from backports?")
     assert not answer.abstained
     introducing = [c for c in answer.citations if "explicit instructions" in c.quote]
@@ -295,12 +295,7 @@ def test_a_faq_s_headings_in_sentence_case_and_footnote_marks_stay_out_of_answer
     # of contents and from the chapter's own heading), and a footnote mark after one sentence's
     # full stop opened the next one, so the answer read "[1] Most commercial Linux products …
     # [1]": the document's mark looked like a citation.
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for page in (ROOT / "tests" / "fixtures" / "debian-faq").glob("*.html"):
-        (docs / page.name).write_bytes(page.read_bytes())
-    engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
-    engine.ingest(show_progress=False)
+    engine = _fixture_pages(tmp_path, "debian-faq")
     support = engine.ask("Can I get commercial support for Debian?")
     assert "Redistributing Debian GNU/Linux in a commercial product" not in [c.quote.strip() for c in support.citations]
     products = engine.ask("Will commercial Linux programs run on Debian?")
