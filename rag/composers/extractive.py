@@ -42,8 +42,8 @@ from rag.composers.base import Composer, Query
 from rag.conflicts import SAME_FACT, disagreement, same_fact, slot_conflicts
 from rag.lexicon import unstated_conditions
 from rag.questions import DISAGREEMENT, HOW, LIST, QUANTITY, SUMMARY, WHY, asked_kind, holds_asked_kind
-from rag.text import (MONTHS, addresses_model, ends_statement, is_code_line, is_data_line, is_fragment, is_heading, is_listing,
-                      points_back, term_set, terms)
+from rag.text import (MONTHS, addresses_model, ends_statement, is_code_line, is_data_line, is_fragment, is_heading,
+                      is_listing, points_back, term_set, terms)
 from rag.types import Answer, Citation, Conflict, ConflictVersion, Evidence, Passage, Sentence
 
 # Chosen by bench/tune_weights.py on the tune halves, judging whole answers as `rag eval`
@@ -467,8 +467,7 @@ def answer_material(s: Sentence) -> bool:
     when it ends as a statement (a one-line note's only line)."""
     text = s.text.strip()
     return (not is_fragment(text) and not is_heading(text) and not _numbered_heading(s) and not contents_line(text)
-            and not _shouted(text)
-            and not is_listing(text) and not is_code_line(text) and not is_data_line(text)
+            and not _shouted(text) and not is_listing(text) and not is_code_line(text) and not is_data_line(text)
             and (text != s.title.strip() or ends_statement(text)) and not text.endswith("?")
             and not addresses_model(text))
 
@@ -486,7 +485,8 @@ def _numbered_heading(s: Sentence) -> bool:
     text = s.text.strip()
     if ends_statement(text):
         return False
-    return bool(s.section and _words(s.section).endswith(_words(text))) or _SECTION_NUMBER.fullmatch(s.previous.strip()) is not None
+    own_heading = bool(s.section) and _words(s.section).endswith(_words(text))
+    return own_heading or _SECTION_NUMBER.fullmatch(s.previous.strip()) is not None
 
 
 def _sentence_before(s: Sentence, evidence: Evidence) -> Optional[Sentence]:
@@ -539,7 +539,7 @@ def _with_what_it_introduces(s: Sentence, evidence: Evidence) -> Sentence:
         if stripped:
             if taken >= MAX_INTRODUCED_LINES or words + len(stripped.split()) > MAX_INTRODUCED_WORDS:
                 break
-            if not (is_code_line(stripped) or not ends_statement(stripped)):
+            if ends_statement(stripped) and not is_code_line(stripped):
                 break  # prose: a sentence of its own
             end, words, taken = offset + len(line.rstrip()), words + len(stripped.split()), taken + 1
         offset += len(line) + 1
