@@ -286,8 +286,13 @@ def is_data_line(text: str) -> bool:
     >>> is_data_line("Russia's covert mercenaries in Syria want Kremlin recognition"), is_data_line("Prices rose sharply.")
     (False, False)
     """
-    return (not ends_statement(text) and _DATA_SYMBOL.search(text) is not None
-            and not any(w.lower() in STOPWORDS for w in _LETTER_WORD.findall(text)))
+    return not ends_statement(text) and _DATA_SYMBOL.search(text) is not None and not holds_function_word(text)
+
+
+def holds_function_word(text: str) -> bool:
+    """Whether a text holds a function word ("the", "of", "is", "for"), as prose does and a
+    command line or configuration line seldom does ("camlidl options file1.idl file2.idl ...")."""
+    return any(w.lower() in STOPWORDS for w in _LETTER_WORD.findall(text))
 
 
 # A heading longer than a fragment: a line in title case that does not end as a sentence
@@ -295,6 +300,9 @@ def is_data_line(text: str) -> bool:
 # Next" in a table of contents). A headline that states something is seldom in title case
 # ("Russia's covert mercenaries in Syria want Kremlin recognition").
 MAX_HEADING_WORDS = 12
+# A numbered heading in any case: "5 Module Com: run-time library for COM components", "A.2 Where
+# to get help" (a PDF's section titles keep their numbers on the line).
+_SECTION_NUMBERED = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})*|[A-Z]\.\d{1,2}(?:\.\d{1,2})*)\.?\s+[A-Z]")
 
 
 def is_heading(text: str) -> bool:
@@ -303,11 +311,15 @@ def is_heading(text: str) -> bool:
 
     >>> is_heading("Upgrading from One Stable Distribution to the Next"), is_heading("6.7.1. Recommended Procedure")
     (True, True)
+    >>> is_heading("5 Module Com: run-time library for COM components")
+    True
     >>> is_heading("Russia's covert mercenaries in Syria want Kremlin recognition"), is_heading("The Inner Workings Are Described Below.")
     (False, False)
     """
     if ends_statement(text) or len(text.split()) > MAX_HEADING_WORDS:
         return False
+    if _SECTION_NUMBERED.match(text):
+        return True
     words = [w for w in _LETTER_WORD.findall(text) if w.lower() not in STOPWORDS]
     return len(words) >= 2 and all(w[0].isupper() for w in words)
 

@@ -8,6 +8,8 @@ from conftest import ROOT
 from rag import RAG
 from rag.errors import BadQuestionError
 
+CAMLIDL = ROOT / "tests" / "fixtures" / "camlidl-1.04.doc.pdf"  # Debian's camlidl manual (tests/fixtures/README.md)
+
 
 def test_the_example_questions_offered_are_answered_with_citations(seeded_engine):
     examples = seeded_engine.example_questions()
@@ -224,33 +226,33 @@ def test_a_summary_of_a_document_named_by_its_file_name_or_title_words(fresh_eng
         assert not [c.quote for c in answer.citations if c.quote.split()[0] in ("This", "But")], question
 
 
+def _indexed(tmp_path, files) -> RAG:
+    """An engine over copies of real documents (tests/fixtures, described in its README)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for file in files:
+        (docs / file.name).write_bytes(file.read_bytes())
+    engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
+    engine.ingest(show_progress=False)
+    return engine
+
+
+def _fixture_pages(tmp_path, folder: str = "debian-handbook") -> RAG:
+    """Real pages of a Debian manual (tests/fixtures/<folder>), indexed."""
+    return _indexed(tmp_path, (ROOT / "tests" / "fixtures" / folder).glob("*.html"))
+
+
 def test_who_wrote_a_manual_is_answered_from_its_title_block(tmp_path):
     # The manual's first page opens "Camlidl user's manual / Version 1.04 / Xavier Leroy /
     # INRIA Rocquencourt / May 1, 2002", a line each: headings alone, which are never answers,
     # so "who wrote it?" used to be abstained (issue 21). The lines are kept as one sentence.
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    pdf = ROOT / "tests" / "fixtures" / "camlidl-1.04.doc.pdf"
-    (docs / pdf.name).write_bytes(pdf.read_bytes())
-    engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
-    engine.ingest(show_progress=False)
+    engine = _indexed(tmp_path, [CAMLIDL])
     for question, fact in (("who wrote the camlidl manual?", "Xavier Leroy"), ("When was the camlidl manual written?", "2002")):
         answer = engine.ask(question)
         assert not answer.abstained, (question, answer.text)
         cited = answer.citations[0]
         assert fact in cited.quote and cited.page == 1, (question, answer.text)
         assert engine.source_text(cited.source)[cited.start : cited.end] == cited.quote
-
-
-def _fixture_pages(tmp_path, folder: str = "debian-handbook") -> RAG:
-    """Real pages of a Debian manual (tests/fixtures/<folder>, described in its README), indexed."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for page in (ROOT / "tests" / "fixtures" / folder).glob("*.html"):
-        (docs / page.name).write_bytes(page.read_bytes())
-    engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
-    engine.ingest(show_progress=False)
-    return engine
 
 
 def test_a_manual_s_headings_code_and_data_lines_are_never_cited(tmp_path):
@@ -302,3 +304,14 @@ def test_a_faq_s_headings_in_sentence_case_and_footnote_marks_stay_out_of_answer
     assert not products.abstained
     assert products.citations[0].quote.startswith("Most commercial Linux products"), products.text
     assert products.text.startswith("Most commercial Linux products"), products.text
+
+
+def test_how_a_manual_says_to_run_a_command_is_answered_with_the_command(tmp_path):
+    # Issue 21: camlidl's manual was answered with "The camlidl stub generator is invoked as
+    # follows:", the command left on the next line. The lead-in is now read and quoted with it.
+    engine = _indexed(tmp_path, [CAMLIDL])
+    answer = engine.ask("How is camlidl invoked?")
+    assert not answer.abstained
+    leads = [c for c in answer.citations if "invoked as follows:" in c.quote]
+    assert leads and "camlidl options file1.idl file2.idl" in leads[0].quote, answer.text
+    assert engine.source_text(leads[0].source)[leads[0].start : leads[0].end] == leads[0].quote

@@ -42,8 +42,8 @@ from rag.composers.base import Composer, Query
 from rag.conflicts import SAME_FACT, disagreement, same_fact, slot_conflicts
 from rag.lexicon import unstated_conditions
 from rag.questions import DISAGREEMENT, HOW, LIST, QUANTITY, SUMMARY, WHY, asked_kind, holds_asked_kind
-from rag.text import (MONTHS, addresses_model, ends_statement, is_code_line, is_data_line, is_fragment, is_heading,
-                      is_listing, points_back, term_set, terms)
+from rag.text import (MONTHS, addresses_model, ends_statement, holds_function_word, is_code_line, is_data_line,
+                      is_fragment, is_heading, is_listing, points_back, term_set, terms)
 from rag.types import Answer, Citation, Conflict, ConflictVersion, Evidence, Passage, Sentence
 
 # Chosen by bench/tune_weights.py on the tune halves, judging whole answers as `rag eval`
@@ -236,6 +236,9 @@ class ExtractiveComposer(Composer):
 
     def _read(self, query: Query, scored: list[tuple[float, Sentence]], evidence: Evidence) -> Answer:
         question, intent = query.text, query.intent
+        # A lead-in is read with what it introduces: "The camlidl stub generator is invoked as
+        # follows:" says how to run it only with "camlidl options file1.idl file2.idl ...".
+        scored = [(f, _with_what_it_introduces(s, evidence)) for f, s in scored]
         read = self.read(question, scored)
         confidence = self.reading_confidence(query, read, scored, evidence)
         unstated = unstated_conditions(question, _surroundings(read[0][2], evidence)) if read and self.reader_unstated_penalty else []
@@ -522,8 +525,9 @@ def _answer(question: str, evidence: Evidence, picks: list[_Pick], confidence: f
 def _with_what_it_introduces(s: Sentence, evidence: Evidence) -> Sentence:
     """A sentence ending in a colon, with the lines of code or configuration it introduces
     when its passage holds them ("… use the apt-show-versions command:" alone tells the
-    reader that something follows, not what). Prose that follows is a sentence of its own:
-    the sentence is then kept as it is."""
+    reader that something follows, not what): lines that open with a prompt or a comment mark,
+    or hold no function word ("camlidl options file1.idl file2.idl ..."). Prose that follows
+    is a sentence of its own: the sentence is then kept as it is."""
     if not s.text.rstrip().endswith(":"):
         return s
     passage = next((p for p in evidence.passages if _holds(p, s) and s.end <= p.end), None)
@@ -539,7 +543,7 @@ def _with_what_it_introduces(s: Sentence, evidence: Evidence) -> Sentence:
         if stripped:
             if taken >= MAX_INTRODUCED_LINES or words + len(stripped.split()) > MAX_INTRODUCED_WORDS:
                 break
-            if ends_statement(stripped) and not is_code_line(stripped):
+            if not is_code_line(stripped) and holds_function_word(stripped):
                 break  # prose: a sentence of its own
             end, words, taken = offset + len(line.rstrip()), words + len(stripped.split()), taken + 1
         offset += len(line) + 1
