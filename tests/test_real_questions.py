@@ -289,6 +289,7 @@ def test_a_sentence_that_introduces_a_command_is_quoted_with_the_command(tmp_pat
     quote = introducing[0].quote
     assert "$ sudo apt-get install" in quote and not quote.rstrip().endswith(":"), quote
     assert engine.source_text(introducing[0].source)[introducing[0].start : introducing[0].end] == quote
+    assert "backport):\n$ sudo apt-get install package/bullseye-backports\n$ sudo" in answer.text  # a command a line
 
 
 def test_a_faq_s_headings_in_sentence_case_and_footnote_marks_stay_out_of_answers(tmp_path):

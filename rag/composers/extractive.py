@@ -510,16 +510,33 @@ def _answer(question: str, evidence: Evidence, picks: list[_Pick], confidence: f
                          page=s.page, section=s.section, version=version_of(s))
             )
             numbers.append(citations[-1].number)
-        # A sentence wrapped across lines (PDF, hard-wrapped text) reads as one line; the
-        # citation's quote keeps the source's exact characters.
-        parts.append(" ".join(pick.main.text.split()) + " " + "".join(f"[{n}]" for n in numbers))
+        # A sentence wrapped across lines (PDF, hard-wrapped text) reads as one line, lines of
+        # code as lines; the citation's quote keeps the source's exact characters.
+        parts.append(_shown(pick.main.text) + " " + "".join(f"[{n}]" for n in numbers))
         conflicts += conflicts_among(pick.main, pick.same, numbers, verifier)
-    text = " ".join(parts)
+    # After lines of code, the next sentence starts a line of its own.
+    text = "".join(("\n" if "\n" in parts[i - 1] else " ") + part if i else part for i, part in enumerate(parts))
     text += disagreement_note(conflicts)
     return Answer(
         question, text, False, citations=citations, passages=evidence.passages,
         conflicts=conflicts, confidence=round(confidence, 4),
     )
+
+
+def _shown(text: str) -> str:
+    """A sentence as the answer shows it: on one line (a PDF's or a wrapped file's lines joined),
+    but for the lines of code a lead-in introduces, each on a line of its own.
+
+    >>> _shown("The generator is\\ninvoked as follows:\\ncamlidl options file1.idl\\n$ make")
+    'The generator is invoked as follows:\\ncamlidl options file1.idl\\n$ make'
+    """
+    shown, in_block = "", False
+    for line in (line.strip() for line in text.splitlines()):
+        if not line:
+            continue
+        in_block = in_block or (shown.endswith(":") and (is_code_line(line) or not holds_function_word(line)))
+        shown += ("\n" if in_block else " " if shown else "") + line
+    return shown
 
 
 def _with_what_it_introduces(s: Sentence, evidence: Evidence) -> Sentence:
