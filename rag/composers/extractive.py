@@ -251,13 +251,17 @@ class ExtractiveComposer(Composer):
         likely = [(p, s) for _, p, s in read]
         if not read or confidence < self.reader_threshold:
             return _abstain(question, evidence, confidence, likely, unstated, kind if missing_kind else "")
-        floor = read[0][0] * self.reader_keep_within
+        # Further sentences join the first one chosen when they rank close to it. The first
+        # chosen is not always the best read: a sentence that points back at one retrieval did
+        # not find is passed over ("This option can also be enabled on boot …" for "How do I
+        # enable IP forwarding?", before the sentence that says how).
+        floor = None
         picks: list[_Pick] = []
         words = 0
         for rank, p, s in read:
             # A sentence of another document stating a chosen fact is cited beside it, however
             # it ranks (checked before the rank, as _pick does).
-            if _merge_twin(picks, s) or rank < floor or len(picks) >= self.max_sentences:
+            if _merge_twin(picks, s) or (floor is not None and rank < floor) or len(picks) >= self.max_sentences:
                 continue
             chosen = [s]
             if points_back(s.text):
@@ -273,6 +277,8 @@ class ExtractiveComposer(Composer):
                 if not _merge_twin(picks, x):
                     picks.append(_Pick(x, p))
             words += size
+            if floor is None:
+                floor = rank * self.reader_keep_within
         if not picks:
             return _abstain(question, evidence, confidence, likely)
         read_ids = {id(s) for _, _, s in read}
