@@ -227,12 +227,27 @@ class ExtractiveComposer(Composer):
         rows = [(p + self.reader_feature_weight * f, p, s) for p, (f, s) in zip(probabilities, candidates)]
         return sorted(rows, key=lambda row: -row[0])  # stable: the features' order among ties
 
-    def reading_confidence(self, query: Query, read: list, scored: list, evidence: Evidence) -> float:
-        """How sure the documents answer: the best probability, blended with the features'
-        confidence (``reader_confidence_share`` of the first)."""
-        best = max((p for _, p, _ in read), default=0.0)
+    def reading_confidence(self, query: Query, probability: float, scored: list, evidence: Evidence) -> float:
+        """How sure the documents answer: a read sentence's probability, blended with the
+        features' confidence (``reader_confidence_share`` of the first)."""
         share = self.reader_confidence_share
-        return share * best + (1 - share) * self.confidence(query, scored, evidence) if share < 1 else best
+        return share * probability + (1 - share) * self.confidence(query, scored, evidence) if share < 1 else probability
+
+    def _judged(self, query: Query, probability: float, s: Sentence, scored: list,
+                evidence: Evidence) -> tuple[float, list[str], str]:
+        """The confidence that ``s`` (read with ``probability``) answers, less the checks of what
+        the model does not read; with the names its passage does not mention and the kind of
+        answer ("number", "time") it lacks, for an abstention to say."""
+        question = query.text
+        confidence = self.reading_confidence(query, probability, scored, evidence)
+        unstated = unstated_conditions(question, _surroundings(s, evidence)) if self.reader_unstated_penalty else []
+        if unstated:
+            confidence -= self.reader_unstated_penalty  # the sentence is about something else
+        kind = asked_kind(question) if self.reader_missing_kind_penalty else ""
+        missing = kind if kind and not holds_asked_kind(kind, s.text, question) else ""
+        if missing:
+            confidence -= self.reader_missing_kind_penalty  # "how many" answered with no number
+        return confidence, unstated, missing
 
     def _read(self, query: Query, scored: list[tuple[float, Sentence]], evidence: Evidence) -> Answer:
         question, intent = query.text, query.intent
@@ -240,17 +255,13 @@ class ExtractiveComposer(Composer):
         # follows:" says how to run it only with "camlidl options file1.idl file2.idl ...".
         scored = [(f, _with_what_it_introduces(s, evidence)) for f, s in scored]
         read = self.read(question, scored)
-        confidence = self.reading_confidence(query, read, scored, evidence)
-        unstated = unstated_conditions(question, _surroundings(read[0][2], evidence)) if read and self.reader_unstated_penalty else []
-        if unstated:
-            confidence -= self.reader_unstated_penalty  # the best sentence is about something else
-        kind = asked_kind(question) if read and self.reader_missing_kind_penalty else ""
-        missing_kind = bool(kind) and not holds_asked_kind(kind, read[0][2].text, question)
-        if missing_kind:
-            confidence -= self.reader_missing_kind_penalty  # "how many" answered with no number
         likely = [(p, s) for _, p, s in read]
-        if not read or confidence < self.reader_threshold:
-            return _abstain(question, evidence, confidence, likely, unstated, kind if missing_kind else "")
+        if not read:
+            return _abstain(question, evidence, self.reading_confidence(query, 0.0, scored, evidence), likely)
+        best = max(p for _, p, _ in read)
+        confidence, unstated, missing = self._judged(query, best, read[0][2], scored, evidence)
+        if confidence < self.reader_threshold:
+            return _abstain(question, evidence, confidence, likely, unstated, missing)
         # Further sentences join the first one chosen when they rank close to it. The first
         # chosen is not always the best read: a sentence that points back at one retrieval did
         # not find is passed over ("This option can also be enabled on boot …" for "How do I
@@ -279,6 +290,10 @@ class ExtractiveComposer(Composer):
             words += size
             if floor is None:
                 floor = rank * self.reader_keep_within
+                if s is not read[0][2]:  # what is shown is judged, not what was passed over
+                    confidence, unstated, missing = self._judged(query, p, s, scored, evidence)
+                    if confidence < self.reader_threshold:
+                        return _abstain(question, evidence, confidence, likely, unstated, missing)
         if not picks:
             return _abstain(question, evidence, confidence, likely)
         read_ids = {id(s) for _, _, s in read}
