@@ -86,10 +86,10 @@ def same_fact(a: Sentence, b: Sentence) -> bool:
     cosine = float(np.dot(a.embedding, b.embedding))
     if cosine < min(c for c, _ in SAME_FACT):
         return False
-    ta, tb = term_set(a.text), term_set(b.text)
-    if not ta or not tb or min(len(ta), len(tb)) < SAME_FACT_SIZE_RATIO * max(len(ta), len(tb)):
+    sizes = len(term_set(a.text)), len(term_set(b.text))
+    if min(sizes) < SAME_FACT_SIZE_RATIO * max(sizes):
         return False
-    shared = len(ta & tb) / min(len(ta), len(tb))
+    shared = shared_terms(a.text, b.text)
     return any(cosine >= c and shared >= t for c, t in SAME_FACT)
 
 

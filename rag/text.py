@@ -300,9 +300,23 @@ def holds_function_word(text: str) -> bool:
 # Next" in a table of contents). A headline that states something is seldom in title case
 # ("Russia's covert mercenaries in Syria want Kremlin recognition").
 MAX_HEADING_WORDS = 12
+# A section's number: "14", "6.7.1", "A.2" (an appendix's), with or without a last full stop.
+_NUMBER = r"(?:\d{1,2}|[A-Z](?=\.\d))(?:\.\d{1,2})*\.?"
 # A numbered heading in any case: "5 Module Com: run-time library for COM components", "A.2 Where
 # to get help" (a PDF's section titles keep their numbers on the line).
-_SECTION_NUMBERED = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})*|[A-Z]\.\d{1,2}(?:\.\d{1,2})*)\.?\s+[A-Z]")
+_SECTION_NUMBERED = re.compile(rf"{_NUMBER}\s+[A-Z]")
+# A number standing alone, as sentence splitting leaves it before a heading it cuts off ("14."
+# then "Redistributing Debian GNU/Linux in a commercial product"; "Chapter 14.", "Appendix A.").
+_SECTION_NUMBER = re.compile(rf"(?:(?:Chapter|Appendix|Section|Part)\s+)?(?:{_NUMBER}|[A-Z]\.?)")
+
+
+def is_section_number(text: str) -> bool:
+    """Whether a text is a section's number and nothing else (a year is not).
+
+    >>> [is_section_number(t) for t in ("14.", "6.7.1.", "Chapter 14.", "A.2.", "Appendix A.", "1990.", "Mr.")]
+    [True, True, True, True, True, False, False]
+    """
+    return _SECTION_NUMBER.fullmatch(text) is not None
 
 
 def is_heading(text: str) -> bool:

@@ -43,7 +43,7 @@ from rag.conflicts import SAME_FACT, disagreement, same_fact, slot_conflicts
 from rag.lexicon import unstated_conditions
 from rag.questions import DISAGREEMENT, HOW, LIST, QUANTITY, SUMMARY, WHY, asked_kind, holds_asked_kind
 from rag.text import (MONTHS, addresses_model, ends_statement, holds_function_word, is_code_line, is_data_line,
-                      is_fragment, is_heading, is_listing, points_back, term_set, terms)
+                      is_fragment, is_heading, is_listing, is_section_number, points_back, term_set, terms)
 from rag.types import Answer, Citation, Conflict, ConflictVersion, Evidence, Passage, Sentence
 
 # Chosen by bench/tune_weights.py on the tune halves, judging whole answers as `rag eval`
@@ -496,11 +496,6 @@ def answer_material(s: Sentence) -> bool:
             and not addresses_model(text))
 
 
-# A section number standing alone: sentence splitting cuts "14. Redistributing Debian GNU/Linux
-# in a commercial product" after "14.", and "Chapter 14." likewise.
-_SECTION_NUMBER = re.compile(r"(?:(?:Chapter|Appendix|Section|Part)\s+)?(?:\d+|[A-Z])(?:\.\d+)*\.?")
-
-
 def _numbered_heading(s: Sentence) -> bool:
     """A heading in sentence case, which ``is_heading`` does not see: a line that does not end
     as a sentence and is its own section's heading, or follows a section number (a table of
@@ -510,7 +505,7 @@ def _numbered_heading(s: Sentence) -> bool:
     if ends_statement(text):
         return False
     own_heading = bool(s.section) and _words(s.section).endswith(_words(text))
-    return own_heading or _SECTION_NUMBER.fullmatch(s.previous.strip()) is not None
+    return own_heading or is_section_number(s.previous.strip())
 
 
 def _sentence_before(s: Sentence, evidence: Evidence) -> Optional[Sentence]:
@@ -523,7 +518,7 @@ def _sentence_before(s: Sentence, evidence: Evidence) -> Optional[Sentence]:
 def _answer(question: str, evidence: Evidence, picks: list[_Pick], confidence: float, verifier: Optional[Any] = None) -> Answer:
     citations, parts, conflicts = [], [], []
     for pick in picks:
-        pick.main = _with_what_it_introduces(pick.main, evidence)
+        pick.main = _with_what_it_introduces(pick.main, evidence)  # as the reader read it; the features' paths did not
         numbers = []
         for s in [pick.main, *pick.same]:
             citations.append(
@@ -544,6 +539,12 @@ def _answer(question: str, evidence: Evidence, picks: list[_Pick], confidence: f
     )
 
 
+def _introduced(line: str) -> bool:
+    """A line a lead-in introduces: a command or configuration line (a prompt or comment mark,
+    or no function word: "camlidl options file1.idl file2.idl ..."), not prose."""
+    return is_code_line(line) or not holds_function_word(line)
+
+
 def _shown(text: str) -> str:
     """A sentence as the answer shows it: on one line (a PDF's or a wrapped file's lines joined),
     but for the lines of code a lead-in introduces, each on a line of its own.
@@ -555,7 +556,7 @@ def _shown(text: str) -> str:
     for line in (line.strip() for line in text.splitlines()):
         if not line:
             continue
-        in_block = in_block or (shown.endswith(":") and (is_code_line(line) or not holds_function_word(line)))
+        in_block = in_block or (shown.endswith(":") and _introduced(line))
         shown += ("\n" if in_block else " " if shown else "") + line
     return shown
 
@@ -581,7 +582,7 @@ def _with_what_it_introduces(s: Sentence, evidence: Evidence) -> Sentence:
         if stripped:
             if taken >= MAX_INTRODUCED_LINES or words + len(stripped.split()) > MAX_INTRODUCED_WORDS:
                 break
-            if not is_code_line(stripped) and holds_function_word(stripped):
+            if not _introduced(stripped):
                 break  # prose: a sentence of its own
             end, words, taken = offset + len(line.rstrip()), words + len(stripped.split()), taken + 1
         offset += len(line) + 1
