@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import ROOT
@@ -34,6 +36,21 @@ def test_summarize_the_story_cites_several_sentences_of_both_articles_in_reading
     first = answer.citations[0].source
     starts = [c.start for c in answer.citations if c.source == first]
     assert starts == sorted(starts), "a summary reads in the documents' order"
+
+
+def test_a_summary_does_not_state_one_fact_twice(seeded_engine):
+    # The translation's lead restates the original's lead in other words ("a channel of
+    # communication with the US military leadership" / "a closely guarded communications
+    # channel with America's top general"): a summary shows the fact once, and the room goes
+    # to another fact.
+    answer = seeded_engine.ask("summarize this")
+    shown = [part.strip() for part in re.split(r"(?:\s*\[\d+\])+", answer.text) if part.strip()]
+    assert len(shown) >= 3
+    _, evidence = seeded_engine.evidence("summarize this")
+    vectors = [next(s.embedding for s in evidence.documents if s.text == text) for text in shown]
+    for i in range(len(shown)):
+        for j in range(i + 1, len(shown)):
+            assert float(vectors[i] @ vectors[j]) < 0.75, (shown[i], shown[j])
 
 
 def test_a_subject_question_cites_the_sentences_that_mention_it(seeded_engine):

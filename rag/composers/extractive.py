@@ -376,9 +376,9 @@ class ExtractiveComposer(Composer):
             s = queue.pop(0)
             if not queue:
                 queues.remove(queue)
-            if _merge_twin(picks, s) or any(
-                p.main.source == s.source and float(p.main.embedding @ s.embedding) >= REDUNDANT_COSINE for p in picks
-            ):
+            # A twin is cited beside the sentence it restates; a near-repeat that is no twin
+            # (a translation's wording too far from the original's to cite as one) adds nothing.
+            if _merge_twin(picks, s) or any(float(p.main.embedding @ s.embedding) >= REDUNDANT_COSINE for p in picks):
                 continue
             if picks and words + len(s.text.split()) > SUMMARY_WORDS:
                 continue
