@@ -32,6 +32,10 @@ _STARTS_BLOCK = re.compile(r"\s{4}|\s*(?:[-*+•|>#]|\d{1,3}[.)])\s")
 # PDF breaks a line after a footnote mark: "… the Objective Caml reference manual1" / ") from
 # an IDL description …"). A bracket alone, or before code, closes code: not matched.
 _GOES_ON = re.compile(r"[)\],;] +[a-z]")
+# A contents line's dot leader ("Overview . . . . . 3"): the line is an entry of its own,
+# never wrapped into the next, and its dots end no sentence.
+_DOT_LEADER = re.compile(r"(?:\.\s?){4,}")
+_LEADER_REST = re.compile(r"[.\s]*\d*")  # what Punkt leaves of a leader: dots, then the page number
 # A term: two or more word characters (scikit-learn's and bm25s's pattern). BM25
 # (rag.retrieve) tokenizes with this pattern, STOPWORDS and the same stemmer, so the composer's
 # term weights and the lexical ranking count the same terms.
@@ -101,6 +105,7 @@ def _join_wrapped(text: str, lines: list[tuple[int, int]]):
             and line_end - line_start >= WRAP_SHARE * width
             and not _STARTS_BLOCK.match(text, s)
             and not text[line_start:line_end].lstrip().startswith("#")  # a Markdown heading
+            and not _DOT_LEADER.search(text, line_start, line_end) and not _DOT_LEADER.search(text, s, e)
         )
         if not wrapped:
             yield block_start, line_end
@@ -144,7 +149,9 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             # Punkt splits after abbreviations it does not know ("Howser, M.D. and the ...");
             # a "sentence" that starts in lower case continues the previous one, and so does
             # one that closes a parenthesis the previous one opened ("(lit. "Blaster")").
-            if block_spans and (block[s].islower() or (")" in block[s:e] and _opens_parenthesis(block[slice(*block_spans[-1])]))):
+            # So does what Punkt leaves of a dot leader (". . 3") after the entry it belongs to.
+            if block_spans and (block[s].islower() or (")" in block[s:e] and _opens_parenthesis(block[slice(*block_spans[-1])]))
+                                or (_LEADER_REST.fullmatch(block, s, e) and "." in (block[s], block[block_spans[-1][1] - 1]))):
                 block_spans[-1] = (block_spans[-1][0], e)
             else:
                 block_spans.append((s, e))

@@ -272,6 +272,20 @@ def test_who_wrote_a_manual_is_answered_from_its_title_block(tmp_path):
         assert engine.source_text(cited.source)[cited.start : cited.end] == cited.quote
 
 
+def test_a_title_page_says_who_wrote_the_manual_and_when(tmp_path):
+    # The first pages of three LaTeX manuals (Debian's texlive-latex-base-doc): a title of
+    # seven words ("User's Guide for the amsmath Package (Version 2.1)") or a copyright line
+    # that ends with a full stop opens them, so the title block was cut short and "who wrote
+    # it?" was answered with the title alone, or with nothing.
+    engine = _indexed(tmp_path, (ROOT / "tests" / "fixtures" / "latex").glob("*.pdf"))
+    for question, fact in (("Who wrote the amsmath user's guide?", "American Mathematical Society"),
+                           ("When was the guide for class and package writers written?", "2006"),
+                           ("Who wrote LaTeX for authors?", "Project Team")):
+        answer = engine.ask(question)
+        assert not answer.abstained, (question, answer.text)
+        assert fact in answer.citations[0].quote and answer.citations[0].page == 1, (question, answer.text)
+
+
 def test_a_manual_s_headings_code_and_data_lines_are_never_cited(tmp_path):
     # Real pages of Debian's handbook: a chapter page whose table of contents holds
     # "Upgrading from One Stable Distribution to the Next" and whose examples quote

@@ -118,9 +118,10 @@ class Splitter:
         nodes: list[Any] = []
         n_passages = n_sentences = 0
         previous_sentence = ""
-        # The document's leading fragments while no sentence has come yet (None after): a
-        # title block if title_block() says so.
-        front: Optional[list[tuple[int, int]]] = []
+        # The document's leading short-lined spans with their passages, held while no longer
+        # sentence has come (None after): one sentence if title_block() says they are a
+        # title block. A short first passage ("… All rights reserved.") may end within it.
+        front: Optional[list[tuple[int, int, Any]]] = []
 
         def sentence_node(passage: Any, s_start: int, s_end: int, previous: str) -> Any:
             meta = _metadata(
@@ -130,6 +131,29 @@ class Splitter:
             )
             return TextNode(id_=sentence_id(passage.id_, n_sentences), text=text[s_start:s_end], metadata=meta,
                             relationships={NodeRelationship.SOURCE: owner})
+
+        def add_sentence(passage: Any, s_start: int, s_end: int) -> None:
+            nonlocal previous_sentence, n_sentences
+            if not is_fragment(text[s_start:s_end]):
+                nodes.append(sentence_node(passage, s_start, s_end, previous_sentence))
+                n_sentences += 1
+            # A heading, a code line, a table cell is never an answer, so not a sentence node
+            # (in manuals they are over 40% of all lines); it stays in its passage and still
+            # gives the next sentence context.
+            previous_sentence = text[s_start:s_end]
+
+        def end_front() -> None:
+            """The front held so far: one sentence (of the passage it starts in) if it is a
+            title block, else its sentences one by one, as any others."""
+            nonlocal front, previous_sentence, n_sentences
+            held, front = front or [], None
+            if held and title_block(_lines(text, held)):
+                nodes.append(sentence_node(held[0][2], held[0][0], held[-1][1], ""))
+                n_sentences += 1
+                previous_sentence = text[held[-1][0] : held[-1][1]]
+                return
+            for s_start, s_end, passage in held:
+                add_sentence(passage, s_start, s_end)
 
         for seg_start, seg_end in segments(doc):
             if not text[seg_start:seg_end].strip():
@@ -151,32 +175,33 @@ class Splitter:
                 while next_sentence < len(spans) and spans[next_sentence][0] < end:
                     s_start, s_end = spans[next_sentence]
                     next_sentence += 1
-                    fragment = is_fragment(text[s_start:s_end])
-                    if front is not None and fragment and not _NUMBERED_HEADING.match(text[s_start:s_end]):
-                        front.append((s_start, s_end))
-                    elif front is not None:
-                        # The first sentence (or a numbered heading) ends the document's front.
-                        if title_block([text[a:b] for a, b in front]):
-                            nodes.append(sentence_node(passage, front[0][0], front[-1][1], ""))
-                            n_sentences += 1
-                        front = None
-                    if fragment:
-                        # A heading, a code line, a table cell: never an answer, so not a
-                        # sentence node (in manuals they are over 40% of all lines). It
-                        # stays in its passage and still gives the next sentence context.
-                        previous_sentence = text[s_start:s_end]
+                    if front is not None and _front_line(text[s_start:s_end]) and (
+                            len(_lines(text, front + [(s_start, s_end, passage)])) <= TITLE_BLOCK_LINES[1]):
+                        front.append((s_start, s_end, passage))  # held until the front ends
                         continue
-                    nodes.append(sentence_node(passage, s_start, s_end, previous_sentence))
-                    previous_sentence = text[s_start:s_end]
-                    n_sentences += 1
-                if front:
-                    front = None  # a title block is kept only within its first passage
+                    if front is not None:
+                        end_front()  # a longer sentence, a numbered heading or a ninth line ends it
+                    add_sentence(passage, s_start, s_end)
                 passage.metadata["sentence_count"] = n_sentences - passage.metadata["first_sentence"]
-                if n_passages % GROUP_PASSAGES == 0:
+                if n_passages % GROUP_PASSAGES == 0 and front is None:
                     yield _group(nodes)
                     nodes = []
+        if front is not None:
+            end_front()  # a document of short lines only
         if nodes:
             yield _group(nodes)
+
+
+def _lines(text: str, spans: list[tuple[int, int, Any]]) -> list[str]:
+    return [line for start, end, _ in spans for line in text[start:end].splitlines() if line.strip()]
+
+
+def _front_line(span: str) -> bool:
+    """Whether a span can belong to a title block: short lines, statements or not ("User's
+    Guide for the amsmath Package (Version 2.1)", "© Copyright 2020-2022, LATEX Project
+    Team."), and not the body's first numbered heading ("1 Overview"; "15 February 2006" is a date)."""
+    return (_DATE_LINE.search(span) or not _NUMBERED_HEADING.match(span)) and all(
+        len(line.split()) <= TITLE_BLOCK_LINE_WORDS for line in span.splitlines())
 
 
 def title_block(lines: list[str]) -> bool:

@@ -232,3 +232,17 @@ def test_a_pdf_sentence_broken_after_a_footnote_mark_is_read_whole():
     sentences = [" ".join(doc.text[s:e].split()) for s, e in sentence_spans(doc.text)]
     overview = next(s for s in sentences if s.startswith("Camlidl generates stub code"))
     assert overview.endswith("from an IDL description of the C functions to be made available in Caml."), overview
+
+
+def test_a_pdf_contents_page_is_read_a_line_at_a_time():
+    # Page 1 of LaTeX's guide for class writers (tests/fixtures/latex): "1.1 Writing classes
+    # and packages for LATEX 2ε . . . . . 2" and the lines under it. The dot leaders ended a
+    # "sentence" at every dot, and each page number began the next line's entry ("14 / 4
+    # Commands for class and package writers 15"), which the reading model took for an answer.
+    pdf = ROOT / "tests" / "fixtures" / "latex" / "clsguide-page1.pdf"
+    doc = read_document(pdf.name, pdf.read_bytes())
+    sentences = [doc.text[s:e] for s, e in sentence_spans(doc.text)]
+    entries = [line for line in doc.text.splitlines() if ". . . ." in line]
+    assert len(entries) >= 10
+    assert all(entry.strip() in sentences for entry in entries), [s for s in sentences if ". ." in s][:3]
+    assert not [s for s in sentences if "." in s and not any(c.isalpha() for c in s)]  # ". . . 14"
