@@ -30,12 +30,88 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 RUNNING_MIN_PAGES = 3
 RUNNING_MAX_WORDS = 12
 _DIGITS = re.compile(r"\d+")
+# Margin notes (_without_margin_notes): the body is where lines of at least MARGIN_WIDE_LINE of
+# the widest lie, on a page with MARGIN_MIN_WIDE_LINES such lines and one of MARGIN_MIN_BODY_WIDTH
+# points or more (a page of prose); a note is narrower than MARGIN_NOTE_WIDTH of the body.
+MARGIN_WIDE_LINE = 0.4
+MARGIN_MIN_WIDE_LINES = 5
+MARGIN_MIN_BODY_WIDTH = 200.0
+MARGIN_NOTE_WIDTH = 0.25
+MARGIN_TOLERANCE = 2.0
+MARGIN_GAP = 8.0  # points between a note and the body line beside it, at least (a space is about 3)
 
 
 def _page_text(page) -> str:
-    text = page.get_textpage().get_text_range()
+    textpage = page.get_textpage()
+    text = _without_margin_notes(textpage, textpage.get_text_range())
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub("", _SOFT_HYPHEN_BREAK.sub("", text)).strip()
+
+
+def _without_margin_notes(textpage, text: str) -> str:
+    """The page's text without the notes in its margins ("New feature 2020/02/02" beside a
+    LaTeX manual's paragraph, a code listing's line numbers): PDFium reads them into the lines
+    they stand beside, cutting sentences in two ("… for displaying text that is New feature
+    1996/12/01 … numbered as an equation.").
+
+    PDFium gives the page as runs of text in one font; the runs of a line that follow each other
+    closer than MARGIN_GAP are one piece of it. A note is a piece narrower than a quarter of the
+    body and wholly left or right of it; the body is where the page's wide pieces (two fifths
+    of the widest or more) lie. Pages without enough prose to tell where the body is are left
+    as they are, and so is a bullet hanging left of its item."""
+    import pypdfium2.raw as pdfium_raw
+
+    pieces = [(piece[0][0], max(run[2] for run in piece), piece)
+              for piece in _line_pieces([textpage.get_rect(i) for i in range(textpage.count_rects())])]
+    widest = max((right - left for left, right, _ in pieces), default=0.0)
+    wide = [(left, right) for left, right, _ in pieces if right - left >= MARGIN_WIDE_LINE * widest]
+    if widest < MARGIN_MIN_BODY_WIDTH or len(wide) < MARGIN_MIN_WIDE_LINES:
+        return text
+    body_left, body_right = min(left for left, _ in wide), max(right for _, right in wide)
+    notes = []
+    for left, right, piece in pieces:
+        if not (left > body_right + MARGIN_TOLERANCE or right < body_left - MARGIN_TOLERANCE):
+            continue
+        if right - left >= MARGIN_NOTE_WIDTH * (body_right - body_left):
+            continue
+        for run_left, bottom, run_right, top in piece:
+            note = textpage.get_text_bounded(run_left, bottom, run_right, top).strip()
+            char = textpage.get_index(run_left + 0.5, (bottom + top) / 2, 1.0, 1.0)
+            at = pdfium_raw.FPDFText_GetTextIndexFromCharIndex(textpage, char) if char is not None else -1
+            if any(c.isalnum() for c in note) and at >= 0 and text.startswith(note, at):  # where PDFium put it
+                notes.append((at, at + len(note)))
+    for start, end in sorted(notes, reverse=True):
+        line_start = text.rfind("\n", 0, start) + 1
+        if not text[line_start:start].strip() and text.startswith("\r\n", end):
+            end += 2  # the note was a line of its own
+        while start > line_start and text[start - 1] == " ":
+            start -= 1
+        text = text[:start] + text[end:]
+    return text
+
+
+def _line_pieces(runs: list[tuple[float, float, float, float]]) -> list[list[tuple[float, float, float, float]]]:
+    """Runs of text (left, bottom, right, top) grouped into lines (their middles within half a
+    line's height), and each line cut where a gap of MARGIN_GAP or more separates its runs."""
+    pieces: list[list] = []
+    line: list = []
+    for run in sorted(runs, key=lambda r: -(r[1] + r[3]) / 2):
+        middle, height = (run[1] + run[3]) / 2, run[3] - run[1]
+        if line and abs(middle - (line[0][1] + line[0][3]) / 2) > 0.5 * max(height, line[0][3] - line[0][1]):
+            pieces += _cut_at_gaps(line)
+            line = []
+        line.append(run)
+    return pieces + _cut_at_gaps(line) if line else pieces
+
+
+def _cut_at_gaps(line: list) -> list[list]:
+    pieces: list[list] = []
+    for run in sorted(line):
+        if pieces and run[0] - max(r[2] for r in pieces[-1]) < MARGIN_GAP:
+            pieces[-1].append(run)
+        else:
+            pieces.append([run])
+    return pieces
 
 
 def read_pdf(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:

@@ -246,3 +246,17 @@ def test_a_pdf_contents_page_is_read_a_line_at_a_time():
     assert len(entries) >= 10
     assert all(entry.strip() in sentences for entry in entries), [s for s in sentences if ". ." in s][:3]
     assert not [s for s in sentences if "." in s and not any(c.isalpha() for c in s)]  # ". . . 14"
+
+
+def test_notes_in_a_pdf_s_margin_do_not_cut_its_sentences():
+    # Page 27 of LaTeX's guide for class writers (tests/fixtures/latex): "New feature
+    # 1996/12/01" and "New description 2003/12/01" stand in the right margin beside "Suppose
+    # that you want to define an environment for displaying text that is / numbered as an
+    # equation."; PDFium read them into the paragraph, and "numbered as an equation." was
+    # cited alone as an answer.
+    pdf = ROOT / "tests" / "fixtures" / "latex" / "clsguide-page27.pdf"
+    doc = read_document(pdf.name, pdf.read_bytes())
+    sentences = [" ".join(doc.text[s:e].split()) for s, e in sentence_spans(doc.text)]
+    assert "Suppose that you want to define an environment for displaying text that is numbered as an equation." in sentences
+    assert "New feature" not in doc.text and "1996/12/01" not in doc.text
+    assert "\\newenvironment{texteqn}" in doc.text and "However, if you have tried this" in doc.text
