@@ -376,9 +376,7 @@ class ExtractiveComposer(Composer):
             s = queue.pop(0)
             if not queue:
                 queues.remove(queue)
-            # A twin is cited beside the sentence it restates; a near-repeat that is no twin
-            # (a translation's wording too far from the original's to cite as one) adds nothing.
-            if _merge_twin(picks, s) or any(float(p.main.embedding @ s.embedding) >= REDUNDANT_COSINE for p in picks):
+            if _merge_twin(picks, s) or _merge_near_repeat(picks, s):
                 continue
             if picks and words + len(s.text.split()) > SUMMARY_WORDS:
                 continue
@@ -636,6 +634,20 @@ def _with_stated_reasons(picks: list[_Pick], evidence: Evidence) -> list[_Pick]:
             if id(s) not in used:
                 _merge_twin(added, s)
     return out
+
+
+def _merge_near_repeat(picks: list[_Pick], s: Sentence) -> bool:
+    """For a summary: a sentence that says nearly what a chosen one says adds nothing to read.
+    From another document (a translation's wording too far from the original's to be a twin:
+    "a channel of communication with the US military leadership" / "a closely guarded
+    communications channel with America's top general") it is cited beside it, as a twin is."""
+    for pick in picks:
+        if float(pick.main.embedding @ s.embedding) < REDUNDANT_COSINE:
+            continue
+        if s.source != pick.main.source and all(s.source != o.source for o in pick.same) and len(pick.same) < MAX_TWINS_CITED:
+            pick.same.append(s)
+        return True
+    return False
 
 
 def _merge_twin(picks: list[_Pick], s: Sentence) -> bool:
