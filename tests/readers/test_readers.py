@@ -249,14 +249,16 @@ def test_a_pdf_contents_page_is_read_a_line_at_a_time():
 
 
 def test_notes_in_a_pdf_s_margin_do_not_cut_its_sentences():
-    # Page 27 of LaTeX's guide for class writers (tests/fixtures/latex): "New feature
+    # Pages 17 and 27 of LaTeX's guide for class writers (tests/fixtures/latex): "New feature
     # 1996/12/01" and "New description 2003/12/01" stand in the right margin beside "Suppose
     # that you want to define an environment for displaying text that is / numbered as an
     # equation."; PDFium read them into the paragraph, and "numbered as an equation." was
-    # cited alone as an answer.
-    pdf = ROOT / "tests" / "fixtures" / "latex" / "clsguide-page27.pdf"
+    # cited alone as an answer. Beside "… with ex-" / "actly those options" it also kept
+    # PDFium from seeing the hyphenation.
+    pdf = ROOT / "tests" / "fixtures" / "latex" / "clsguide-pages17-27.pdf"
     doc = read_document(pdf.name, pdf.read_bytes())
     sentences = [" ".join(doc.text[s:e].split()) for s, e in sentence_spans(doc.text)]
     assert "Suppose that you want to define an environment for displaying text that is numbered as an equation." in sentences
     assert "New feature" not in doc.text and "1996/12/01" not in doc.text
     assert "\\newenvironment{texteqn}" in doc.text and "However, if you have tried this" in doc.text
+    assert "file with exactly those options" in " ".join(doc.text.split())
