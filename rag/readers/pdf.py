@@ -86,11 +86,11 @@ def _without_margin_notes(textpage, text: str) -> str:
             end += 2  # the note was a line of its own
         while start > line_start and text[start - 1] == " ":
             start -= 1
-        if text[start - 2 : start - 1].isalpha() and text[start - 1 : start] == "-" and text.startswith("\r\n", end) and text[end + 2 : end + 3].islower():
-            start -= 1  # "nowa-" / "days": with the note beside it PDFium missed the hyphenation
-            text = text[:start] + "\ufffe" + text[end:]
-            continue
-        text = text[:start] + text[end:]
+        # "nowa-" / "days": with the note beside it, PDFium did not see the word hyphenated
+        # at the line's end (it marks those with U+FFFE, which _page_text joins).
+        hyphenated = (text[start - 2 : start - 1].isalpha() and text[start - 1 : start] == "-"
+                      and text.startswith("\r\n", end) and text[end + 2 : end + 3].islower())
+        text = text[: start - 1] + "\ufffe" + text[end:] if hyphenated else text[:start] + text[end:]
     return text
 
 
