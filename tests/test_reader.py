@@ -88,6 +88,34 @@ def test_the_training_pipeline_runs_end_to_end_on_a_tiny_sample(tmp_path):
     assert scores.shape == (4,) and ((scores >= 0) & (scores <= 1)).all()
 
 
+def test_hard_negatives_keep_each_question_s_answers_and_the_wrong_sentences_rated_highest(tmp_path):
+    # train/hard_negatives.py, with the shipped model, on a few questions of real SQuAD-like text.
+    sentences = ["The lighthouse was built by Thomas Rogers in 1867.", "The lighthouse keeper was Orla Brennan.",
+                 "The pier is made of granite from Cork.", "Ferries leave every 40 minutes in summer.",
+                 "The harbour was dredged in 1990."]
+    questions = ["Who built the lighthouse?", "What is the pier made of?", "How often do ferries leave?"]
+    answers = [0, 2, 3]
+    pairs = [{"q": q, "s": s, "prev": "", "title": "Harbour", "label": int(j == answers[i]), "source": "squad",
+              "group": f"g{i}"} for i, q in enumerate(questions) for j, s in enumerate(sentences)]
+    (tmp_path / "pairs.jsonl").write_text("".join(json.dumps(p) + "\n" for p in pairs))
+    out = tmp_path / "hard.jsonl"
+    subprocess.run([sys.executable, str(ROOT / "train" / "hard_negatives.py"), "--pairs", str(tmp_path / "pairs.jsonl"),
+                    "--questions", "3", "--hard", "1", "--easy", "1", "--out", str(out)], check=True, capture_output=True, cwd=ROOT)
+    kept = [json.loads(line) for line in out.read_text().splitlines()]
+    by_question = {}
+    for row in kept:
+        by_question.setdefault(row["q"], []).append(row)
+    assert by_question and all(len(rows) == 3 and sum(r["label"] for r in rows) == 1 for rows in by_question.values())
+    # The hard one is the wrong sentence the model rates highest.
+    from rag.reader import Candidate, Reader
+
+    reader = Reader.shipped()
+    for q, rows in by_question.items():
+        wrong = [s for s in sentences if s != sentences[answers[questions.index(q)]]]
+        top = wrong[int(reader.score(q, [Candidate(s, "", "Harbour") for s in wrong]).argmax())]
+        assert top in [r["s"] for r in rows if r["label"] == 0], q
+
+
 def _clapnq_clone(root):
     """A git repository shaped as github.com/primeqa/clapnq, with one question in each file."""
     def dev(qid, question, sentences, selected, title="Harbour"):
