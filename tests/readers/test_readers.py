@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -262,3 +263,27 @@ def test_notes_in_a_pdf_s_margin_do_not_cut_its_sentences():
     assert "New feature" not in doc.text and "1996/12/01" not in doc.text
     assert "\\newenvironment{texteqn}" in doc.text and "However, if you have tried this" in doc.text
     assert "file with exactly those options" in " ".join(doc.text.split())
+
+
+def test_a_page_that_prints_nothing_is_not_sent_to_ocr(monkeypatch):
+    # Debian's live-manual PDF draws 42 of its 64 pages with fonts PDFium cannot read, and they
+    # render blank; each took Tesseract most of a second to find nothing (28 s for the file).
+    # A page with no text layer goes to OCR only when something is printed on it.
+    import pypdfium2 as pdfium
+
+    import rag.readers.ocr
+
+    monkeypatch.setattr(rag.readers.ocr, "ocr_available", lambda: True)
+    sent = []
+    monkeypatch.setattr(rag.readers.ocr, "ocr_png", lambda png: sent.append(png) or "The ferry timetable changes in June.")
+    text_pages = pdfium.PdfDocument(pdf_bytes())
+    scans = pdfium.PdfDocument(scanned_text_pdf_bytes())
+    mixed = pdfium.PdfDocument.new()
+    mixed.import_pages(text_pages, [0])
+    mixed.new_page(595, 842)  # a blank page
+    mixed.import_pages(scans, [0])
+    out = io.BytesIO()
+    mixed.save(out)
+    doc = read_document("mixed.pdf", out.getvalue())
+    assert len(sent) == 1 and "The ferry timetable changes in June." in doc.text
+    assert len(doc.page_starts) == 3
