@@ -115,6 +115,8 @@ class IngestReport:
     embedded: int = 0  # texts given a vector: sentences by the model, passages pooled from theirs
     bytes_read: int = 0  # of files read (unchanged files are recognised without reading)
     skipped: list[SkippedFile] = field(default_factory=list)
+    # Files indexed in part, and why ("3 of 12 pages are scans …"): the reason says what reads the rest.
+    partly_read: list[SkippedFile] = field(default_factory=list)
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -125,6 +127,7 @@ class IngestReport:
             f"{_size(self.bytes_read)} read in {self.seconds:.1f} s"
         ]
         lines += [f"skipped {s.source}: {s.reason}" for s in self.skipped]
+        lines += [f"read in part {s.source}: {s.reason}" for s in self.partly_read]
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:

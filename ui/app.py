@@ -461,7 +461,8 @@ class Handlers:
 
             try:
                 report = engine.add_document(path.name, path.read_bytes(), overwrite=overwrite, on_progress=follow)
-                messages.append(f"**Indexed** {markdown_text(path.name)} ({report.passages_added} passages added)")
+                messages.append(f"**Indexed** {markdown_text(path.name)} ({report.passages_added} passages added)"
+                                + "".join(f"; {markdown_text(p.reason)}" for p in report.partly_read))
             except RagError as exc:
                 messages.append(f"**Not added:** {markdown_text(str(exc))}")
         progress(1.0, desc="Done")

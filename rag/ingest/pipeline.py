@@ -325,6 +325,7 @@ class Ingestor:
             self._garbage.append(garbage)  # deleted once running engines know of the new version
             report.passages_removed += row.passages
         report.files_indexed += 1
+        report.partly_read += [SkippedFile(source, note) for note in doc.notes]
         report.passages_added += passages
         report.embedded += passages + sentences
 

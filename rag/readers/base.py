@@ -56,6 +56,9 @@ class ExtractedText:
     page_starts: Optional[list[int]] = None
     # (offset, heading) in document order: the heading a passage starting at offset falls under.
     sections: list[tuple[int, str]] = field(default_factory=list)
+    # What was read only in part, and what would read the rest ("2 of 9 pages are scans …"):
+    # the ingest report passes it on.
+    notes: list[str] = field(default_factory=list)
 
     def page_at(self, offset: int) -> Optional[int]:
         """The 1-based page on which ``offset`` lies, or None for an unpaged document."""

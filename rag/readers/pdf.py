@@ -136,7 +136,8 @@ def read_pdf(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
             raise UnreadableDocument("encrypted PDF: save a copy without a password") from None
         raise UnreadableDocument(f"corrupt or unreadable PDF ({exc})") from None
     try:
-        pages = _without_running_lines(_ocr_blank_pages(pdf, [_page_text(page) for page in pdf], limits))
+        notes: list[str] = []
+        pages = _without_running_lines(_ocr_blank_pages(pdf, [_page_text(page) for page in pdf], limits, notes))
         text, page_starts = "", []
         for page_text in pages:
             if text:
@@ -146,16 +147,16 @@ def read_pdf(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
         if not text.strip():
             raise UnreadableDocument(f"no text in its {len(pdf)} pages, by their text layer or by OCR")
         title = (pdf.get_metadata_dict().get("Title") or "").strip() or first_line(text)
-        return ExtractedText(text, title[:200], page_starts=page_starts)
+        return ExtractedText(text, title[:200], page_starts=page_starts, notes=notes)
     finally:
         pdf.close()
 
 
-def _ocr_blank_pages(pdf, pages: list[str], limits: ReadLimits) -> list[str]:
+def _ocr_blank_pages(pdf, pages: list[str], limits: ReadLimits, notes: list[str]) -> list[str]:
     """The pages' texts with those that have no text layer (scanned pages) read by OCR.
 
     Without Tesseract a PDF that is all scans is refused saying how to install it; a PDF
-    with some text keeps it, its scanned pages left empty."""
+    with some text keeps it, its scanned pages left empty, and ``notes`` says so."""
     blank = [i for i, text in enumerate(pages) if not text]
     printed = [i for i in blank if _prints_text(pdf[i])]
     if not printed:
@@ -163,6 +164,8 @@ def _ocr_blank_pages(pdf, pages: list[str], limits: ReadLimits) -> list[str]:
     if not ocr.ocr_available():
         if len(blank) == len(pages):
             raise UnreadableDocument(ocr.ocr_missing_reason(f"no text layer in its {len(pages)} pages (a scanned PDF)"))
+        notes.append(f"{len(printed)} of {len(pages)} pages {'is a scan' if len(printed) == 1 else 'are scans'} "
+                     "without a text layer, not read: `make ocr` installs Tesseract to read them")
         return pages
     ocr.check_page_count(len(printed), limits)
     pages = list(pages)

@@ -290,3 +290,25 @@ def test_a_users_nltk_data_folder_without_nltks_data_changes_nothing(tmp_path):
         assert done.returncode == 0, done.stderr[-2000:]
         answers.append(json.loads(done.stdout.strip().splitlines()[-1]))
     assert answers[1]["indexed"] == 2 and not answers[1]["skipped"] and answers[1] == answers[0]
+
+
+def test_a_pdf_read_in_part_says_which_pages_were_not_read_and_what_reads_them(tmp_path, monkeypatch):
+    # A report with a scanned page in it, on a machine without Tesseract: the text pages are
+    # indexed, and the report says the scan was not read rather than leaving it out unsaid.
+    import io
+
+    import pypdfium2 as pdfium
+    from documents import pdf_bytes, scanned_text_pdf_bytes
+
+    mixed = pdfium.PdfDocument(pdf_bytes())
+    mixed.import_pages(pdfium.PdfDocument(scanned_text_pdf_bytes()), [0])
+    out = io.BytesIO()
+    mixed.save(out)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "harbour-report.pdf").write_bytes(out.getvalue())
+    monkeypatch.setenv("PATH", str(tmp_path))  # no tesseract on it, in the reader process either
+    report = RAG(docs_dir=docs, index_dir=tmp_path / "index").ingest(show_progress=False)
+    assert report.files_indexed == 1
+    assert [p.source for p in report.partly_read] == ["harbour-report.pdf"]
+    assert "read in part harbour-report.pdf: 1 of 4 pages is a scan" in report.summary() and "make ocr" in report.summary()

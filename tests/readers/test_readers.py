@@ -215,6 +215,16 @@ def test_without_tesseract_a_scan_says_how_to_install_it_and_a_text_pdf_is_unaff
     with pytest.raises(UnreadableDocument, match=r"needs Tesseract OCR.*make ocr"):
         read_document("board-minutes.pdf", scanned_text_pdf_bytes())
     assert "Quillfeather" in read_document("harbour.pdf", pdf_bytes()).text
+    # A PDF with some text keeps it, and says what it could not read and how to read it.
+    import pypdfium2 as pdfium
+
+    mixed = pdfium.PdfDocument(pdf_bytes())
+    mixed.import_pages(pdfium.PdfDocument(scanned_text_pdf_bytes()), [0])
+    out = io.BytesIO()
+    mixed.save(out)
+    doc = read_document("mixed.pdf", out.getvalue())
+    assert "Quillfeather" in doc.text
+    assert len(doc.notes) == 1 and re.search(r"1 of \d+ pages is a scan.*make ocr", doc.notes[0]), doc.notes
 
 
 def test_a_scan_over_the_ocr_page_limit_is_refused_before_any_ocr():
@@ -287,3 +297,4 @@ def test_a_page_that_prints_nothing_is_not_sent_to_ocr(monkeypatch):
     doc = read_document("mixed.pdf", out.getvalue())
     assert len(sent) == 1 and "The ferry timetable changes in June." in doc.text
     assert len(doc.page_starts) == 3
+    assert doc.notes == []  # a blank page among others is no news

@@ -83,6 +83,24 @@ def test_an_uploaded_file_is_indexed_and_can_be_asked_about(handlers, tmp_path):
     assert "Orla Brennan" in answer["text"]
 
 
+def test_an_upload_read_in_part_says_what_was_not_read(handlers, tmp_path, monkeypatch):
+    # A PDF with a scanned page, uploaded on a machine without Tesseract.
+    import io
+
+    import pypdfium2 as pdfium
+    from documents import pdf_bytes, scanned_text_pdf_bytes
+
+    mixed = pdfium.PdfDocument(pdf_bytes())
+    mixed.import_pages(pdfium.PdfDocument(scanned_text_pdf_bytes()), [0])
+    out = io.BytesIO()
+    mixed.save(out)
+    upload = tmp_path / "harbour-report.pdf"
+    upload.write_bytes(out.getvalue())
+    monkeypatch.setenv("PATH", str(tmp_path))  # no tesseract, in the reader process either
+    message, *_ = handlers.upload([str(upload)], False)
+    assert "Indexed" in message and "1 of 4 pages is a scan" in message and "make ocr" in message
+
+
 def test_a_bad_upload_is_refused_and_nothing_indexed_is_lost(handlers, tmp_path):
     before = handlers.engine.status().passages
     bad = tmp_path / "slides.pdf"
