@@ -194,7 +194,9 @@ def term_set(text: str) -> frozenset[str]:
 POINTS_BACK = re.compile(
     r"\W*(?:this|that|these|those|it|its|they|their|them|he|she|his|her|such|but|however|also|and|or|so|then|"
     r"thus|hence|therefore|moreover|furthermore|instead|otherwise|likewise|similarly|in addition|as a result|"
-    r"for this reason|in this case|in that case)\b",
+    r"for this reason|in this case|in that case|"
+    # "The preferred one is the drawImage method.", "The latter gets its configuration from …"
+    r"the\s+(?:former|latter|\w+\s+ones?\b(?!\s+of\b)))\b",
     re.I,
 )
 
@@ -221,7 +223,12 @@ def addresses_model(text: str) -> bool:
 
 
 def points_back(text: str) -> bool:
-    """Whether a sentence opens by pointing at the one before it ("This makes ...", "It blames ...")."""
+    """Whether a sentence opens by pointing at the one before it ("This makes ...", "It blames ...").
+
+    >>> [points_back(t) for t in ("The preferred one is the drawImage method.", "The latter is Qt based.",
+    ...  "The transition from one actor to another is written into the plot.", "The one ring rules them all.")]
+    [True, True, False, False]
+    """
     return POINTS_BACK.match(text) is not None
 
 

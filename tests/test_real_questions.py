@@ -299,6 +299,22 @@ def test_a_lead_in_without_a_colon_is_quoted_with_the_options_it_introduces(tmp_
     assert engine.source_text(cited.source)[cited.start : cited.end] == cited.quote
 
 
+def test_a_sentence_pointing_back_at_one_that_points_back_comes_with_both(tmp_path):
+    # Page 15 of ReportLab's user guide (tests/fixtures): "There are two similar-sounding ways
+    # to draw images. The preferred one is the drawImage method. This implements a caching
+    # system …": the answer opened on "The preferred one …", the one it points at left out.
+    from rag.text import points_back
+
+    engine = _indexed(tmp_path, [ROOT / "tests" / "fixtures" / "reportlab-userguide-page15.pdf"])
+    answer = engine.ask("Which method should I use to draw images?")
+    assert not answer.abstained, answer.text
+    quotes = [" ".join(c.quote.split()) for c in answer.citations]
+    assert "The preferred one is the drawImage method." in quotes, answer.text
+    assert not points_back(quotes[0]), answer.text
+    assert quotes.index("The preferred one is the drawImage method.") >= 1
+    assert quotes[quotes.index("The preferred one is the drawImage method.") - 1] == "There are two similar-sounding ways to draw images."
+
+
 def test_a_manual_s_headings_code_and_data_lines_are_never_cited(tmp_path):
     # Real pages of Debian's handbook: a chapter page whose table of contents holds
     # "Upgrading from One Stable Distribution to the Next" and whose examples quote

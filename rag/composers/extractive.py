@@ -133,6 +133,7 @@ MAX_TWINS_CITED = 3
 # A sentence that leads in to a command or a configuration line ("Simply call the following
 # command on another machine:" then "$ nmap mirwiz") is quoted with at most this many of the
 # lines it introduces: the lines are what it says.
+MAX_POINTED_AT = 2  # a chosen sentence comes with at most this many sentences before it
 MAX_INTRODUCED_LINES = 3
 MAX_INTRODUCED_WORDS = 40
 
@@ -274,13 +275,12 @@ class ExtractiveComposer(Composer):
             # it ranks (checked before the rank, as _pick does).
             if _merge_twin(picks, s) or (floor is not None and rank < floor) or len(picks) >= self.max_sentences:
                 continue
-            chosen = [s]
-            if points_back(s.text):
-                # "It blames ..." comes with the sentence it points at, or is not chosen.
-                before = _sentence_before(s, evidence)
-                if before is None:
-                    continue
-                chosen = [before, s]
+            # "It blames ..." comes with the sentence it points at, or is not chosen; and so
+            # does that one when it points back in turn ("There are two ways to draw images." /
+            # "The preferred one is the drawImage method." / "This implements a caching system").
+            chosen = _with_what_it_points_at(s, evidence)
+            if chosen is None:
+                continue
             size = sum(len(x.text.split()) for x in chosen)
             if picks and words + size > self.max_words:
                 continue
@@ -504,6 +504,18 @@ def _numbered_heading(s: Sentence) -> bool:
         return False
     own_heading = bool(s.section) and _words(s.section).endswith(_words(text))
     return own_heading or is_section_number(s.previous.strip())
+
+
+def _with_what_it_points_at(s: Sentence, evidence: Evidence) -> Optional[list[Sentence]]:
+    """s, after the sentences it points back at (``points_back``), at most MAX_POINTED_AT of
+    them; None when retrieval did not find one of them, or the chain is longer."""
+    chosen = [s]
+    while points_back(chosen[0].text):
+        before = _sentence_before(chosen[0], evidence)
+        if before is None or len(chosen) > MAX_POINTED_AT:
+            return None
+        chosen.insert(0, before)
+    return chosen
 
 
 def _sentence_before(s: Sentence, evidence: Evidence) -> Optional[Sentence]:
