@@ -508,12 +508,13 @@ def _numbered_heading(s: Sentence) -> bool:
 
 def _with_what_it_points_at(s: Sentence, evidence: Evidence) -> Optional[list[Sentence]]:
     """s, after the sentences it points back at (``points_back``), at most MAX_POINTED_AT of
-    them; None when retrieval did not find one of them, or the chain is longer."""
+    them: None when retrieval did not find the one s points at; further back, as many as it
+    found."""
     chosen = [s]
-    while points_back(chosen[0].text):
+    while points_back(chosen[0].text) and len(chosen) <= MAX_POINTED_AT:
         before = _sentence_before(chosen[0], evidence)
-        if before is None or len(chosen) > MAX_POINTED_AT:
-            return None
+        if before is None:
+            return chosen if len(chosen) > 1 else None
         chosen.insert(0, before)
     return chosen
 
