@@ -315,6 +315,15 @@ def test_a_sentence_pointing_back_at_one_that_points_back_comes_with_both(tmp_pa
     assert quotes[quotes.index("The preferred one is the drawImage method.") - 1] == "There are two similar-sounding ways to draw images."
 
 
+def test_part_of_a_faq_s_question_heading_is_not_an_answer(tmp_path):
+    # A section of the Python FAQ (tests/fixtures/python-faq) is headed "My program is too
+    # slow. How do I speed it up?"; its first half, a sentence of its own, was the answer to
+    # "Why is my Python program slow?".
+    engine = _indexed(tmp_path, [ROOT / "tests" / "fixtures" / "python-faq" / "programming.html"])
+    answer = engine.ask("Why is my Python program slow?")
+    assert "My program is too slow." not in [c.quote.strip() for c in answer.citations], answer.text
+
+
 def test_a_manual_s_headings_code_and_data_lines_are_never_cited(tmp_path):
     # Real pages of Debian's handbook: a chapter page whose table of contents holds
     # "Upgrading from One Stable Distribution to the Next" and whose examples quote

@@ -498,11 +498,14 @@ def _numbered_heading(s: Sentence) -> bool:
     """A heading in sentence case, which ``is_heading`` does not see: a line that does not end
     as a sentence and is its own section's heading, or follows a section number (a table of
     contents' entry: "14." then "Redistributing Debian GNU/Linux in a commercial product",
-    Debian's FAQ)."""
+    Debian's FAQ); or a sentence that is part of its section's longer heading."""
     text = s.text.strip()
+    heading = _words(s.section) if s.section else ""
     if ends_statement(text):
-        return False
-    own_heading = bool(s.section) and _words(s.section).endswith(_words(text))
+        # Part of its section's heading: "My program is too slow." of the Python FAQ's "My
+        # program is too slow. How do I speed it up?"
+        return len(heading) > len(_words(text)) and _words(text) in heading
+    own_heading = bool(heading) and heading.endswith(_words(text))
     return own_heading or is_section_number(s.previous.strip())
 
 
