@@ -130,10 +130,10 @@ SAME_FACT_FLOOR = min(cosine for cosine, _ in SAME_FACT)
 # Sentences of other documents stating an answer sentence's fact cited beside it, at most
 # (more when they disagree with it).
 MAX_TWINS_CITED = 3
+MAX_POINTED_AT = 2  # a chosen sentence comes with at most this many sentences before it
 # A sentence that leads in to a command or a configuration line ("Simply call the following
 # command on another machine:" then "$ nmap mirwiz") is quoted with at most this many of the
 # lines it introduces: the lines are what it says.
-MAX_POINTED_AT = 2  # a chosen sentence comes with at most this many sentences before it
 MAX_INTRODUCED_LINES = 3
 MAX_INTRODUCED_WORDS = 40
 
@@ -558,8 +558,8 @@ def _answer(question: str, evidence: Evidence, picks: list[_Pick], confidence: f
 def _introduced(line: str) -> bool:
     """A line a lead-in introduces: a command or configuration line (a prompt or comment mark,
     or no function word: "camlidl options file1.idl file2.idl ..."), not prose, and not the
-    heading of what comes next ("1 Overview", "Contents")."""
-    return (is_code_line(line) or not holds_function_word(line)) and not (is_heading(line) or is_section_number(line.split()[0]))
+    heading of what comes next ("1 Overview")."""
+    return (is_code_line(line) or not holds_function_word(line)) and not is_heading(line)
 
 
 def _shown(text: str, lead_in: Optional[int] = None) -> str:
@@ -660,7 +660,7 @@ def _merge_near_repeat(picks: list[_Pick], s: Sentence) -> bool:
     for pick in picks:
         if float(pick.main.embedding @ s.embedding) < REDUNDANT_COSINE:
             continue
-        if s.source != pick.main.source and all(s.source != o.source for o in pick.same) and len(pick.same) < MAX_TWINS_CITED:
+        if _cites_another_document(pick, s) and len(pick.same) < MAX_TWINS_CITED:
             pick.same.append(s)
         return True
     return False
@@ -674,14 +674,18 @@ def _merge_twin(picks: list[_Pick], s: Sentence) -> bool:
     line help no one, but a disagreement is always shown. A sentence repeated word for word
     elsewhere in the same document is the same sentence."""
     for pick in picks:
-        if (s.source != pick.main.source and all(s.source != o.source for o in pick.same)
-                and answer_material(s) and same_fact(pick.main, s)):  # a heading states no fact
+        if _cites_another_document(pick, s) and answer_material(s) and same_fact(pick.main, s):  # a heading states no fact
             if len(pick.same) < MAX_TWINS_CITED or slot_conflicts(pick.main.text, s.text):
                 pick.same.append(s)
             return True
         if s.source == pick.main.source and (s.start == pick.main.start or _words(s.text) == _words(pick.main.text)):
             return True  # the same sentence, seen twice or repeated
     return False
+
+
+def _cites_another_document(pick: _Pick, s: Sentence) -> bool:
+    """Whether s would add a document to those the chosen sentence already cites."""
+    return s.source != pick.main.source and all(s.source != o.source for o in pick.same)
 
 
 def _words(text: str) -> str:
