@@ -17,8 +17,10 @@ The zip formats are checked against the size caps before they are parsed
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import posixpath
+import re
 import zipfile
 
 from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, UnreadableDocument, clean_line, first_line, require_text
@@ -85,22 +87,91 @@ def read_pptx(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     return ExtractedText(text, title[:200], page_starts=out.page_starts, sections=out.sections)
 
 
-def _row_lines(rows) -> list[str]:
-    """Rows as lines, each value with its column's header; the first non-empty row is the header."""
-    lines: list[str] = []
-    header: list[str] = []
-    for row in rows:
-        values = ["" if v is None else clean_line(str(v)) for v in row]
-        if not any(values):
-            continue
-        if not header:
-            header = values
-            lines.append(" | ".join(v for v in values if v))
-            continue
+# A cell that holds a value rather than a label: a number, a date, a yes/no, or text that
+# reads as one (a CSV's cells are all text).
+_VALUE_TEXT = re.compile(r"[-+]?[$€£]?\d[\d,]*(\.\d+)?%?|\d{4}-\d{2}-\d{2}([ T][\d:.]+)?|\d{1,2}/\d{1,2}/\d{2,4}")
+
+
+def _cell_text(value) -> str:
+    """A cell as a reader would write it: 2016-01-10 (not "2016-01-10 00:00:00"), 3 (not
+    3.0), yes/no (not True/False)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time():
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="minutes" if value.second == 0 else "seconds")
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else format(value, ".10g")
+    return clean_line(str(value))
+
+
+def _is_value(value) -> bool:
+    if isinstance(value, str):
+        return bool(_VALUE_TEXT.fullmatch(value.strip()))
+    return value is not None
+
+
+def _filled(row) -> set[int]:
+    return {i for i, v in enumerate(row) if v is not None and clean_line(str(v))}
+
+
+def _header_at(rows: list) -> int:
+    """Where a sheet's header row is. People write notes above their tables ("Lots of people
+    simply cannot resist writing some notes at the top of their spreadsheets", readxl's
+    example); so the header is the row of labels only, before the first row holding a value,
+    that labels most of that row's columns (the first such, should two label as many). A sheet
+    of labels only has its first row as header."""
+    first_values = next((i for i, row in enumerate(rows) if any(_is_value(v) for v in row)), None)
+    if first_values is None:
+        return 0
+    needed = _filled(rows[first_values])
+    labels = [i for i in range(first_values) if _filled(rows[i])]
+    if not labels:
+        return first_values  # no row of labels: every row is data
+    return max(labels, key=lambda i: (len(_filled(rows[i]) & needed), -i))
+
+
+def _row_lines(rows: list, cell_joiner: str = " ") -> list[str]:
+    """A sheet's rows as lines, each value with its column's label ("Name: David Bowie; Date
+    of death: 2016-01-10."), and notes written around the table as they are written: above
+    the header, and below the last row when the table's rows all hold values and these hold
+    none and fill at most half its columns ("too!"). A second header row of units or remarks
+    ("(in grams)"), labelling every column just above the first values, is joined to the labels.
+    A note's cells are joined by ``cell_joiner`` (a CSV's note was split at its commas)."""
+    rows = [list(row) for row in rows if _filled(row)]
+    if not rows:
+        return []
+    at = _header_at(rows)
+    header = [] if any(_is_value(v) for v in rows[at]) else [_cell_text(v) for v in rows[at]]
+    body = rows[at + 1 :] if header else rows[at:]
+    if header and len(body) >= 2 and not any(_is_value(v) for v in body[0]) and any(_is_value(v) for v in body[1]) \
+            and _filled(body[0]) >= _filled(rows[at]):
+        header = [" ".join(filter(None, (h, _cell_text(v)))) for h, v in zip(header + [""] * len(body[0]), body[0])]
+        body = body[1:]
+    table_end = len(body)
+    while table_end and not any(_is_value(v) for v in body[table_end - 1]) \
+            and len(_filled(body[table_end - 1])) <= len([h for h in header if h]) / 2:
+        table_end -= 1
+    if not all(any(_is_value(v) for v in row) for row in body[:table_end]):
+        table_end = len(body)  # a table of labels: its sparse last rows are rows too
+
+    def notes(rows: list) -> list[str]:
+        return ["\n".join(cell_joiner.join(_cell_text(v) for v in row if _cell_text(v)) for row in rows)] if rows else []
+
+    lines = notes(rows[:at])
+    if header:
+        lines.append(" | ".join(h for h in header if h))
+    for row in body[:table_end]:
+        values = [_cell_text(v) for v in row]
         pairs = [f"{h}: {v}" if h else v for h, v in zip(header + [""] * len(values), values) if v]
         line = "; ".join(pairs)
         lines.append(line if line.endswith((".", "!", "?")) else line + ".")
-    return lines
+    return lines + notes(body[table_end:])
 
 
 def read_xlsx(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
@@ -110,12 +181,18 @@ def read_xlsx(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
         book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise UnreadableDocument(f"not an Excel .xlsx file ({exc})") from None
-    out, rows_left = _Builder(), MAX_ROWS
+    out, rows_left, notes = _Builder(), MAX_ROWS, []
     try:
         for sheet in book.worksheets:
+            # Read-only mode trusts the size a sheet declares, and writers get it wrong: readxl's
+            # datasets.xlsx declares "A1" on sheets of 150 to 1,000 rows, and all but the
+            # header were lost. Without it the rows are read as they are stored.
+            sheet.reset_dimensions()
             rows = []
             for row in sheet.iter_rows(values_only=True):
                 if rows_left <= 0:
+                    notes.append(f"only the first {MAX_ROWS:,} rows of its sheets are read; sheet "
+                                 f"“{sheet.title}” and any after it are cut short")
                     break
                 rows.append(row)
                 rows_left -= 1
@@ -124,11 +201,13 @@ def read_xlsx(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
                 out.section(sheet.title)
                 for line in lines:
                     out.add(line)
+            if notes:
+                break
     finally:
         book.close()
     text = out.text("no values in this workbook")
     title = (book.properties.title or "").strip() or (out.sections[0][1] if out.sections else first_line(text))
-    return ExtractedText(text, title[:200], sections=out.sections)
+    return ExtractedText(text, title[:200], sections=out.sections, notes=notes)
 
 
 def read_csv(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
@@ -139,16 +218,16 @@ def read_csv(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    out = _Builder()
-    rows = []
+    out, rows, notes = _Builder(), [], []
     for row in csv.reader(io.StringIO(text), dialect):
-        rows.append(row)
         if len(rows) >= MAX_ROWS:
+            notes.append(f"only the first {MAX_ROWS:,} rows are read")
             break
-    for line in _row_lines(rows):
+        rows.append(row)
+    for line in _row_lines(rows, cell_joiner=", " if dialect.delimiter == "," else " "):
         out.add(line)
     body = out.text("no values in this file")
-    return ExtractedText(body, first_line(body))
+    return ExtractedText(body, first_line(body), notes=notes)
 
 
 def read_epub(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:

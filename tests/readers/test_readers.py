@@ -298,3 +298,70 @@ def test_a_page_that_prints_nothing_is_not_sent_to_ocr(monkeypatch):
     assert len(sent) == 1 and "The ferry timetable changes in June." in doc.text
     assert len(doc.page_starts) == 3
     assert doc.notes == []  # a blank page among others is no news
+
+
+READXL = ROOT / "tests" / "fixtures" / "readxl"
+
+
+def _read_fixture(path):
+    return read_document(path.name, path.read_bytes())
+
+
+def test_notes_written_around_a_sheets_table_are_kept_as_notes_and_the_rows_get_their_labels():
+    # readxl's deaths.xlsx, a real workbook made to show how people write spreadsheets: notes
+    # in the first rows and below the table. The first row was taken for the header, and
+    # every row read "Lots of people: David Bowie; musician; 69; True; 1947-01-08 00:00:00; …".
+    doc = _read_fixture(READXL / "deaths.xlsx")
+    assert ("Name: David Bowie; Profession: musician; Age: 69; Has kids: yes; Date of birth: 1947-01-08; "
+            "Date of death: 2016-01-10.") in doc.text.splitlines()
+    assert "Name: Vera Rubin; Profession: scientist;" in doc.text  # the second sheet too
+    assert "Lots of people:" not in doc.text and "00:00:00" not in doc.text
+    notes = " ".join(doc.text.split())
+    assert "Lots of people simply cannot resist writing some notes at the top of their spreadsheets" in notes
+    assert "we're signing off now!" in notes and "Age: off" not in doc.text  # the notes below the table
+
+
+def test_every_row_is_read_when_a_workbook_misstates_the_size_of_its_sheets():
+    # readxl's datasets.xlsx declares each sheet one cell big ("A1"); read-only openpyxl trusted
+    # that, and the 150 iris flowers, 32 cars, 71 chicks and 1,000 earthquakes were lost.
+    doc = _read_fixture(READXL / "datasets.xlsx")
+    lines = doc.text.splitlines()
+    assert [heading for _, heading in doc.sections] == ["iris", "mtcars", "chickwts", "quakes"]
+    assert sum(line.startswith("Sepal.Length:") for line in lines) == 150
+    assert sum(line.startswith("lat:") for line in lines) == 1000
+    assert "Sepal.Length: 5.1; Sepal.Width: 3.5; Petal.Length: 1.4; Petal.Width: 0.2; Species: setosa." in lines
+    assert doc.notes == []
+
+
+def test_a_second_header_row_of_units_joins_the_labels():
+    doc = _read_fixture(READXL / "clippy.xlsx")
+    assert ("name (at birth): Clippy; species (office supply type): paperclip; death (date is approximate): "
+            "2007-01-01; weight (in grams): 0.9.") in doc.text.splitlines()
+
+
+def test_rows_past_the_cap_are_reported_not_dropped_silently(monkeypatch):
+    import rag.readers.office
+
+    monkeypatch.setattr(rag.readers.office, "MAX_ROWS", 100)
+    doc = _read_fixture(READXL / "datasets.xlsx")
+    assert doc.notes and "100" in doc.notes[0] and "iris" in doc.notes[0]
+    csv = "town,pairs\n" + "".join(f"Town {i},{i}\n" for i in range(150))
+    doc = read_document("counts.csv", csv.encode())
+    assert doc.notes == ["only the first 100 rows are read"] and "Town 98" in doc.text and "Town 120" not in doc.text
+
+
+def test_a_csv_with_a_note_above_its_header_is_read_with_the_right_labels():
+    csv = "Seabird count, spring 2024\n\nspecies,pairs,change\nrazorbill,87,+3\npuffin,412,-12\n"
+    lines = read_document("count.csv", csv.encode()).text.splitlines()
+    assert "species: razorbill; pairs: 87; change: +3." in lines and "Seabird count, spring 2024" in lines
+
+
+def test_a_date_in_a_spreadsheet_answers_when(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "deaths.xlsx").write_bytes((READXL / "deaths.xlsx").read_bytes())
+    engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
+    engine.ingest(show_progress=False)
+    answer = engine.ask("When did David Bowie die?")
+    assert not answer.abstained
+    assert "Date of death: 2016-01-10" in answer.citations[0].quote
