@@ -87,7 +87,11 @@ def judge(evidence: dict, weights: list[float], threshold: float) -> dict:
     from rag.eval.sets import judge_reader_question
     from rag.eval.squad import contains_answer
 
-    composer = ExtractiveComposer(abstain_threshold=threshold, weights=dict(zip(["dense", "lexical", "context", "cue"], weights)))
+    from rag.composers.extractive import WEIGHTS
+
+    # The four tuned here; "defines" (a "What is X?" question's definition) keeps its value.
+    tuned = {**WEIGHTS, **dict(zip(["dense", "lexical", "context", "cue"], weights))}
+    composer = ExtractiveComposer(abstain_threshold=threshold, weights=tuned)
 
     words: list[int] = []
 

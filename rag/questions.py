@@ -272,3 +272,49 @@ def holds_asked_kind(kind: str, sentence: str, question: str = "") -> bool:
         found = {m.lower() for m in _TIME.findall(sentence)}
         return bool(found - {m.lower() for m in _TIME.findall(question)})
     return True
+
+
+# "What is PreviSat?", "What's a backport?", "What are TLE files?", "What is camlidl actually
+# for?": the thing to define. Not "What is the name of …" (a fact about it, its sentence does
+# not start with it) nor anything longer than a short noun phrase.
+_DEFINED = re.compile(
+    r"^(?:so |and |ok,? )?what(?:'s| is| are| was| were) (?:an? |the )?(?P<x>[\w.+#/'’-]+(?: [\w.+#/'’-]+){0,3}?)"
+    r"(?: (?:actually|exactly|really|basically|even))?(?: (?:used )?for)?\s*\??$", re.I)
+_DEFINITION_VERB = r"(?:is|are|was|were|refers to|means|stands for|denotes)"
+# "PreviSat is able to …", "live-build is developed using Git", "… is not …": what it does or
+# how it came about, not what it is.
+_NOT_WHAT_IT_IS = (r"(?:\w+ed|\w+en|able|unable|not|also|still|now|then|in|on|at|to|by|for|from|with|being|"
+                   r"available|used|made|run|set|put|built|kept|shown|done)\b")
+
+
+def defined_term(question: str) -> str:
+    """The thing a "What is X?" question asks to be defined, "" for any other question.
+
+    >>> defined_term("What is PreviSat?"), defined_term("what's a backport")
+    ('PreviSat', 'backport')
+    >>> defined_term("What is camlidl actually for?"), defined_term("What is the name of the stadium?")
+    ('camlidl', '')
+    """
+    found = _DEFINED.match(" ".join(question.split()))
+    if not found or found.group("x").lower().split()[0] in ("the", "your", "their", "his", "her", "its", "this", "that"):
+        return ""
+    term = found.group("x")
+    return "" if re.search(r"\b(?:of|in|on|at|between|with|from|to|by)\b", term, re.I) else term
+
+
+def defines(term: str, sentence: str) -> bool:
+    """Whether ``sentence`` defines ``term``: it opens with it and says what it is.
+
+    >>> defines("PreviSat", "PreviSat is free open source software to track artificial satellites.")
+    True
+    >>> defines("backport", "A backport (from the next release) is a package rebuilt for stable.")
+    True
+    >>> defines("PreviSat", "The standard magnitude is issued from an internal file in PreviSat.")
+    False
+    >>> defines("PreviSat", "PreviSat is able to determine flares."), defines("live-build", "live-build is developed using Git.")
+    (False, False)
+    >>> defines("live-build", "live-build: A collection of scripts used to build customized live systems.")
+    True
+    """
+    pattern = rf"^(?:the |an? )?{re.escape(term)}s?(?: \([^)]{{0,80}}\))*(?:,? {_DEFINITION_VERB} (?!{_NOT_WHAT_IT_IS})|: (?:an? |the )?[A-Za-z])"
+    return bool(re.match(pattern, sentence.strip(), re.I))

@@ -397,3 +397,15 @@ def test_a_sentence_passed_over_for_pointing_back_does_not_keep_the_answer_out(t
     answer = engine.ask("How do I enable IP forwarding?")
     assert not answer.abstained, answer.text
     assert any("echo 1 > /proc/sys/net/ipv4/conf/default/forwarding" in c.quote for c in answer.citations), answer.text
+
+
+def test_what_is_something_is_answered_with_the_sentence_that_says_what_it_is(tmp_path):
+    # "What is IDL?" of the camlidl manual: MiniLM ranks "IDL stands for Interface Description
+    # Language." below a longer sentence about "the particular IDL used by Camlidl", and the
+    # answer left the definition out; "What is APT?" of the Debian handbook came with a
+    # sentence on configuring APT's proxy beside "APT is the abbreviation for …".
+    engine = _indexed(tmp_path, [CAMLIDL, ROOT / "tests" / "fixtures" / "debian-handbook" / "apt.html"])
+    answer = engine.ask("What is IDL?")
+    assert answer.citations[0].quote.startswith("IDL stands for Interface Description Language"), answer.text
+    answer = engine.ask("What is APT?")
+    assert [c.quote for c in answer.citations] == ["APT is the abbreviation for Advanced Packaging Tool."], answer.text

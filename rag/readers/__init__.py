@@ -58,6 +58,8 @@ def read_document(name: str, raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) ->
     if suffix in ZIP_PACKAGES:
         check_package(raw, ZIP_PACKAGES[suffix], limits)
     doc = reader(raw, limits)
+    if not doc.title:  # "deaths" for deaths.xlsx, whose first sheet is called "arts"
+        doc.title = PurePath(name).stem.replace("_", " ")[:200]
     if len(doc.text) > limits.max_document_chars:
         raise UnreadableDocument(_too_long(len(doc.text), "characters of text", limits))
     return doc

@@ -10,7 +10,12 @@ from __future__ import annotations
 import io
 import zipfile
 
-from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, UnreadableDocument, clean_line, first_line, require_text
+from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, UnreadableDocument, clean_line, require_text
+
+
+# Headings that name a part of any document, not the document.
+GENERIC_HEADINGS = {"overview", "introduction", "contents", "table of contents", "summary", "abstract", "preface",
+                    "foreword", "background", "executive summary", "purpose", "scope"}
 
 
 def _blocks(document):
@@ -43,15 +48,23 @@ def read_docx(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
         document = docx.Document(io.BytesIO(raw))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise UnreadableDocument(f"not a Word .docx file (not a valid zip package: {exc})") from None
-    parts, sections, offset = [], [], 0
+    parts, sections, offset, titles = [], [], 0, []
     for style, raw_text in _blocks(document):
         text = clean_line(raw_text)
-        if not text:
+        if not text or style.lower().startswith("toc "):
+            # Word's own table of contents ("TOC 1" paragraphs: "I. Overview 3") repeats the
+            # headings with page numbers: navigation, not text (as a web page's menu is).
             continue
         if style.startswith(("Heading", "Title")):
             sections.append((offset, text))
+        if style == "Title":
+            titles.append(text)
         parts.append(text)
         offset += len(text) + 2
     text = require_text("\n\n".join(parts), "no text in this Word file")
-    title = (document.core_properties.title or "").strip() or (sections[0][1] if sections else first_line(text))
+    # Its title: the file's own, a paragraph styled as one, its first heading unless that
+    # names a part of any document ("Overview" in PreviSat's manual), or else (read_document)
+    # its file's name.
+    first_heading = sections[0][1] if sections and sections[0][1].lower() not in GENERIC_HEADINGS else ""
+    title = (document.core_properties.title or "").strip() or (titles[0] if titles else first_heading)
     return ExtractedText(text, title[:200], sections=sections)

@@ -206,8 +206,9 @@ def read_xlsx(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     finally:
         book.close()
     text = out.text("no values in this workbook")
-    title = (book.properties.title or "").strip() or (out.sections[0][1] if out.sections else first_line(text))
-    return ExtractedText(text, title[:200], sections=out.sections, notes=notes)
+    # A sheet's name ("Sheet1", "arts") does not name the workbook; without a title of its
+    # own, read_document names it after its file.
+    return ExtractedText(text, (book.properties.title or "").strip()[:200], sections=out.sections, notes=notes)
 
 
 def read_csv(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
@@ -227,7 +228,7 @@ def read_csv(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     for line in _row_lines(rows, cell_joiner=", " if dialect.delimiter == "," else " "):
         out.add(line)
     body = out.text("no values in this file")
-    return ExtractedText(body, first_line(body), notes=notes)
+    return ExtractedText(body, "", notes=notes)  # named after its file (read_document): its first line is labels
 
 
 def read_epub(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:

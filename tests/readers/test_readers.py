@@ -127,6 +127,25 @@ def test_word_headings_and_tables_are_read():
     assert "Quinces | 9" in doc.text
 
 
+def test_a_word_table_of_contents_is_not_read_and_a_part_s_heading_is_not_the_title():
+    # PreviSat's English manual (Debian's previsat) opens with Word's table of contents ("I.
+    # Overview 3", "TOC 1" paragraphs) and has no title of its own: its title was "Overview".
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+
+    document = docx.Document()
+    document.styles.add_style("toc 1", WD_STYLE_TYPE.PARAGRAPH)
+    document.add_paragraph("I.\tOverview\t3", style="toc 1")
+    document.add_paragraph("II.\tGraphical interface\t4", style="toc 1")
+    document.add_heading("Overview", level=1)
+    document.add_paragraph("PreviSat is free open source software to track artificial satellites on a world map.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    doc = read_document("PreviSat_en.docx", buffer.getvalue())
+    assert doc.text == "Overview\n\nPreviSat is free open source software to track artificial satellites on a world map."
+    assert doc.title == "PreviSat en"
+
+
 @pytest.mark.parametrize(
     "name, data, reason",
     [
@@ -315,6 +334,7 @@ def test_notes_written_around_a_sheets_table_are_kept_as_notes_and_the_rows_get_
     assert ("Name: David Bowie; Profession: musician; Age: 69; Has kids: yes; Date of birth: 1947-01-08; "
             "Date of death: 2016-01-10.") in doc.text.splitlines()
     assert "Name: Vera Rubin; Profession: scientist;" in doc.text  # the second sheet too
+    assert doc.title == "deaths"  # not its first sheet's name, "arts"
     assert "Lots of people:" not in doc.text and "00:00:00" not in doc.text
     notes = " ".join(doc.text.split())
     assert "Lots of people simply cannot resist writing some notes at the top of their spreadsheets" in notes
