@@ -1,11 +1,12 @@
 """What a reader of real manuals would not want cited: headings, navigation links, lines of
 code or data, footnote marks, sentences that end on a colon. Asks everyday questions of a real
-corpus (Debian's *Administrator's Handbook* and its FAQ, seven LaTeX manuals as PDF; fetched with apt) and counts the
+corpus (Debian's *Administrator's Handbook* and its FAQ, seven LaTeX manuals as PDF, office files; fetched with apt) and counts the
 answers that cite such a line, with each one listed.
 
     .venv/bin/python bench/answer_hygiene.py                     # the handbook, bench/handbook-questions.txt
     .venv/bin/python bench/answer_hygiene.py --corpus faq        # the FAQ, bench/faq-questions.txt
     .venv/bin/python bench/answer_hygiene.py --corpus latex      # seven LaTeX manuals (PDF), bench/latex-questions.txt
+    .venv/bin/python bench/answer_hygiene.py --corpus office     # Word, OpenDocument, Excel, PowerPoint files, bench/office-questions.txt
     .venv/bin/python bench/answer_hygiene.py --engine /path/to/older/checkout   # an older engine, same checks
 
 The questions were written by hand for this bench, in a user's words, without looking for the
@@ -33,6 +34,11 @@ CORPORA = {  # package, folder of its English documents, the files asked (patter
     "latex": ("texlive-latex-base-doc", "usr/share/doc/texlive-doc/latex",
               ("base/usrguide.pdf", "base/clsguide.pdf", "base/fntguide.pdf", "graphics/grfguide.pdf",
                "amsmath/amsldoc.pdf", "geometry/geometry.pdf", "hyperref/hyperref-doc.pdf"), "latex-questions.txt"),
+    # Office files: a Word manual, an OpenDocument manual, six workbooks, a slide deck.
+    "office": (("previsat", "live-manual-odf", "r-cran-readxl", "r-cran-officer"), ".",
+               ("usr/share/Astropedia/PreviSat/doc/PreviSat_en.docx", "usr/share/doc/live-manual/odt/live-manual.en.odt",
+                "usr/lib/R/site-library/readxl/extdata/*.xlsx", "usr/lib/R/site-library/officer/doc_examples/example.pptx"),
+               "office-questions.txt"),
 }
 _NAVIGATION = re.compile(r"^(?:Prev|Next|Up|Home)\b|\.\.\.$")
 _FOOTNOTE = re.compile(r"^\[\d+\]")
@@ -76,8 +82,10 @@ def main() -> None:
     from rag import RAG
 
     package, folder, patterns, questions_file = CORPORA[args.corpus]
-    pages = fetch((package,), DATA, extract_name="extract-hygiene") / folder
-    questions = [line.strip() for line in (ROOT / "bench" / questions_file).read_text().splitlines() if line.strip()]
+    packages = package if isinstance(package, tuple) else (package,)
+    pages = fetch(packages, DATA, extract_name="extract-hygiene") / folder
+    questions = [line.strip() for line in (ROOT / "bench" / questions_file).read_text().splitlines()
+                 if line.strip() and not line.startswith("#")]
     with tempfile.TemporaryDirectory() as tmp:
         docs = Path(tmp) / "docs"
         docs.mkdir()
