@@ -17,13 +17,12 @@ The zip formats are checked against the size caps before they are parsed
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 import posixpath
-import re
 import zipfile
 
 from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, UnreadableDocument, clean_line, first_line, require_text
+from rag.readers.tables import table_lines
 
 # A spreadsheet's rows past this many (all sheets together) are not read: a sheet of a
 # million rows is data, not prose, and would be a million sentences to embed.
@@ -75,9 +74,8 @@ def read_pptx(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
                 # Each paragraph a line of its own: bullet points are statements of their own.
                 out.add("\n".join(clean_line(p.text) for p in shape.text_frame.paragraphs if clean_line(p.text)))
             elif getattr(shape, "has_table", False) and shape.has_table:
-                for row in shape.table.rows:
-                    cells = [clean_line(cell.text) for cell in row.cells]
-                    out.add(" | ".join(c for c in cells if c))
+                for line in table_lines([[cell.text for cell in row.cells] for row in shape.table.rows]):
+                    out.add(line)
         if slide.has_notes_slide:
             out.add(slide.notes_slide.notes_text_frame.text)
     if not out.page_starts:
@@ -85,93 +83,6 @@ def read_pptx(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     text = out.text("no text on its slides (pictures only?)")
     title = (deck.core_properties.title or "").strip() or (out.sections[0][1] if out.sections else first_line(text))
     return ExtractedText(text, title[:200], page_starts=out.page_starts, sections=out.sections)
-
-
-# A cell that holds a value rather than a label: a number, a date, a yes/no, or text that
-# reads as one (a CSV's cells are all text).
-_VALUE_TEXT = re.compile(r"[-+]?[$€£]?\d[\d,]*(\.\d+)?%?|\d{4}-\d{2}-\d{2}([ T][\d:.]+)?|\d{1,2}/\d{1,2}/\d{2,4}")
-
-
-def _cell_text(value) -> str:
-    """A cell as a reader would write it: 2016-01-10 (not "2016-01-10 00:00:00"), 3 (not
-    3.0), yes/no (not True/False)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime.datetime):
-        if value.time() == datetime.time():
-            return value.date().isoformat()
-        return value.isoformat(sep=" ", timespec="minutes" if value.second == 0 else "seconds")
-    if isinstance(value, (datetime.date, datetime.time)):
-        return value.isoformat()
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else format(value, ".10g")
-    return clean_line(str(value))
-
-
-def _is_value(value) -> bool:
-    if isinstance(value, str):
-        return bool(_VALUE_TEXT.fullmatch(value.strip()))
-    return value is not None
-
-
-def _filled(row) -> set[int]:
-    return {i for i, v in enumerate(row) if v is not None and clean_line(str(v))}
-
-
-def _header_at(rows: list) -> int:
-    """Where a sheet's header row is. People write notes above their tables ("Lots of people
-    simply cannot resist writing some notes at the top of their spreadsheets", readxl's
-    example); so the header is the row of labels only, before the first row holding a value,
-    that labels most of that row's columns (the first such, should two label as many). A sheet
-    of labels only has its first row as header."""
-    first_values = next((i for i, row in enumerate(rows) if any(_is_value(v) for v in row)), None)
-    if first_values is None:
-        return 0
-    needed = _filled(rows[first_values])
-    labels = [i for i in range(first_values) if _filled(rows[i])]
-    if not labels:
-        return first_values  # no row of labels: every row is data
-    return max(labels, key=lambda i: (len(_filled(rows[i]) & needed), -i))
-
-
-def _row_lines(rows: list, cell_joiner: str = " ") -> list[str]:
-    """A sheet's rows as lines, each value with its column's label ("Name: David Bowie; Date
-    of death: 2016-01-10."), and notes written around the table as they are written: above
-    the header, and below the last row when the table's rows all hold values and these hold
-    none and fill at most half its columns ("too!"). A second header row of units or remarks
-    ("(in grams)"), labelling every column just above the first values, is joined to the labels.
-    A note's cells are joined by ``cell_joiner`` (a CSV's note was split at its commas)."""
-    rows = [list(row) for row in rows if _filled(row)]
-    if not rows:
-        return []
-    at = _header_at(rows)
-    header = [] if any(_is_value(v) for v in rows[at]) else [_cell_text(v) for v in rows[at]]
-    body = rows[at + 1 :] if header else rows[at:]
-    if header and len(body) >= 2 and not any(_is_value(v) for v in body[0]) and any(_is_value(v) for v in body[1]) \
-            and _filled(body[0]) >= _filled(rows[at]):
-        header = [" ".join(filter(None, (h, _cell_text(v)))) for h, v in zip(header + [""] * len(body[0]), body[0])]
-        body = body[1:]
-    table_end = len(body)
-    while table_end and not any(_is_value(v) for v in body[table_end - 1]) \
-            and len(_filled(body[table_end - 1])) <= len([h for h in header if h]) / 2:
-        table_end -= 1
-    if not all(any(_is_value(v) for v in row) for row in body[:table_end]):
-        table_end = len(body)  # a table of labels: its sparse last rows are rows too
-
-    def notes(rows: list) -> list[str]:
-        return ["\n".join(cell_joiner.join(_cell_text(v) for v in row if _cell_text(v)) for row in rows)] if rows else []
-
-    lines = notes(rows[:at])
-    if header:
-        lines.append(" | ".join(h for h in header if h))
-    for row in body[:table_end]:
-        values = [_cell_text(v) for v in row]
-        pairs = [f"{h}: {v}" if h else v for h, v in zip(header + [""] * len(values), values) if v]
-        line = "; ".join(pairs)
-        lines.append(line if line.endswith((".", "!", "?")) else line + ".")
-    return lines + notes(body[table_end:])
 
 
 def read_xlsx(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
@@ -196,7 +107,7 @@ def read_xlsx(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
                     break
                 rows.append(row)
                 rows_left -= 1
-            lines = _row_lines(rows)
+            lines = table_lines(rows)
             if lines:
                 out.section(sheet.title)
                 for line in lines:
@@ -225,7 +136,7 @@ def read_csv(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
             notes.append(f"only the first {MAX_ROWS:,} rows are read")
             break
         rows.append(row)
-    for line in _row_lines(rows, cell_joiner=", " if dialect.delimiter == "," else " "):
+    for line in table_lines(rows, cell_joiner=", " if dialect.delimiter == "," else " "):
         out.add(line)
     body = out.text("no values in this file")
     return ExtractedText(body, "", notes=notes)  # named after its file (read_document): its first line is labels
@@ -299,13 +210,16 @@ def read_odt(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
         raise UnreadableDocument(f"not an OpenDocument .odt file ({exc})") from None
     heading, paragraph = f"{{{_ODF_TEXT}}}h", f"{{{_ODF_TEXT}}}p"
     row_tag, cell_tag = f"{{{_ODF_TABLE}}}table-row", f"{{{_ODF_TABLE}}}table-cell"
+    table_tag = f"{{{_ODF_TABLE}}}table"
     out = _Builder()
-    for element in root.iter(heading, paragraph, row_tag):
-        if element.tag == row_tag:
-            cells = [clean_line(" ".join(cell.itertext())) for cell in element.iter(cell_tag)]
-            out.add(" | ".join(dict.fromkeys(c for c in cells if c)))
+    for element in root.iter(heading, paragraph, table_tag):
+        if element.tag == table_tag:
+            if not any(a.tag == table_tag for a in element.iterancestors()):  # a nested table is read with its own
+                rows = [[" ".join(cell.itertext()) for cell in row.iter(cell_tag)] for row in element.iter(row_tag)]
+                for line in table_lines(rows):
+                    out.add(line)
             continue
-        if any(a.tag in (row_tag, heading, paragraph) for a in element.iterancestors()):
+        if any(a.tag in (table_tag, heading, paragraph) for a in element.iterancestors()):
             continue  # read with its row, or a note's paragraph read with the one it is in
         text = clean_line("".join(element.itertext()))
         if element.tag == heading:

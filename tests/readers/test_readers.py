@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from documents import (HTML_PAGE, MARKDOWN, PDF_PAGES, docx_bytes, pdf_bytes, scan_image, scanned_pdf_bytes,
-                       scanned_text_pdf_bytes, write_formats)
+from documents import (HTML_PAGE, MARKDOWN, PDF_PAGES, docx_bytes, odt_bytes, pdf_bytes, pptx_bytes, scan_image,
+                       scanned_pdf_bytes, scanned_text_pdf_bytes, write_formats)
 from conftest import ROOT
 from rag import RAG
 from rag.readers import UnreadableDocument, read_document
@@ -124,7 +124,14 @@ def test_word_headings_and_tables_are_read():
     doc = read_document("orchard.docx", docx_bytes())
     assert doc.title == "Orchard cooperative minutes"
     assert [h for _, h in doc.sections] == ["Orchard cooperative minutes", "Harvest", "Treasurer"]
-    assert "Quinces | 9" in doc.text
+    assert "Crop: Quinces; Tonnes: 9." in doc.text.splitlines()  # a table row with its labels
+
+
+def test_the_tables_of_slides_and_opendocument_files_are_read_with_their_labels():
+    slides = read_document("ferry.pptx", pptx_bytes()).text.splitlines()
+    assert "Ticket: Return; Price: fourteen euros." in slides
+    rows = read_document("choir.odt", odt_bytes()).text.splitlines()
+    assert "Conductor | Bronwen Achterberg" in rows  # one row of labels: no header to read it with
 
 
 def test_a_word_table_of_contents_is_not_read_and_a_part_s_heading_is_not_the_title():

@@ -1,0 +1,116 @@
+"""Tables as sentences: every row one line with its column's labels ("Name: David Bowie;
+Date of death: 2016-01-10."), so that a sentence carries what each value means. Used for
+spreadsheets (.xlsx, .csv) and for the tables of Word, OpenDocument and PowerPoint files.
+
+>>> table_lines([["Crop", "Tonnes"], ["Quinces", 9]])
+['Crop | Tonnes', 'Crop: Quinces; Tonnes: 9.']
+>>> table_lines([["The cooperative met in the barn on a rainy Thursday.", "Minutes by Ilse."]])
+['The cooperative met in the barn on a rainy Thursday. | Minutes by Ilse.']
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from rag.readers.base import clean_line
+
+MAX_LABEL_WORDS = 8  # "Date of death", "species (office supply type)"; a longer cell is text
+
+# A cell that holds a value rather than a label: a number, a date, a yes/no, or text that
+# reads as one (a CSV's cells are all text).
+_VALUE_TEXT = re.compile(r"[-+]?[$€£]?\d[\d,]*(\.\d+)?%?|\d{4}-\d{2}-\d{2}([ T][\d:.]+)?|\d{1,2}/\d{1,2}/\d{2,4}")
+
+
+def _cell_text(value) -> str:
+    """A cell as a reader would write it: 2016-01-10 (not "2016-01-10 00:00:00"), 3 (not
+    3.0), yes/no (not True/False)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time():
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="minutes" if value.second == 0 else "seconds")
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else format(value, ".10g")
+    return clean_line(str(value))
+
+
+def _is_value(value) -> bool:
+    if isinstance(value, str):
+        return bool(_VALUE_TEXT.fullmatch(value.strip()))
+    return value is not None
+
+
+def _filled(row) -> set[int]:
+    return {i for i, v in enumerate(row) if v is not None and clean_line(str(v))}
+
+
+def _labels(row: list) -> bool:
+    """Whether a row reads as a header: short labels, none a value or a sentence. A Word
+    table laid out for the eye ("The cooperative met in the barn …" | "Minutes by Ilse.")
+    has none."""
+    cells = [_cell_text(v) for v in row if _cell_text(v)]
+    return bool(cells) and not any(_is_value(v) for v in row) and all(
+        len(c.split()) <= MAX_LABEL_WORDS and not c.endswith((".", "!", "?")) for c in cells)
+
+
+def _header_at(rows: list) -> int:
+    """Where a sheet's header row is. People write notes above their tables ("Lots of people
+    simply cannot resist writing some notes at the top of their spreadsheets", readxl's
+    example); so the header is the row of labels only, before the first row holding a value,
+    that labels most of that row's columns (the first such, should two label as many). A sheet
+    of labels only has its first row as header."""
+    first_values = next((i for i, row in enumerate(rows) if any(_is_value(v) for v in row)), None)
+    if first_values is None:
+        return 0
+    needed = _filled(rows[first_values])
+    labels = [i for i in range(first_values) if _filled(rows[i])]
+    if not labels:
+        return first_values  # no row of labels: every row is data
+    return max(labels, key=lambda i: (len(_filled(rows[i]) & needed), -i))
+
+
+def table_lines(rows: list, cell_joiner: str = " ") -> list[str]:
+    """A sheet's rows as lines, each value with its column's label ("Name: David Bowie; Date
+    of death: 2016-01-10."), and notes written around the table as they are written: above
+    the header, and below the last row when the table's rows all hold values and these hold
+    none and fill at most half its columns ("too!"). A second header row of units or remarks
+    ("(in grams)"), labelling every column just above the first values, is joined to the labels.
+    A note's cells are joined by ``cell_joiner`` (a CSV's note was split at its commas)."""
+    rows = [list(row) for row in rows if _filled(row)]
+    if not rows:
+        return []
+    at = _header_at(rows)
+    header = [_cell_text(v) for v in rows[at]] if _labels(rows[at]) else []
+    body = rows[at + 1 :] if header else rows[at:]
+    if header and len(body) >= 2 and not any(_is_value(v) for v in body[0]) and any(_is_value(v) for v in body[1]) \
+            and _filled(body[0]) >= _filled(rows[at]):
+        header = [" ".join(filter(None, (h, _cell_text(v)))) for h, v in zip(header + [""] * len(body[0]), body[0])]
+        body = body[1:]
+    table_end = len(body)
+    while table_end and not any(_is_value(v) for v in body[table_end - 1]) \
+            and len(_filled(body[table_end - 1])) <= len([h for h in header if h]) / 2:
+        table_end -= 1
+    if not all(any(_is_value(v) for v in row) for row in body[:table_end]):
+        table_end = len(body)  # a table of labels: its sparse last rows are rows too
+
+    def notes(rows: list) -> list[str]:
+        return ["\n".join(cell_joiner.join(_cell_text(v) for v in row if _cell_text(v)) for row in rows)] if rows else []
+
+    lines = notes(rows[:at])
+    if header:
+        lines.append(" | ".join(h for h in header if h))
+    for row in body[:table_end]:
+        values = [_cell_text(v) for v in row]
+        if not header:  # a table laid out for the eye, or of values only: its cells as they stand
+            lines.append(" | ".join(v for v in values if v))
+            continue
+        pairs = [f"{h}: {v}" if h else v for h, v in zip(header + [""] * len(values), values) if v]
+        line = "; ".join(pairs)
+        lines.append(line if line.endswith((".", "!", "?")) else line + ".")
+    return lines + notes(body[table_end:])
