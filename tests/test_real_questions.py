@@ -409,3 +409,13 @@ def test_what_is_something_is_answered_with_the_sentence_that_says_what_it_is(tm
     assert answer.citations[0].quote.startswith("IDL stands for Interface Description Language"), answer.text
     answer = engine.ask("What is APT?")
     assert [c.quote for c in answer.citations] == ["APT is the abbreviation for Advanced Packaging Tool."], answer.text
+
+
+def test_a_web_page_s_table_answers_with_the_row_read_with_its_labels(tmp_path):
+    # The Debian handbook's table of operating systems and the Debian architectures that run
+    # on their machines. Its rows were read as bare cells ("IBM AIX powerpc"), lines of data
+    # that are never answers: "What architecture does IBM AIX run on?" was abstained.
+    engine = _indexed(tmp_path, [ROOT / "tests" / "fixtures" / "debian-handbook" / "sect.how-to-migrate.html"])
+    answer = engine.ask("What architecture does IBM AIX run on?")
+    assert not answer.abstained, answer.text
+    assert answer.citations[0].quote == "Operating System: IBM AIX; Architecture(s): powerpc."

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, UnreadableDocument, clean_line, require_text
+from rag.readers.tables import table_lines
 
 _SKIP = frozenset(
     "script style noscript template svg canvas nav header footer aside form button select "
@@ -48,6 +49,19 @@ def _hidden(tag, in_main: bool) -> bool:
         or tag.get("aria-hidden") == "true"
         or not _NAV_CLASSES.isdisjoint(tag.get("class") or ())
     )
+
+
+# What a cell of a table laid out for the eye holds, and a cell of a table of data does not.
+_CELL_BLOCKS = ("ul", "ol", "dl", "pre", "table", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "br")
+
+
+def _data_table(table) -> bool:
+    """A table of rows and columns (a header, values), not one that lays out a page or holds
+    code: its cells hold no lists, code blocks, headings or tables of their own, and at most
+    one paragraph (Sphinx wraps every cell's text in one)."""
+    if table.find(_CELL_BLOCKS) is not None or table.find("tr") is None:
+        return False
+    return all(len(cell.find_all(("p", "div"))) <= 1 for cell in table.find_all(("td", "th")))
 
 
 class _TextBuilder:
@@ -90,6 +104,14 @@ class _TextBuilder:
                 self._buffer.append(_LINE_BREAK)
                 continue
             in_pre = in_pre or node.name == "pre"
+            if node.name == "table" and not in_pre and _data_table(node):
+                # Each row with its header's labels, as a spreadsheet's (rag.readers.tables):
+                # "Operation: x // y; Result: floored quotient of x and y."
+                self.flush()
+                rows = [[cell.get_text(" ") for cell in row.find_all(("td", "th"), recursive=False)]
+                        for row in node.find_all("tr") if not _hidden(row, self.in_main)]
+                self.blocks.extend((False, clean_line(line)) for line in table_lines(rows) if clean_line(line))
+                continue
             if node.name in _BLOCKS:
                 self.flush()
                 stack.append((node, in_pre, True))
