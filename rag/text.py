@@ -10,8 +10,10 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
+from pathlib import Path
 
 import Stemmer
 
@@ -173,13 +175,32 @@ def stemmer() -> Stemmer.Stemmer:
     return _stemmer
 
 
+# British spellings' stems -> American ones' ("licenc" -> "licens"), from WordNet
+# (train/spellings.py): a question about a "licence" shares its terms with a "license".
+SPELLINGS_FILE = Path(__file__).resolve().parent / "embed" / "spelling-variants.json"
+
+
+@functools.lru_cache(maxsize=1)
+def _spellings() -> dict[str, str]:
+    try:
+        return json.loads(SPELLINGS_FILE.read_text())["spellings"]
+    except (OSError, ValueError, KeyError):
+        return {}  # terms then differ by spelling, as they did before the table
+
+
 @functools.lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+    stem = _stemmer.stemWord(word)
+    return _spellings().get(stem, stem)
 
 
 def terms(text: str) -> list[str]:
-    """Lower-cased, stemmed content words, in order (duplicates kept)."""
+    """Lower-cased, stemmed content words, in order (duplicates kept); one term for a word's
+    British and American spellings.
+
+    >>> terms("Which licences?") == terms("Which license?"), terms("colour") == terms("colors")
+    (True, True)
+    """
     return [_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
 
 

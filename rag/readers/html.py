@@ -108,7 +108,7 @@ class _TextBuilder:
                 # Each row with its header's labels, as a spreadsheet's (rag.readers.tables):
                 # "Operation: x // y; Result: floored quotient of x and y."
                 self.flush()
-                rows = [[cell.get_text(" ") for cell in row.find_all(("td", "th"), recursive=False)]
+                rows = [[cell.get_text() for cell in row.find_all(("td", "th"), recursive=False)]
                         for row in node.find_all("tr") if not _hidden(row, self.in_main)]
                 self.blocks.extend((False, clean_line(line)) for line in table_lines(rows) if clean_line(line))
                 continue
