@@ -31,6 +31,9 @@ _POINTS_BACK_AT_END = re.compile(
     r"|\bwhich (?:one|ones|of them|of the two)\b", re.I)
 NEEDS, MAY, STANDS_ALONE = "needs", "may", "stands alone"
 MAX_ELLIPSIS_WORDS = 3  # "And Jordan?", "Why?": too short to stand alone
+# ... unless it asks what or who something is: "What is PreviSat?" after a question on a
+# spreadsheet of deaths was searched with that question, and answered with other sentences.
+_ASKS_WHAT_IT_IS = re.compile(r"^\s*(?:what|who)(?:'s|’s| is| are| was| were) \S", re.I)
 # Two or three capitalised words in a row, not starting with "The": "Valery Gerasimov".
 PROPER_NAME = re.compile(r"\b(?!The\b)[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}\b")
 
@@ -91,10 +94,17 @@ def with_context(question: str, history: Optional[History]) -> str:
 
 
 def follow_up(question: str, history: Optional[list]) -> str:
-    """Whether a question NEEDS the conversation, MAY need it, or STANDS_ALONE."""
+    """Whether a question NEEDS the conversation, MAY need it, or STANDS_ALONE.
+
+    >>> earlier = [("When did David Bowie die?", "On 10 January 2016. [1]")]
+    >>> follow_up("And Prince?", earlier), follow_up("What is PreviSat?", earlier), follow_up("What is it?", earlier)
+    ('needs', 'may', 'needs')
+    """
     if not any(role == "user" for role, _ in turns(history)):
         return STANDS_ALONE
     if (_NEEDS_CONTEXT.search(question) or _POINTS_BACK_AT_END.search(question)
-            or len(question.split()) <= MAX_ELLIPSIS_WORDS):
+            or (len(question.split()) <= MAX_ELLIPSIS_WORDS and not _ASKS_WHAT_IT_IS.search(question))):
         return NEEDS
+    if len(question.split()) <= MAX_ELLIPSIS_WORDS:
+        return MAY  # answered as asked, with the conversation only when that finds nothing
     return MAY if _MAY_NEED_CONTEXT.search(question) else STANDS_ALONE

@@ -260,6 +260,18 @@ def test_a_question_that_stands_alone_is_answered_after_unrelated_history_as_whe
 
 
 @shipped
+def test_a_short_question_asking_what_something_is_stands_alone_too(seeded_engine):
+    # Three words or fewer read as an ellipsis ("And Jordan?") and were searched with the
+    # question before: "What is PreviSat?" after a question on a spreadsheet of deaths was
+    # answered with other sentences than when asked fresh.
+    question = "Who is Assad?"
+    fresh = seeded_engine.ask(question)
+    history = [("How much money would it take to rebuild the country?", "Some $250 billion. [1]")]
+    assert not fresh.abstained
+    assert seeded_engine.ask(question, history=history).text == fresh.text
+
+
+@shipped
 def test_a_sentence_that_points_back_comes_with_the_sentence_it_points_at(seeded_engine):
     from rag.text import points_back
 
