@@ -50,13 +50,14 @@ class LexicalIndex:
     names the newest; replacing that one file is atomic, so a process loading the index
     while another rebuilds it reads one whole version, never a mix of two. Tokens are
     ``rag.text.terms``: lower-cased words of two or more characters, ``rag.text.STOPWORDS``
-    removed, Snowball-stemmed (as llama-index's ``BM25Retriever``; bm25s is used directly so
-    that answering does not import llama-index, which cost 0.8 s per process).
+    removed, Snowball-stemmed (as llama-index's ``BM25Retriever``), a British spelling's stem
+    made its American one's; bm25s is used directly so that answering does not import
+    llama-index, which cost 0.8 s per process).
     """
 
-    # 1: llama-index's BM25Retriever folders; 2: bm25s's English stop words (older formats
-    # are rebuilt on load)
-    FORMAT = 3
+    # 1: llama-index's BM25Retriever folders; 2: bm25s's English stop words; 3: Snowball
+    # stems alone, a British spelling its own term (older formats are rebuilt on load)
+    FORMAT = 4
 
     def __init__(self, bm25: Any, passages: Any, idf: dict[str, float], count: int, generation: int = 0):
         self.bm25, self.passages, self.idf, self.count = bm25, passages, idf, count

@@ -168,11 +168,17 @@ def _opens_parenthesis(text: str) -> bool:
     return text.count("(") > text.count(")")
 
 
-_stemmer = Stemmer.Stemmer("english")  # Snowball, as llama-index's BM25Retriever; BM25 uses stemmer()
+_stemmer = Stemmer.Stemmer("english")  # Snowball, as llama-index's BM25Retriever
 
 
-def stemmer() -> Stemmer.Stemmer:
-    return _stemmer
+def stemmer():
+    """What BM25 (rag.retrieve) stems a list of words with: this module's terms, spellings
+    made one, so the lexical ranking and the composer's term weights count the same terms."""
+    return stem_words
+
+
+def stem_words(words: list[str]) -> list[str]:
+    return [_stem(w) for w in words]
 
 
 # British spellings' stems -> American ones' ("licenc" -> "licens"), from WordNet
