@@ -52,7 +52,7 @@ class LexicalIndex:
     ``rag.text.terms``: lower-cased words of two or more characters, ``rag.text.STOPWORDS``
     removed, Snowball-stemmed (as llama-index's ``BM25Retriever``), a British spelling's stem
     made its American one's; bm25s is used directly so that answering does not import
-    llama-index, which cost 0.8 s per process).
+    llama-index, which cost 0.8 s per process.
     """
 
     # 1: llama-index's BM25Retriever folders; 2: bm25s's English stop words; 3: Snowball
