@@ -1,9 +1,12 @@
 """Tables as sentences: every row one line with its column's labels ("Name: David Bowie;
 Date of death: 2016-01-10."), so that a sentence carries what each value means. Used for
-spreadsheets (.xlsx, .csv) and for the tables of Word, OpenDocument and PowerPoint files.
+spreadsheets (.xlsx, .csv) and for the tables of Word, OpenDocument and PowerPoint files
+and web pages.
 
 >>> table_lines([["Crop", "Tonnes"], ["Quinces", 9]])
 ['Crop | Tonnes', 'Crop: Quinces; Tonnes: 9.']
+>>> table_lines([["", 2019, 2020], ["Revenue", 100, 120.5]])  # years label the columns
+['2019 | 2020', 'Revenue; 2019: 100; 2020: 120.5.']
 >>> table_lines([["The cooperative met in the barn on a rainy Thursday.", "Minutes by Ilse."]])
 ['The cooperative met in the barn on a rainy Thursday. | Minutes by Ilse.']
 """
@@ -19,6 +22,7 @@ MAX_LABEL_WORDS = 8  # "Date of death", "species (office supply type)"; a longer
 
 # A cell that holds a value rather than a label: a number, a date, a yes/no, or text that
 # reads as one (a CSV's cells are all text).
+_YEAR = re.compile(r"1[89]\d\d|2[01]\d\d")
 _VALUE_TEXT = re.compile(r"[-+]?[$€£]?\d[\d,]*(\.\d+)?%?|\d{4}-\d{2}-\d{2}([ T][\d:.]+)?|\d{1,2}/\d{1,2}/\d{2,4}")
 
 
@@ -46,6 +50,17 @@ def _is_value(value) -> bool:
     return value is not None
 
 
+def _is_year(value) -> bool:
+    """A year, which labels a column as often as it is a value ("Item | 2019 | 2020")."""
+    return (isinstance(value, int) and not isinstance(value, bool) and 1800 <= value <= 2199) or \
+        (isinstance(value, str) and bool(_YEAR.fullmatch(value.strip())))
+
+
+def _holds_values(row) -> bool:
+    """A row of data: it holds a value that is not a year (a row of labels and years is a header)."""
+    return any(_is_value(v) and not _is_year(v) for v in row)
+
+
 def _filled(row) -> set[int]:
     return {i for i, v in enumerate(row) if v is not None and clean_line(str(v))}
 
@@ -55,7 +70,7 @@ def _labels(row: list) -> bool:
     table laid out for the eye ("The cooperative met in the barn …" | "Minutes by Ilse.")
     has none."""
     cells = [_cell_text(v) for v in row if _cell_text(v)]
-    return bool(cells) and not any(_is_value(v) for v in row) and all(
+    return bool(cells) and not _holds_values(row) and all(
         len(c.split()) <= MAX_LABEL_WORDS and not c.endswith((".", "!", "?")) for c in cells)
 
 
@@ -65,7 +80,7 @@ def _header_at(rows: list) -> int:
     example); so the header is the row of labels only, before the first row holding a value,
     that labels most of that row's columns (the first such, should two label as many). A sheet
     of labels only has its first row as header."""
-    first_values = next((i for i, row in enumerate(rows) if any(_is_value(v) for v in row)), None)
+    first_values = next((i for i, row in enumerate(rows) if _holds_values(row)), None)
     if first_values is None:
         return 0
     needed = _filled(rows[first_values])

@@ -392,3 +392,18 @@ def test_a_date_in_a_spreadsheet_answers_when(tmp_path):
     answer = engine.ask("When did David Bowie die?")
     assert not answer.abstained
     assert "Date of death: 2016-01-10" in answer.citations[0].quote
+
+
+def test_years_across_a_sheet_s_first_row_label_its_columns():
+    # A report's sheet: a title, then "Item | 2023 | 2024". Read as a row of values, the years
+    # left every later row without labels ("Berth per night | 30 | 32.5").
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["Harbour fees, in euros"], [], ["Item", 2023, 2024], ["Berth per night", 30, 32.5]):
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    lines = read_document("fees.xlsx", out.getvalue()).text.splitlines()
+    assert "Item: Berth per night; 2023: 30; 2024: 32.5." in lines and "Harbour fees, in euros" in lines
