@@ -102,9 +102,9 @@ def follow_up(question: str, history: Optional[list]) -> str:
     """
     if not any(role == "user" for role, _ in turns(history)):
         return STANDS_ALONE
+    short = len(question.split()) <= MAX_ELLIPSIS_WORDS
     if (_NEEDS_CONTEXT.search(question) or _POINTS_BACK_AT_END.search(question)
-            or (len(question.split()) <= MAX_ELLIPSIS_WORDS and not _ASKS_WHAT_IT_IS.search(question))):
+            or (short and not _ASKS_WHAT_IT_IS.search(question))):
         return NEEDS
-    if len(question.split()) <= MAX_ELLIPSIS_WORDS:
-        return MAY  # answered as asked, with the conversation only when that finds nothing
-    return MAY if _MAY_NEED_CONTEXT.search(question) else STANDS_ALONE
+    # A short "What is X?" is answered as asked, with the conversation only if that finds nothing.
+    return MAY if short or _MAY_NEED_CONTEXT.search(question) else STANDS_ALONE

@@ -287,6 +287,7 @@ _NOT_WHAT_IT_IS = (r"(?:\w+ed|\w+en|able|unable|not|also|still|now|then|in|on|at
                    r"available|used|made|run|set|put|built|kept|shown|done)\b")
 
 
+@lru_cache(maxsize=256)  # asked for every candidate sentence of a question
 def defined_term(question: str) -> str:
     """The thing a "What is X?" question asks to be defined, "" for any other question.
 

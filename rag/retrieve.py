@@ -23,7 +23,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from rag.store.chroma_rows import get_all
-from rag.text import STOPWORDS, WORD_PATTERN, stemmer, terms
+from rag.text import STOPWORDS, WORD_PATTERN, stem_words, terms
 from rag.types import Evidence, Passage, Sentence
 
 # Weighted reciprocal rank fusion: score(p) = sum of weight / (RRF_K + 1 + rank). Chosen on the
@@ -161,7 +161,7 @@ def _bm25_tokens(texts: list[str], as_ids: bool = False) -> Any:
     them and its vocabulary): one tokenizer for the lexical ranking and the term weights."""
     import bm25s
 
-    return bm25s.tokenize(texts, token_pattern=WORD_PATTERN, stopwords=_stopwords(), stemmer=stemmer(),
+    return bm25s.tokenize(texts, token_pattern=WORD_PATTERN, stopwords=_stopwords(), stemmer=stem_words,
                           return_ids=as_ids, show_progress=False)
 
 

@@ -171,13 +171,9 @@ def _opens_parenthesis(text: str) -> bool:
 _stemmer = Stemmer.Stemmer("english")  # Snowball, as llama-index's BM25Retriever
 
 
-def stemmer():
+def stem_words(words: list[str]) -> list[str]:
     """What BM25 (rag.retrieve) stems a list of words with: this module's terms, spellings
     made one, so the lexical ranking and the composer's term weights count the same terms."""
-    return stem_words
-
-
-def stem_words(words: list[str]) -> list[str]:
     return [_stem(w) for w in words]
 
 

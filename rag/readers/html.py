@@ -110,7 +110,7 @@ class _TextBuilder:
                 self.flush()
                 rows = [[cell.get_text() for cell in row.find_all(("td", "th"), recursive=False)]
                         for row in node.find_all("tr") if not _hidden(row, self.in_main)]
-                self.blocks.extend((False, clean_line(line)) for line in table_lines(rows) if clean_line(line))
+                self.blocks.extend((False, line) for line in map(clean_line, table_lines(rows)) if line)
                 continue
             if node.name in _BLOCKS:
                 self.flush()

@@ -69,7 +69,7 @@ def _labels(row: list) -> bool:
     """Whether a row reads as a header: short labels, none a value or a sentence. A Word
     table laid out for the eye ("The cooperative met in the barn …" | "Minutes by Ilse.")
     has none."""
-    cells = [_cell_text(v) for v in row if _cell_text(v)]
+    cells = [c for c in map(_cell_text, row) if c]
     return bool(cells) and not _holds_values(row) and all(
         len(c.split()) <= MAX_LABEL_WORDS and not c.endswith((".", "!", "?")) for c in cells)
 
@@ -93,39 +93,53 @@ def _header_at(rows: list) -> int:
 def table_lines(rows: list, cell_joiner: str = " ") -> list[str]:
     """A sheet's rows as lines, each value with its column's label ("Name: David Bowie; Date
     of death: 2016-01-10."), and notes written around the table as they are written: above
-    the header, and below the last row when the table's rows all hold values and these hold
-    none and fill at most half its columns ("too!"). A second header row of units or remarks
-    ("(in grams)"), labelling every column just above the first values, is joined to the labels.
-    A note's cells are joined by ``cell_joiner`` (a CSV's note was split at its commas)."""
+    the header, and below the last row (``_end_of_table``). A second header row of units or
+    remarks ("(in grams)") is joined to the labels (``_with_units``). A note's cells are
+    joined by ``cell_joiner`` (a CSV's note was split at its commas)."""
     rows = [list(row) for row in rows if _filled(row)]
     if not rows:
         return []
     at = _header_at(rows)
     header = [_cell_text(v) for v in rows[at]] if _labels(rows[at]) else []
     body = rows[at + 1 :] if header else rows[at:]
-    if header and len(body) >= 2 and not any(_is_value(v) for v in body[0]) and any(_is_value(v) for v in body[1]) \
-            and _filled(body[0]) >= _filled(rows[at]):
-        header = [" ".join(filter(None, (h, _cell_text(v)))) for h, v in zip(header + [""] * len(body[0]), body[0])]
-        body = body[1:]
-    table_end = len(body)
-    while table_end and not any(_is_value(v) for v in body[table_end - 1]) \
-            and len(_filled(body[table_end - 1])) <= len([h for h in header if h]) / 2:
-        table_end -= 1
-    if not all(any(_is_value(v) for v in row) for row in body[:table_end]):
-        table_end = len(body)  # a table of labels: its sparse last rows are rows too
+    header, body = _with_units(header, body)
+    end = _end_of_table(body, header)
 
     def notes(rows: list) -> list[str]:
-        return ["\n".join(cell_joiner.join(_cell_text(v) for v in row if _cell_text(v)) for row in rows)] if rows else []
+        return ["\n".join(cell_joiner.join(c for c in map(_cell_text, row) if c) for row in rows)] if rows else []
 
     lines = notes(rows[:at])
     if header:
         lines.append(" | ".join(h for h in header if h))
-    for row in body[:table_end]:
+    for row in body[:end]:
         values = [_cell_text(v) for v in row]
         if not header:  # a table laid out for the eye, or of values only: its cells as they stand
             lines.append(" | ".join(v for v in values if v))
             continue
-        pairs = [f"{h}: {v}" if h else v for h, v in zip(header + [""] * len(values), values) if v]
-        line = "; ".join(pairs)
+        line = "; ".join(f"{h}: {v}" if h else v for h, v in zip(header + [""] * len(values), values) if v)
         lines.append(line if line.endswith((".", "!", "?")) else line + ".")
-    return lines + notes(body[table_end:])
+    return lines + notes(body[end:])
+
+
+def _with_units(header: list[str], body: list) -> tuple[list[str], list]:
+    """A row of labels only just above the first values, labelling every column the header
+    does ("(at birth)", "(in grams)"), joined to the header: "weight (in grams)"."""
+    if header and len(body) >= 2 and not _has_value(body[0]) and _has_value(body[1]) \
+            and _filled(body[0]) >= _filled(header):
+        header = [" ".join(filter(None, (h, _cell_text(v)))) for h, v in zip(header + [""] * len(body[0]), body[0])]
+        return header, body[1:]
+    return header, body
+
+
+def _end_of_table(body: list, header: list[str]) -> int:
+    """Where the table's rows end and notes below it begin: when every row holds a value,
+    trailing rows that hold none and fill at most half its columns ("too!") are notes. A
+    table of labels only has no such notes: its sparse last rows are rows too."""
+    end = len(body)
+    while end and not _has_value(body[end - 1]) and len(_filled(body[end - 1])) <= len([h for h in header if h]) / 2:
+        end -= 1
+    return end if all(_has_value(row) for row in body[:end]) else len(body)
+
+
+def _has_value(row) -> bool:
+    return any(_is_value(v) for v in row)
