@@ -1,12 +1,13 @@
 """What a reader of real manuals would not want cited: headings, navigation links, lines of
 code or data, footnote marks, sentences that end on a colon. Asks everyday questions of a real
-corpus (Debian's *Administrator's Handbook* and its FAQ, seven LaTeX manuals as PDF, office files; fetched with apt) and counts the
+corpus (Debian's *Administrator's Handbook* and its FAQ, seven LaTeX manuals as PDF, office files, e-mail; fetched with apt) and counts the
 answers that cite such a line, with each one listed.
 
     .venv/bin/python bench/answer_hygiene.py                     # the handbook, bench/handbook-questions.txt
     .venv/bin/python bench/answer_hygiene.py --corpus faq        # the FAQ, bench/faq-questions.txt
     .venv/bin/python bench/answer_hygiene.py --corpus latex      # seven LaTeX manuals (PDF), bench/latex-questions.txt
     .venv/bin/python bench/answer_hygiene.py --corpus office     # Word, OpenDocument, Excel, PowerPoint files, bench/office-questions.txt
+    .venv/bin/python bench/answer_hygiene.py --corpus mail       # e-mail (.eml, .mbox), bench/mail-questions.txt
     .venv/bin/python bench/answer_hygiene.py --engine /path/to/older/checkout   # an older engine, same checks
 
 The questions were written by hand for this bench, in a user's words, without looking for the
@@ -39,6 +40,14 @@ CORPORA = {  # package, folder of its English documents, the files asked (patter
                ("usr/share/Astropedia/PreviSat/doc/PreviSat_en.docx", "usr/share/doc/live-manual/odt/live-manual.en.odt",
                 "usr/lib/R/site-library/readxl/extdata/*.xlsx", "usr/lib/R/site-library/officer/doc_examples/example.pptx"),
                "office-questions.txt"),
+    # E-mail: a permission letter, an example mailbox, a test message, and 193 messages of 2002's
+    # mailing lists (SpamAssassin's public corpus of ham, as the jwz Go package's tests keep it).
+    "mail": (("docbook-xsl-saxon", "python3-networkx", "gir1.2-gmime-3.0", "golang-github-gatherstars-com-jwz-dev"), ".",
+             ("usr/share/doc/docbook-xsl-saxon/tdg_examples_permission.eml",
+              "usr/share/doc/python3-networkx/examples/drawing/unix_email.mbox",
+              "usr/share/doc/gir1.2-gmime-3.0/examples/example.eml",
+              "usr/share/gocode/src/github.com/gatherstars-com/jwz/test/testdata/ham/0[01]*.eml"),
+             "mail-questions.txt"),
 }
 _NAVIGATION = re.compile(r"^(?:Prev|Next|Up|Home)\b|\.\.\.$")
 _FOOTNOTE = re.compile(r"^\[\d+\]")

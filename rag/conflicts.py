@@ -38,7 +38,7 @@ import numpy as np
 
 from text_to_num import text2num
 
-from rag.text import MONTHS, STOPWORDS, term_set
+from rag.text import MONTHS, STOPWORDS, is_message_header, term_set
 from rag.types import Sentence
 from rag.verify import differing_words
 
@@ -83,6 +83,8 @@ def same_fact(a: Sentence, b: Sentence) -> bool:
     """Whether b (from another document) states the fact a states."""
     if a.embedding is None or b.embedding is None:
         return False
+    if is_message_header(a.text) or is_message_header(b.text):
+        return False  # each message's header says who sent that message, when: no other's
     cosine = float(np.dot(a.embedding, b.embedding))
     if cosine < min(c for c, _ in SAME_FACT):
         return False

@@ -274,6 +274,21 @@ def holds_asked_kind(kind: str, sentence: str, question: str = "") -> bool:
     return True
 
 
+# "Who wrote to whom?", "To whom …", "When did Bob answer?": what a message's header line
+# (who sent it, to whom, when) can answer; "Why did Daniel write?" it cannot.
+_ASKS_WHO = re.compile(r"^(?:and |so |but )?(?:(?:to|from|by|with) )?(?:who|whom|whose)\b", re.I)
+
+
+def asks_who_or_when(question: str) -> bool:
+    """
+    >>> asks_who_or_when("Who wrote to whom?"), asks_who_or_when("To whom did Bob write?")
+    (True, True)
+    >>> asks_who_or_when("When did Bob answer?"), asks_who_or_when("Why did Daniel write to Bob?")
+    (True, False)
+    """
+    return bool(_ASKS_WHO.match(question.strip())) or asked_kind(question) == TIME
+
+
 # "What is PreviSat?", "What's a backport?", "What are TLE files?", "What is camlidl actually
 # for?": the thing to define. Not "What is the name of …" (a fact about it, its sentence does
 # not start with it) nor anything longer than a short noun phrase.

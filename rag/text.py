@@ -133,6 +133,11 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     tokenizer = _punkt()
     for block_start, block_end in _wrapped_blocks(text, start, end):
         block = text[block_start:block_end]
+        if _MESSAGE_HEADER.match(block) and "\n" not in block:
+            # One line that says who wrote to whom, when: a subject's "?" or ". " ends nothing.
+            lead = len(block) - len(block.lstrip())
+            spans.append((block_start + lead, block_start + len(block.rstrip())))
+            continue
         block_spans: list[tuple[int, int]] = []
         for s, e in tokenizer.span_tokenize(block):
             chunk = block[s:e]
@@ -308,6 +313,23 @@ def is_code_line(text: str) -> bool:
 
 _LETTER_WORD = re.compile(r"[^\W\d_][\w'’-]*")  # a word as written, apostrophes kept
 _DATA_SYMBOL = re.compile(r"[=/\\{}<>|_@*%()\[\]:~$#]")
+
+
+# A message's header line as the mail reader writes it (rag/readers/mail.py): "From: Bob
+# <bob@gov>; To: Alice <alice@edu>; Subject: Lunch; Date: Thu, 28 Jul 2005 15:47:03 -0700."
+_MESSAGE_HEADER = re.compile(r"\s*From: [^;\n]+; (?:To|Cc|Subject|Sent|Date): ")
+
+
+def is_message_header(text: str) -> bool:
+    """Whether ``text`` is an e-mail's header line: who wrote to whom, when, about what. It
+    answers "who" and "when", and states no fact another message could repeat.
+
+    >>> is_message_header("From: Bob <bob@gov>; To: Ted <ted@com>; Subject: Re: Graph package; Date: Thu, 28 Jul 2005.")
+    True
+    >>> is_message_header("From: the archives, we learn that it rained.")
+    False
+    """
+    return bool(_MESSAGE_HEADER.match(text.strip()))
 
 
 def is_data_line(text: str) -> bool:

@@ -419,3 +419,36 @@ def test_a_web_page_s_table_answers_with_the_row_read_with_its_labels(tmp_path):
     answer = engine.ask("What architecture does IBM AIX run on?")
     assert not answer.abstained, answer.text
     assert answer.citations[0].quote == "Operating System: IBM AIX; Architecture(s): powerpc."
+
+
+MAIL = ROOT / "tests" / "fixtures" / "mail"
+
+
+@pytest.fixture(scope="module")
+def mail_engine(tmp_path_factory):
+    return _indexed(tmp_path_factory.mktemp("mail"), sorted(MAIL.iterdir()))
+
+
+def test_who_wrote_to_whom_is_answered_from_the_message_s_header(mail_engine):
+    answer = mail_engine.ask("Who wrote to whom about using the book's examples?")
+    assert not answer.abstained, answer.text
+    cited = answer.citations[0]
+    assert cited.source == "tdg_examples_permission.eml"
+    assert "Bob Stayton" in cited.quote and "Daniel Leidert" in cited.quote, answer.text
+    assert mail_engine.source_text(cited.source)[cited.start : cited.end] == cited.quote
+    answer = mail_engine.ask("Who told Bob about NetworkX?")
+    assert not answer.abstained and "Alice" in answer.citations[0].quote, answer.text
+
+
+def test_a_message_s_header_answers_who_and_when_only_and_is_never_a_disagreement(mail_engine):
+    from rag.text import is_message_header
+
+    # The header names the sender and the subject, and used to win every question on them:
+    # "Why did Daniel want to use the examples?" was answered "From: Bob Stayton …; To: Daniel …".
+    for question in ("Why did Daniel want to use the examples?", "What did Bob say about the examples?"):
+        answer = mail_engine.ask(question)
+        assert not any(is_message_header(c.quote) for c in answer.citations), (question, answer.text)
+    # Replies in one thread have headers alike but for their sender and date: they are not one
+    # fact stated differently ("The sources disagree: "Fergal Moran" vs "John P. Looney"").
+    answer = mail_engine.ask("Who answered Kiall's question about Solaris?")
+    assert not answer.abstained and not answer.conflicts, answer.text

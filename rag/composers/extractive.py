@@ -43,10 +43,11 @@ import numpy as np
 from rag.composers.base import Composer, Query
 from rag.conflicts import SAME_FACT, disagreement, same_fact, slot_conflicts
 from rag.lexicon import unstated_conditions
-from rag.questions import (DISAGREEMENT, HOW, LIST, QUANTITY, SUMMARY, WHY, asked_kind, defined_term, defines,
-                           holds_asked_kind)
+from rag.questions import (DISAGREEMENT, HOW, LIST, QUANTITY, SUMMARY, WHY, asked_kind, asks_who_or_when, defined_term,
+                           defines, holds_asked_kind)
 from rag.text import (MONTHS, addresses_model, ends_statement, holds_function_word, is_code_line, is_data_line,
-                      is_fragment, is_heading, is_listing, is_section_number, points_back, term_set, terms)
+                      is_fragment, is_heading, is_listing, is_message_header, is_section_number, points_back, term_set,
+                      terms)
 from rag.types import Answer, Citation, Conflict, ConflictVersion, Evidence, Passage, Sentence
 
 # Chosen by bench/tune_weights.py on the tune halves, judging whole answers as `rag eval`
@@ -214,8 +215,11 @@ class ExtractiveComposer(Composer):
         """The best candidates by the features, read by the model: (ranking score, probability,
         sentence), best first. The ranking score is the probability plus
         ``reader_feature_weight`` times the features' score. Headings, captions and contents
-        lines are not read: never answers."""
-        candidates = [(f, s) for f, s in scored if answer_material(s)][: self.reader_candidates]
+        lines are not read: never answers; nor an e-mail's header line unless the question asks
+        who or when (it names the sender and the subject, and otherwise wins on those words)."""
+        headers_answer = asks_who_or_when(question)
+        candidates = [(f, s) for f, s in scored
+                      if answer_material(s) and (headers_answer or not is_message_header(s.text))][: self.reader_candidates]
         if not candidates:
             return []
         from rag.reader import Candidate
@@ -528,8 +532,8 @@ def _with_what_it_points_at(s: Sentence, evidence: Evidence) -> Optional[list[Se
 
 def _sentence_before(s: Sentence, evidence: Evidence) -> Optional[Sentence]:
     """The candidate that is ``s``'s previous sentence in its document, if retrieval found it."""
-    if not s.previous:
-        return None
+    if not s.previous or is_message_header(s.previous):
+        return None  # "That's ok with me." points at the message replied to, not at its own header
     return next((x for x in evidence.sentences if x.source == s.source and x.end <= s.start and x.text == s.previous), None)
 
 

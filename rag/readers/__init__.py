@@ -7,41 +7,15 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import Callable
 
-from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, UnreadableDocument, check_package
-from rag.readers.docx import read_docx
-from rag.readers.html import read_html
-from rag.readers.ocr import read_image
-from rag.readers.office import read_csv, read_epub, read_odt, read_pptx, read_xlsx
-from rag.readers.pdf import read_pdf
-from rag.readers.text import read_markdown, read_text
+from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, UnreadableDocument
+from rag.readers.formats import FILE_READERS, read_file
+from rag.readers.mail import read_eml, read_mbox
 
 # Each reader: (file bytes, limits) -> ExtractedText, or UnreadableDocument saying why.
-READERS: dict[str, Callable[[bytes, ReadLimits], ExtractedText]] = {
-    ".txt": read_text,
-    ".md": read_markdown,
-    ".pdf": read_pdf,
-    ".docx": read_docx,
-    ".html": read_html,
-    ".htm": read_html,
-    ".pptx": read_pptx,
-    ".xlsx": read_xlsx,
-    ".csv": read_csv,
-    ".epub": read_epub,
-    ".odt": read_odt,
-    ".png": read_image,
-    ".jpg": read_image,
-    ".jpeg": read_image,
-    ".tif": read_image,
-    ".tiff": read_image,
-}
+READERS: dict[str, Callable[[bytes, ReadLimits], ExtractedText]] = {**FILE_READERS, ".eml": read_eml, ".mbox": read_mbox}
 SUPPORTED_SUFFIXES = tuple(READERS)
-
-# Formats that are zip packages of XML parts, checked before parsing (what each is, for messages).
-ZIP_PACKAGES = {".docx": "a Word .docx file", ".pptx": "a PowerPoint .pptx file", ".xlsx": "an Excel .xlsx file",
-                ".epub": "an EPUB e-book", ".odt": "an OpenDocument .odt file"}
 
 __all__ = ["ExtractedText", "ReadLimits", "UnreadableDocument", "READERS", "SUPPORTED_SUFFIXES", "read_document"]
 
@@ -49,22 +23,4 @@ __all__ = ["ExtractedText", "ReadLimits", "UnreadableDocument", "READERS", "SUPP
 def read_document(name: str, raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     """The extracted text of a file called ``name`` (its suffix picks the reader), in this
     process; ``rag.readers.isolated.IsolatedReader`` adds the time and memory budget."""
-    suffix = PurePath(name).suffix.lower()
-    reader = READERS.get(suffix)
-    if reader is None:
-        raise UnreadableDocument(f"unsupported type {suffix or '(none)'}: only {', '.join(SUPPORTED_SUFFIXES)}")
-    if suffix in (".txt", ".md") and len(raw) > 4 * limits.max_document_chars:  # refused before decoding it
-        raise UnreadableDocument(_too_long(len(raw), "bytes", limits))
-    if suffix in ZIP_PACKAGES:
-        check_package(raw, ZIP_PACKAGES[suffix], limits)
-    doc = reader(raw, limits)
-    if not doc.title:  # "deaths" for deaths.xlsx, whose first sheet is called "arts"
-        doc.title = PurePath(name).stem.replace("_", " ")[:200]
-    if len(doc.text) > limits.max_document_chars:
-        raise UnreadableDocument(_too_long(len(doc.text), "characters of text", limits))
-    return doc
-
-
-def _too_long(size: int, unit: str, limits: ReadLimits) -> str:
-    return (f"{size:,} {unit}: over the limit of {limits.max_document_chars:,} characters for one document "
-            "(RAG_MAX_DOCUMENT_CHARS); split it into parts")
+    return read_file(name, raw, limits, READERS)

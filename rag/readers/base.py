@@ -87,6 +87,32 @@ def require_text(text: str, what: str) -> str:
     return text
 
 
+class TextBuilder:
+    """Text assembled block by block, recording where pages and sections begin."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.offset = 0
+        self.sections: list[tuple[int, str]] = []
+        self.page_starts: list[int] = []
+
+    def page(self) -> None:
+        self.page_starts.append(self.offset)
+
+    def section(self, heading: str) -> None:
+        if heading:
+            self.sections.append((self.offset, heading))
+
+    def add(self, text: str) -> None:
+        text = text.strip()
+        if text:
+            self.parts.append(text)
+            self.offset += len(text) + 2  # joined by a blank line
+
+    def text(self, empty: str) -> str:
+        return require_text("\n\n".join(self.parts), empty)
+
+
 # Uncompressed / compressed size past which a part over a megabyte is taken for a zip bomb.
 # Real XML packs 5 to 20 times; a bomb thousands of times.
 MAX_PACKING_RATIO = 200

@@ -21,38 +21,12 @@ import io
 import posixpath
 import zipfile
 
-from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, UnreadableDocument, clean_line, first_line, require_text
+from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, TextBuilder, UnreadableDocument, clean_line, first_line
 from rag.readers.tables import table_lines
 
 # A spreadsheet's rows past this many (all sheets together) are not read: a sheet of a
 # million rows is data, not prose, and would be a million sentences to embed.
 MAX_ROWS = 50_000
-
-
-class _Builder:
-    """Text assembled block by block, recording where pages and sections begin."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.offset = 0
-        self.sections: list[tuple[int, str]] = []
-        self.page_starts: list[int] = []
-
-    def page(self) -> None:
-        self.page_starts.append(self.offset)
-
-    def section(self, heading: str) -> None:
-        if heading:
-            self.sections.append((self.offset, heading))
-
-    def add(self, text: str) -> None:
-        text = text.strip()
-        if text:
-            self.parts.append(text)
-            self.offset += len(text) + 2  # joined by a blank line
-
-    def text(self, empty: str) -> str:
-        return require_text("\n\n".join(self.parts), empty)
 
 
 def read_pptx(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
@@ -63,7 +37,7 @@ def read_pptx(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
         deck = Presentation(io.BytesIO(raw))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise UnreadableDocument(f"not a PowerPoint .pptx file ({exc})") from None
-    out = _Builder()
+    out = TextBuilder()
     for slide in deck.slides:
         out.page()
         title_shape = slide.shapes.title
@@ -92,7 +66,7 @@ def read_xlsx(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
         book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise UnreadableDocument(f"not an Excel .xlsx file ({exc})") from None
-    out, rows_left, notes = _Builder(), MAX_ROWS, []
+    out, rows_left, notes = TextBuilder(), MAX_ROWS, []
     try:
         for sheet in book.worksheets:
             # Read-only mode trusts the size a sheet declares, and writers get it wrong: readxl's
@@ -130,7 +104,7 @@ def read_csv(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    out, rows, notes = _Builder(), [], []
+    out, rows, notes = TextBuilder(), [], []
     for row in csv.reader(io.StringIO(text), dialect):
         if len(rows) >= MAX_ROWS:
             notes.append(f"only the first {MAX_ROWS:,} rows are read")
@@ -150,7 +124,7 @@ def read_epub(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
         chapters = _spine(book)
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise UnreadableDocument(f"not an EPUB e-book ({exc})") from None
-    out, title = _Builder(), ""
+    out, title = TextBuilder(), ""
     for name in chapters:
         try:
             chapter = read_html(book.read(name), limits)
@@ -211,7 +185,7 @@ def read_odt(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     heading, paragraph = f"{{{_ODF_TEXT}}}h", f"{{{_ODF_TEXT}}}p"
     row_tag, cell_tag = f"{{{_ODF_TABLE}}}table-row", f"{{{_ODF_TABLE}}}table-cell"
     table_tag = f"{{{_ODF_TABLE}}}table"
-    out = _Builder()
+    out = TextBuilder()
     for element in root.iter(heading, paragraph, table_tag):
         if element.tag == table_tag:
             if not any(a.tag == table_tag for a in element.iterancestors()):  # a nested table is read with its own

@@ -1,0 +1,93 @@
+"""E-mail (.eml, .mbox), read from real messages (tests/fixtures/mail, described in its README)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import ROOT
+from rag.readers import UnreadableDocument, read_document
+from rag.text import is_message_header, sentence_spans
+
+MAIL = ROOT / "tests" / "fixtures" / "mail"
+
+
+def _read(name: str):
+    return read_document(name, (MAIL / name).read_bytes())
+
+
+def _sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentence_spans(text)]
+
+
+def test_a_message_opens_with_who_wrote_to_whom_when_and_its_quote_is_marked_as_quoted():
+    # Bob Stayton's answer to Daniel Leidert (docbook-xsl-saxon), Outlook style: "That's ok with
+    # me." above "----- Original Message -----" and Daniel's request, every line marked "> ".
+    doc = _read("tdg_examples_permission.eml")
+    assert doc.title == "Re: Using examples from your book in a testdoc"
+    first = _sentences(doc.text)[0]
+    assert first == ("From: Bob Stayton <bobs@sagehill.net>; To: Daniel Leidert <daniel.leidert@wgdd.de>; "
+                     "Subject: Re: Using examples from your book in a testdoc; Date: Tue, 18 Sep 2007 09:31:22 -0700.")
+    assert is_message_header(first)
+    quote_start = doc.text.index("Am I allowed to use them")
+    assert doc.section_at(quote_start) == "quoted: message from Daniel Leidert"
+    assert doc.section_at(doc.text.index("That's ok with me")) == (
+        "Re: Using examples from your book in a testdoc · Bob Stayton · Tue, 18 Sep 2007 09:31:22 -0700")
+    # The quoted message's own header lines are one header line too; no "> " is left.
+    assert "From: Daniel Leidert <daniel.leidert@wgdd.de>; To: Bob Stayton <bobs@sagehill.net>; Subject: Using examples" in doc.text
+    assert not any(line.lstrip().startswith(">") for line in doc.text.splitlines())
+    assert "Original Message" not in doc.text
+
+
+def test_a_reply_below_a_quote_is_the_sender_s_again_and_the_line_introducing_the_quote_names_it():
+    # John P. Looney's reply on the Irish Linux Users' Group: "On Thu, … Fergal Moran mentioned:",
+    # one quoted line, then his own answer.
+    doc = _read("ilug-solaris-0026.eml")
+    quoted = doc.text.index("In a nutshell")
+    assert doc.section_at(quoted) == "quoted: On Thu, Aug 22, 2002 at 05:13:01PM +0100, Fergal Moran mentioned:"
+    assert doc.section_at(doc.text.index("Solaris is quite different to Linux")).startswith("Re: [ILUG] Sun Solaris.. · John P. Looney")
+    assert "mentioned:" not in doc.text  # a section's name, not a sentence that says nothing
+
+
+def test_a_mailbox_is_a_section_a_message_and_a_quote_of_an_earlier_one_is_read_once():
+    # networkx's example mailbox: five messages; Bob's reply to Ted quotes Ted's question.
+    doc = _read("unix_email.mbox")
+    assert [name.split(" · ")[:2] for _, name in doc.sections] == [
+        ["NetworkX", "Alice"], ["Re: NetworkX", "Bob"], ["Graph package in Python?", "Ted"],
+        ["Re: Graph package in Python?", "Bob"], ["get together for lunch to discuss Networks?", "Ted"]]
+    assert doc.text.count("Do you know of any?") == 1
+    assert doc.title == "unix email"  # messages on several subjects: named after the file
+    # A subject that asks ("…Networks?") neither ends the header line nor makes it a question.
+    header = next(s for s in _sentences(doc.text) if "lunch" in s)
+    assert header.startswith("From: Ted <ted@com>; To: Bob <bob@gov>, Carol <carol@gov>, Alice <alice@edu>;")
+    assert header.endswith("Date: Thu, 28 Jul 2005 15:47:03 -0700.")
+
+
+def test_an_attached_text_is_read_in_a_section_of_its_own_and_named_in_the_message():
+    # A freshrpms list message with a patch attached as a file (alsa-driver.spec.patch).
+    doc = _read("rpm-alsa-patch-1127.eml")
+    assert "Attached: alsa-driver.spec.patch." in doc.text
+    patch = doc.text.index("kernsrc", doc.text.index("Attached:"))
+    assert doc.section_at(patch) == "attached: alsa-driver.spec.patch"
+    assert not doc.notes
+
+
+def test_an_attachment_that_cannot_be_read_is_named_and_reported():
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "Ann <ann@example.org>", "Bo <bo@example.org>", "Plans"
+    message.set_content("The plans are attached.\n")
+    message.add_attachment(b"\x89PNG\r\n\x1a\n", maintype="image", subtype="png", filename="site.png")
+    message.add_attachment(b"%PDF-1.7 truncated", maintype="application", subtype="pdf", filename="plans.pdf")
+    doc = read_document("plans.eml", message.as_bytes())
+    assert "Attached: site.png, plans.pdf." in doc.text
+    assert doc.notes and "2 attachment(s) not read (site.png, plans.pdf: corrupt or unreadable PDF" in doc.notes[0]
+
+
+@pytest.mark.parametrize("name, raw, reason", [
+    ("letter.eml", b"Dear Ann, just some words and no headers at all.\n", "no mail headers"),
+    ("box.mbox", b"Dear Ann,\n\nFrom the start this was not a mailbox.\n", "not a mailbox"),
+])
+def test_a_file_that_is_not_mail_is_refused_saying_why(name, raw, reason):
+    with pytest.raises(UnreadableDocument, match=reason):
+        read_document(name, raw)
