@@ -29,7 +29,8 @@ HEADER_FIELDS = ("From", "To", "Cc", "Subject", "Date")
 # The line a mailbox opens each message with (mboxo/mboxrd): "From sender date", at the
 # start of the file or after a blank line.
 _MBOX_SEPARATOR = re.compile(rb"(?:\A|(?<=\n\n)|(?<=\r\n\r\n))From [^\n]*\n")
-_QUOTE_MARK = re.compile(r"^(?:[ \t]*>)+ ?")
+# A quoted line's marks: "> ", "> > ", and Supercite's initials, "BM> ", "Ted> ".
+_QUOTE_MARK = re.compile(r"^(?:[ \t]*(?:[A-Za-z]{1,8}>(?= |$)|>))+ ?")
 # Outlook's line above the message replied to, and the sender's line below it.
 _OUTLOOK = re.compile(r"^-{2,}\s*(?:Original|Forwarded) Message\s*-{2,}$", re.I)
 _OUTLOOK_FIELD = re.compile(r"^(From|To|Cc|Sent|Date|Subject):\s*(.*)$", re.I)
@@ -264,7 +265,7 @@ def _blocks(body: str) -> list[tuple[bool, str, list[str]]]:
     runs: list[tuple[bool, list[str]]] = []
     outlook = False
     for line in body.split("\n"):
-        marked = line.lstrip().startswith(">")
+        marked = bool(_QUOTE_MARK.match(line))
         text = _QUOTE_MARK.sub("", line) if marked else line
         outlook = outlook or bool(_OUTLOOK.match(text.strip()))
         quoted = outlook or marked

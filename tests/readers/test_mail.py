@@ -91,3 +91,11 @@ def test_an_attachment_that_cannot_be_read_is_named_and_reported():
 def test_a_file_that_is_not_mail_is_refused_saying_why(name, raw, reason):
     with pytest.raises(UnreadableDocument, match=reason):
         read_document(name, raw)
+
+
+def test_a_quote_marked_with_the_writer_s_initials_is_a_quote():
+    # Andrey Sergeev's reply on the DNS-swap list quotes Bob Musser Supercite-style: "BM> I'd like …".
+    doc = _read("dns-swap-0096.eml")
+    assert "BM>" not in doc.text
+    assert doc.section_at(doc.text.index("I'd like to swap with someone")) == "quoted text"
+    assert doc.section_at(doc.text.index("Are you speaking about")).startswith("Re: Tiny DNS Swap · Andrey G. Sergeev")
