@@ -81,6 +81,31 @@ def first_line(text: str, limit: int = 200) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "")[:limit]
 
 
+def slide_lines(paragraphs: list[str]) -> str:
+    r"""A slide's text box, its paragraphs a line each, but a run of bullet points (paragraphs
+    that do not end as a sentence does) made one line, "; " between them and a full stop after:
+    "Very small code size; No external dependencies; Permissive license (ISC)." Alone, each
+    bullet reads as a heading and is never an answer; together they state what the slide says.
+
+    >>> slide_lines(["Very small code size", "Permissive license (ISC)", "It builds anywhere.", "Demo"])
+    'Very small code size; Permissive license (ISC).\nIt builds anywhere.\nDemo'
+    """
+    lines: list[str] = []
+    run: list[str] = []
+    for paragraph in [*paragraphs, None]:
+        if paragraph is not None and not paragraph.endswith((".", "!", "?", ":")):
+            run.append(paragraph)
+            continue
+        if len(run) > 1:
+            lines.append("; ".join(run) + ".")
+        else:
+            lines.extend(run)
+        run = []
+        if paragraph is not None:
+            lines.append(paragraph)
+    return "\n".join(lines)
+
+
 def require_text(text: str, what: str) -> str:
     if not text.strip():
         raise UnreadableDocument(what)

@@ -11,7 +11,8 @@ from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, Unreadab
 from rag.readers.docx import read_docx
 from rag.readers.html import read_html
 from rag.readers.ocr import read_image
-from rag.readers.office import read_csv, read_epub, read_odt, read_pptx, read_xlsx
+from rag.readers.office import read_csv, read_epub, read_pptx, read_xlsx
+from rag.readers.opendocument import read_odp, read_ods, read_odt
 from rag.readers.pdf import read_pdf
 from rag.readers.text import read_markdown, read_text
 
@@ -30,6 +31,8 @@ FILE_READERS: dict[str, Reader] = {
     ".csv": read_csv,
     ".epub": read_epub,
     ".odt": read_odt,
+    ".ods": read_ods,
+    ".odp": read_odp,
     ".png": read_image,
     ".jpg": read_image,
     ".jpeg": read_image,
@@ -43,7 +46,8 @@ TEXT_SUFFIXES = (".txt", ".md", ".eml", ".mbox")
 
 # Formats that are zip packages of XML parts, checked before parsing (what each is, for messages).
 ZIP_PACKAGES = {".docx": "a Word .docx file", ".pptx": "a PowerPoint .pptx file", ".xlsx": "an Excel .xlsx file",
-                ".epub": "an EPUB e-book", ".odt": "an OpenDocument .odt file"}
+                ".epub": "an EPUB e-book", ".odt": "an OpenDocument .odt file",
+                ".ods": "an OpenDocument .ods spreadsheet", ".odp": "an OpenDocument .odp presentation"}
 
 
 def read_file(name: str, raw: bytes, limits: ReadLimits = DEFAULT_LIMITS,

@@ -29,8 +29,8 @@ HEADER_FIELDS = ("From", "To", "Cc", "Subject", "Date")
 # The line a mailbox opens each message with (mboxo/mboxrd): "From sender date", at the
 # start of the file or after a blank line.
 _MBOX_SEPARATOR = re.compile(rb"(?:\A|(?<=\n\n)|(?<=\r\n\r\n))From [^\n]*\n")
-# A quoted line's marks: "> ", "> > ", and Supercite's initials, "BM> ", "Ted> ".
-_QUOTE_MARK = re.compile(r"^(?:[ \t]*(?:[A-Za-z]{1,8}>(?= |$)|>))+ ?")
+# A quoted line's marks: "> ", "> > ", "|> ", and Supercite's initials, "BM> ", "Ted> ".
+_QUOTE_MARK = re.compile(r"^(?:[ \t]*(?:[A-Za-z]{1,8}>(?= |$)|\|?>))+ ?")
 # Outlook's line above the message replied to, and the sender's line below it.
 _OUTLOOK = re.compile(r"^-{2,}\s*(?:Original|Forwarded) Message\s*-{2,}$", re.I)
 _OUTLOOK_FIELD = re.compile(r"^(From|To|Cc|Sent|Date|Subject):\s*(.*)$", re.I)
@@ -56,7 +56,8 @@ def read_eml(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
         raise UnreadableDocument("no mail headers (From, To, Subject or Date): not an e-mail message")
     reader = _MailReader(limits)
     reader.message(message)
-    return reader.extracted("this message holds no text", title=_subject(message))
+    # Named after what it is about: "Tiny DNS Swap", not "Re: Tiny DNS Swap".
+    return reader.extracted("this message holds no text", title=_REPLY_PREFIX.sub("", _subject(message)).strip())
 
 
 def read_mbox(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:

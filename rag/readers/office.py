@@ -1,14 +1,14 @@
-"""Slides (.pptx), spreadsheets (.xlsx, .csv) and e-books (.epub).
+"""Slides (.pptx), spreadsheets (.xlsx, .csv) and e-books (.epub); OpenDocument files are
+rag.readers.opendocument's.
 
 - PowerPoint through python-pptx: a slide is a page (a citation says "p. 3" for slide 3);
-  its title is the section; text frames, tables and speaker notes in reading order.
+  its title is the section; text frames (a run of bullet points one line: ``slide_lines``),
+  tables and speaker notes in reading order.
 - Excel through openpyxl (read-only, values not formulas) and CSV through the standard
   library: a sheet is a section; each row is one line read with its header ("Name: Ada;
   Year: 1843."), so a sentence carries what each value means.
 - EPUB (a zip of XHTML chapters, in the order its package file's spine gives) through this
   package's web-page reader: a chapter's headings are sections.
-- OpenDocument text (.odt, LibreOffice's own format): its ``content.xml`` read with lxml;
-  headings are sections, paragraphs and table rows in document order.
 
 The zip formats are checked against the size caps before they are parsed
 (``rag.readers.base.check_package``, from ``read_document``).
@@ -21,7 +21,8 @@ import io
 import posixpath
 import zipfile
 
-from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, TextBuilder, UnreadableDocument, clean_line, first_line
+from rag.readers.base import (DEFAULT_LIMITS, ExtractedText, ReadLimits, TextBuilder, UnreadableDocument, clean_line, first_line,
+                              slide_lines)
 from rag.readers.tables import table_lines
 
 # A spreadsheet's rows past this many (all sheets together) are not read: a sheet of a
@@ -45,8 +46,7 @@ def read_pptx(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
         out.section(title)
         for shape in slide.shapes:
             if shape.has_text_frame:
-                # Each paragraph a line of its own: bullet points are statements of their own.
-                out.add("\n".join(clean_line(p.text) for p in shape.text_frame.paragraphs if clean_line(p.text)))
+                out.add(slide_lines([clean_line(p.text) for p in shape.text_frame.paragraphs if clean_line(p.text)]))
             elif getattr(shape, "has_table", False) and shape.has_table:
                 for line in table_lines([[cell.text for cell in row.cells] for row in shape.table.rows]):
                     out.add(line)
@@ -168,36 +168,3 @@ def _book_title(book: zipfile.ZipFile) -> str:
     opf = BeautifulSoup(book.read(_opf_path(book)), "xml")
     title = opf.find("dc:title") or opf.find("title")
     return clean_line(title.get_text()) if title else ""
-
-
-_ODF_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
-_ODF_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
-
-
-def read_odt(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
-    from lxml import etree
-
-    try:
-        content = zipfile.ZipFile(io.BytesIO(raw)).read("content.xml")
-        root = etree.fromstring(content, parser=etree.XMLParser(resolve_entities=False, huge_tree=False))
-    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
-        raise UnreadableDocument(f"not an OpenDocument .odt file ({exc})") from None
-    heading, paragraph = f"{{{_ODF_TEXT}}}h", f"{{{_ODF_TEXT}}}p"
-    row_tag, cell_tag = f"{{{_ODF_TABLE}}}table-row", f"{{{_ODF_TABLE}}}table-cell"
-    table_tag = f"{{{_ODF_TABLE}}}table"
-    out = TextBuilder()
-    for element in root.iter(heading, paragraph, table_tag):
-        if element.tag == table_tag:
-            if not any(a.tag == table_tag for a in element.iterancestors()):  # a nested table is read with its own
-                rows = [[" ".join(cell.itertext()) for cell in row.iter(cell_tag)] for row in element.iter(row_tag)]
-                for line in table_lines(rows):
-                    out.add(line)
-            continue
-        if any(a.tag in (table_tag, heading, paragraph) for a in element.iterancestors()):
-            continue  # read with its row, or a note's paragraph read with the one it is in
-        text = clean_line("".join(element.itertext()))
-        if element.tag == heading:
-            out.section(text)
-        out.add(text)
-    text = out.text("no text in this OpenDocument file")
-    return ExtractedText(text, (out.sections[0][1] if out.sections else first_line(text))[:200], sections=out.sections)

@@ -96,12 +96,45 @@ def table_lines(rows: list, cell_joiner: str = " ") -> list[str]:
     the header, and below the last row (``_end_of_table``). A second header row of units or
     remarks ("(in grams)") is joined to the labels (``_with_units``). A note's cells are
     joined by ``cell_joiner`` (a CSV's note was split at its commas)."""
-    rows = [list(row) for row in rows if _filled(row)]
+    # Which rows follow an empty one: a sheet may hold tables one below the other.
+    after_gap, gap = [], False
+    for row in rows:
+        if _filled(row):
+            after_gap.append(gap)
+        gap = not _filled(row)
+    return _tables_lines([list(row) for row in rows if _filled(row)], after_gap, cell_joiner)
+
+
+def _tables_lines(rows: list, after_gap: list[bool], cell_joiner: str) -> list[str]:
     if not rows:
         return []
     at = _header_at(rows)
     header = [_cell_text(v) for v in rows[at]] if _labels(rows[at]) else []
-    body = rows[at + 1 :] if header else rows[at:]
+    first = at + 1 if header else at
+    following = _next_table(rows[first:], after_gap[first:], header)
+    if following is None:
+        return _lines(rows, at, header, rows[first:], cell_joiner)
+    # The rest of the sheet is read as a table of its own.
+    return (_lines(rows, at, header, rows[first : first + following], cell_joiner)
+            + _tables_lines(rows[first + following :], after_gap[first + following :], cell_joiner))
+
+
+def _next_table(body: list, after_gap: list[bool], header: list[str]) -> int | None:
+    """Where another table starts below this one: after an empty row, a row of labels only, as
+    wide as this table's header at least, above a row of values ("From | To" with its dates,
+    then "Feature/Bug | Description | Needed Days | …" with the tasks)."""
+    if not header:
+        return None
+    width = max(2, len([h for h in header if h]))
+    for i in range(1, len(body) - 1):
+        if after_gap[i] and _labels(body[i]) and len(_filled(body[i])) >= width and _holds_values(body[i + 1]) \
+                and [_cell_text(v) for v in body[i]] != header:
+            return i
+    return None
+
+
+def _lines(rows: list, at: int, header: list[str], body: list, cell_joiner: str) -> list[str]:
+    """One table's lines: notes above its header (rows[:at]), the header, its rows, notes below."""
     header, body = _with_units(header, body)
     end = _end_of_table(body, header)
 

@@ -23,7 +23,7 @@ def test_a_message_opens_with_who_wrote_to_whom_when_and_its_quote_is_marked_as_
     # Bob Stayton's answer to Daniel Leidert (docbook-xsl-saxon), Outlook style: "That's ok with
     # me." above "----- Original Message -----" and Daniel's request, every line marked "> ".
     doc = _read("tdg_examples_permission.eml")
-    assert doc.title == "Re: Using examples from your book in a testdoc"
+    assert doc.title == "Using examples from your book in a testdoc"  # what it is about: no "Re:"
     first = _sentences(doc.text)[0]
     assert first == ("From: Bob Stayton <bobs@sagehill.net>; To: Daniel Leidert <daniel.leidert@wgdd.de>; "
                      "Subject: Re: Using examples from your book in a testdoc; Date: Tue, 18 Sep 2007 09:31:22 -0700.")

@@ -1,0 +1,191 @@
+"""OpenDocument, LibreOffice's own formats: text (.odt), spreadsheets (.ods), presentations
+(.odp). Each is a zip whose ``content.xml`` holds the document, read here with lxml (entities
+never expanded, no huge trees); ``meta.xml`` may hold its title.
+
+- Text: headings are sections; paragraphs and table rows in document order.
+- Spreadsheets: a sheet is a section, each row one line read with its header, as an Excel
+  workbook's (``rag.readers.tables``): "Name: Ada; Born: 1815-12-10." Cells are read by their
+  type (a date as a date, 3 not 3.0, yes/no), and the runs of empty rows and columns a sheet
+  stores as "repeated a million times" stay empty.
+- Presentations: a slide is a page (a citation says "p. 3" for slide 3) and its title the
+  section; each text box's paragraphs a line each (a run of bullet points one line, as a
+  PowerPoint slide's), tables read with their header, speaker notes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import zipfile
+
+from rag.readers.base import (DEFAULT_LIMITS, ExtractedText, ReadLimits, TextBuilder, UnreadableDocument, clean_line, first_line,
+                              slide_lines)
+from rag.readers.office import MAX_ROWS
+from rag.readers.tables import table_lines
+
+_NS = {
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
+    "presentation": "urn:oasis:names:tc:opendocument:xmlns:presentation:1.0",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+
+
+def _tag(name: str) -> str:
+    prefix, local = name.split(":")
+    return f"{{{_NS[prefix]}}}{local}"
+
+
+HEADING, PARAGRAPH = _tag("text:h"), _tag("text:p")
+TABLE, ROW, CELL, COVERED_CELL = _tag("table:table"), _tag("table:table-row"), _tag("table:table-cell"), _tag("table:covered-table-cell")
+FRAME, PAGE, NOTES = _tag("draw:frame"), _tag("draw:page"), _tag("presentation:notes")
+# A slide's footer, date and number: the same on every slide, and no statement.
+_SLIDE_FURNITURE = frozenset({"header", "footer", "date-time", "page-number"})
+# A sheet stores its unused columns and rows as one cell or row "repeated" up to the sheet's
+# edge (16,384 columns, a million rows): a row is read this wide at most.
+MAX_COLUMNS = 1024
+
+
+def _content(raw: bytes, kind: str):
+    """The root of the file's content.xml, and its title from meta.xml ("" without one)."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, huge_tree=False)
+    try:
+        package = zipfile.ZipFile(io.BytesIO(raw))
+        root = etree.fromstring(package.read("content.xml"), parser=parser)
+    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
+        raise UnreadableDocument(f"not {kind} ({exc})") from None
+    title = ""
+    try:
+        meta = etree.fromstring(package.read("meta.xml"), parser=parser)
+        found = meta.find(f".//{_tag('dc:title')}")
+        title = clean_line("".join(found.itertext())) if found is not None else ""
+    except (KeyError, etree.XMLSyntaxError):
+        pass  # the title is optional; the text is what matters
+    return root, title[:200]
+
+
+def _inside(element, *tags: str) -> bool:
+    return any(a.tag in tags for a in element.iterancestors())
+
+
+def read_odt(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
+    root, title = _content(raw, "an OpenDocument .odt file")
+    out = TextBuilder()
+    for element in root.iter(HEADING, PARAGRAPH, TABLE):
+        if element.tag == TABLE:
+            if not _inside(element, TABLE):  # a nested table is read with its own
+                rows = [[" ".join(cell.itertext()) for cell in row.iter(CELL)] for row in element.iter(ROW)]
+                for line in table_lines(rows):
+                    out.add(line)
+            continue
+        if _inside(element, TABLE, HEADING, PARAGRAPH):
+            continue  # read with its row, or a note's paragraph read with the one it is in
+        text = clean_line("".join(element.itertext()))
+        if element.tag == HEADING:
+            out.section(text)
+        out.add(text)
+    text = out.text("no text in this OpenDocument file")
+    return ExtractedText(text, title or (out.sections[0][1] if out.sections else first_line(text))[:200], sections=out.sections)
+
+
+def read_ods(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
+    root, title = _content(raw, "an OpenDocument .ods spreadsheet")
+    body = root.find(f"{_tag('office:body')}/{_tag('office:spreadsheet')}")
+    if body is None:
+        raise UnreadableDocument("not an OpenDocument .ods spreadsheet (no spreadsheet in it)")
+    out, rows_left, notes = TextBuilder(), MAX_ROWS, []
+    for sheet in body.iter(TABLE):
+        if _inside(sheet, TABLE):
+            continue
+        rows = []
+        for row in sheet.iter(ROW):
+            if _inside(row, CELL):
+                continue  # a table inside a cell
+            cells = _row_values(row)
+            repeat = int(row.get(_tag("table:number-rows-repeated"), "1")) if any(v is not None for v in cells) else 1
+            if repeat > rows_left:
+                notes.append(f"only the first {MAX_ROWS:,} rows of its sheets are read; sheet "
+                             f"“{sheet.get(_tag('table:name'), '')}” and any after it are cut short")
+                repeat = rows_left
+            rows.extend([cells] * repeat)
+            rows_left -= repeat
+            if notes:
+                break
+        lines = table_lines(rows)
+        if lines:
+            out.section(sheet.get(_tag("table:name"), ""))
+            for line in lines:
+                out.add(line)
+        if notes:
+            break
+    text = out.text("no values in this spreadsheet")
+    # A sheet's name ("Sheet1") does not name the file: without a title of its own,
+    # read_document names it after its file.
+    return ExtractedText(text, title, sections=out.sections, notes=notes)
+
+
+def _row_values(row) -> list:
+    values: list = []
+    for cell in row:
+        if cell.tag not in (CELL, COVERED_CELL):
+            continue
+        value = _cell_value(cell)
+        repeat = int(cell.get(_tag("table:number-columns-repeated"), "1"))
+        values.extend([value] * max(1, min(repeat, MAX_COLUMNS - len(values))))
+        if len(values) >= MAX_COLUMNS:
+            break
+    while values and values[-1] is None:
+        values.pop()
+    return values
+
+
+def _cell_value(cell):
+    """A cell's value by its type: a number, a date, yes/no; else the text it shows."""
+    kind = cell.get(_tag("office:value-type"))
+    try:
+        if kind == "float":
+            return float(cell.get(_tag("office:value")))
+        if kind == "date":
+            return datetime.datetime.fromisoformat(cell.get(_tag("office:date-value")))
+        if kind == "boolean":
+            return cell.get(_tag("office:boolean-value")) == "true"
+    except (TypeError, ValueError):
+        pass  # a value the file misstates: the text it shows stands
+    text = " ".join(clean_line("".join(p.itertext())) for p in cell.iter(PARAGRAPH) if not _inside(p, TABLE) or p.getparent() is cell)
+    return text.strip() or None
+
+
+def read_odp(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
+    root, title = _content(raw, "an OpenDocument .odp presentation")
+    out = TextBuilder()
+    for slide in root.iter(PAGE):
+        out.page()
+        frames = [frame for frame in slide.iter(FRAME) if not _inside(frame, NOTES, FRAME)
+                  and frame.get(_tag("presentation:class")) not in _SLIDE_FURNITURE]
+        slide_title = next((_frame_text(f) for f in frames if f.get(_tag("presentation:class")) == "title"), "")
+        out.section(slide_title.replace("\n", " "))
+        for frame in frames:
+            out.add(_frame_text(frame))
+        notes = slide.find(NOTES)
+        if notes is not None:
+            out.add("\n".join(_frame_text(f) for f in notes.iter(FRAME) if f.get(_tag("presentation:class")) == "notes"))
+    if not out.page_starts:
+        raise UnreadableDocument("no slides in this presentation")
+    text = out.text("no text on its slides (pictures only?)")
+    return ExtractedText(text, title or (out.sections[0][1] if out.sections else first_line(text))[:200],
+                         page_starts=out.page_starts, sections=out.sections)
+
+
+def _frame_text(frame) -> str:
+    """A text box's paragraphs (``slide_lines``: a run of bullet points one line), or a table's
+    rows read with its header."""
+    table = frame.find(f".//{TABLE}")
+    if table is not None:
+        rows = [[" ".join(cell.itertext()) for cell in row.iter(CELL)] for row in table.iter(ROW)]
+        return "\n".join(table_lines(rows))
+    lines = (clean_line("".join(p.itertext())) for p in frame.iter(PARAGRAPH, HEADING) if not _inside(p, PARAGRAPH, HEADING))
+    return slide_lines([line for line in lines if line])

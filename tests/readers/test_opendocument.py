@@ -1,0 +1,59 @@
+"""OpenDocument spreadsheets (.ods) and presentations (.odp), read from real files
+(tests/fixtures/opendocument, described in its README)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import ROOT
+from rag import RAG
+from rag.readers import UnreadableDocument, read_document
+
+ODF = ROOT / "tests" / "fixtures" / "opendocument"
+
+
+def _read(name: str):
+    return read_document(name, (ODF / name).read_bytes())
+
+
+def test_a_sheet_holding_two_tables_reads_each_row_with_its_own_table_s_labels():
+    # LibreOffice's to-do example: a small "From | To" table of holidays, a note, then the
+    # tasks under "Feature/Bug | Description/Comments | Needed Days | … | Due Date | Status".
+    # The tasks were read under the holidays' labels ("From: Due Date; To: Status …").
+    lines = _read("ToDo.ods").text.splitlines()
+    assert "From: 2004-07-08; To: 2004-07-16." in lines
+    assert ("Feature/Bug: 29234; Description/Comments: Feature XY; Needed Days: 3; Due Date: 2004-11-04; "
+            "Status ( open, in progress, done): In progress.") in lines
+    assert not any(line.startswith("From: Due Date") for line in lines)
+
+
+def test_a_presentation_is_read_a_slide_a_page_and_a_run_of_bullet_points_is_one_statement():
+    # DPF's talk at the Linux Audio Conference 2014 (Debian's dpf-source): eleven slides.
+    doc = _read("2014-small-talk.odp")
+    assert doc.title == "DPF · DISTRHO Plugin Framework" and len(doc.page_starts) == 11
+    bullets = ("C++ “mini” framework for building audio plugins (cross-platform); Very small code size; "
+               "No external dependencies [*]; Permissive license (ISC).")
+    assert bullets in doc.text.splitlines()
+    assert doc.page_at(doc.text.index(bullets)) == 2
+
+
+def test_spreadsheets_and_slides_of_libreoffice_answer_questions_cited_with_their_place(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for fixture in ODF.iterdir():
+        (docs / fixture.name).write_bytes(fixture.read_bytes())
+    engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
+    engine.ingest(show_progress=False)
+    answer = engine.ask("When is Feature XY due?")
+    assert not answer.abstained and "Due Date: 2004-11-04" in answer.citations[0].quote, answer.text
+    answer = engine.ask("What are the future plans for DPF?")
+    assert not answer.abstained, answer.text
+    cited = answer.citations[0]
+    assert "Stabilize API" in cited.quote and cited.page == 7, answer.text
+    assert engine.source_text(cited.source)[cited.start : cited.end] == cited.quote
+
+
+@pytest.mark.parametrize("name, kind", [("sheet.ods", "spreadsheet"), ("talk.odp", "presentation")])
+def test_a_file_that_is_not_opendocument_is_refused_saying_why(name, kind):
+    with pytest.raises(UnreadableDocument, match=f"not an OpenDocument .* {kind}"):
+        read_document(name, b"plain text saved under the wrong name")
