@@ -68,6 +68,42 @@ def blank_pdf(pages: int) -> bytes:
     return bytes(pdf.output())
 
 
+def nested_mail(depth: int) -> bytes:
+    opening = b"".join(b'Content-Type: multipart/mixed; boundary="b%d"\n\n--b%d\n' % (i, i) for i in range(depth))
+    closing = b"".join(b"--b%d--\n" % i for i in reversed(range(depth)))
+    return (b"From: a@example.org\nSubject: deep\nMIME-Version: 1.0\n" + opening
+            + b"Content-Type: text/plain\n\nThe ferry leaves at nine.\n" + closing)
+
+
+def mail_with(attachments) -> bytes:
+    """A message carrying the given (file name, bytes) attachments."""
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "a@example.org", "b@example.org", "Files"
+    message.set_content("The files are attached.\n")
+    for name, data in attachments:
+        message.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
+    return message.as_bytes()
+
+
+def ods_repeated() -> bytes:
+    """A spreadsheet whose one row of values is "repeated" a million times, each cell 16,384
+    times across: what a sheet stores for its used area, stretched to its edges."""
+    content = ('<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">'
+               '<office:body><office:spreadsheet><table:table table:name="S">'
+               '<table:table-row><table:table-cell><text:p>Port</text:p></table:table-cell><table:table-cell><text:p>Ferry</text:p></table:table-cell></table:table-row>'
+               '<table:table-row table:number-rows-repeated="1048575"><table:table-cell table:number-columns-repeated="16384" '
+               'office:value-type="float" office:value="9"><text:p>9</text:p></table:table-cell></table:table-row>'
+               '</table:table></office:spreadsheet></office:body></office:document-content>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+    return out.getvalue()
+
+
 CASES = {
     "markup everywhere (.md)": lambda: ("markup.md", MARKUP.encode()),
     "markup in a <title> (.html)": lambda: ("page.html", b"<html><head><title>![t](http://127.0.0.2/t) Tides</title></head><body><p>The tide turns at noon.</p></body></html>"),
@@ -94,6 +130,10 @@ CASES = {
     "NULs after 8 KB (.txt)": lambda: ("nul.txt", b"The ferry leaves at nine. " * 400 + b"\x00\x00 The keeper\x00 lit the lamp.\n"),
     "200 MB on one line (.txt)": lambda: ("oneline.txt", b"word " * 40_000_000),
     "not a zip (.docx)": lambda: ("fake.docx", b"this is not a zip file at all"),
+    "MIME parts nested 3,000 deep (.eml)": lambda: ("deep.eml", nested_mail(3000)),
+    "a zip bomb attached to a message (.eml)": lambda: ("bomb.eml", mail_with([("bomb.docx", docx(" " * 1_000_000 for _ in range(1000)))])),
+    "20,000 attachments (.eml)": lambda: ("many.eml", mail_with((f"part{i}.bin", b"x" * 10) for i in range(20_000))),
+    "a row repeated a million times, 16,384 cells wide (.ods)": lambda: ("edges.ods", ods_repeated()),
 }
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import functools
 import re
 from email.message import EmailMessage
 from email.utils import getaddresses
@@ -45,11 +46,28 @@ _DASH_ESCAPE = re.compile(r"^- (?=-)", re.M)
 _SIGNATURE_TYPES = {"application/pgp-signature", "application/pkcs7-signature", "application/x-pkcs7-signature"}
 # Attachments inside attachments (a forwarded message's) are read this deep.
 MAX_DEPTH = 3
+# A message's "Attached:" line names this many of its attachments.
+MAX_NAMED = 20
 # A quote is taken for one of an earlier message of the mailbox when this share of its lines
 # were written there.
 QUOTED_ELSEWHERE = 0.8
 
 
+def _nesting_refused(read):
+    """A message whose MIME parts nest thousands deep (a hostile file; real mail nests a few)
+    exhausts the standard parser's recursion: refused, saying so."""
+
+    @functools.wraps(read)
+    def reading(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
+        try:
+            return read(raw, limits)
+        except RecursionError:
+            raise UnreadableDocument("its parts nest too deep to read (thousands of levels)") from None
+
+    return reading
+
+
+@_nesting_refused
 def read_eml(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     message = _parse(raw)
     if not _has_headers(message):
@@ -60,6 +78,7 @@ def read_eml(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     return reader.extracted("this message holds no text", title=_REPLY_PREFIX.sub("", _subject(message)).strip())
 
 
+@_nesting_refused
 def read_mbox(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     if not _MBOX_SEPARATOR.match(raw):
         raise UnreadableDocument('not a mailbox: an .mbox file starts with a "From " line')
@@ -182,7 +201,8 @@ class _MailReader:
         names = [_attachment_name(part) for part in attachments if not part.is_multipart()
                  and part.get_content_type() != "message/rfc822"]
         if names:  # "what did she attach?" has an answer
-            body = body.rstrip() + "\n\nAttached: " + ", ".join(names) + "."
+            listed = names[:MAX_NAMED] + ([f"and {len(names) - MAX_NAMED:,} more"] if len(names) > MAX_NAMED else [])
+            body = body.rstrip() + "\n\nAttached: " + ", ".join(listed) + "."
         self._text(section, header, body, own)
         self.written.update(own)
         for part in attachments:

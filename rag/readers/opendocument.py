@@ -43,6 +43,8 @@ TABLE, ROW, CELL, COVERED_CELL = _tag("table:table"), _tag("table:table-row"), _
 FRAME, PAGE, NOTES = _tag("draw:frame"), _tag("draw:page"), _tag("presentation:notes")
 # A slide's footer, date and number: the same on every slide, and no statement.
 _SLIDE_FURNITURE = frozenset({"header", "footer", "date-time", "page-number"})
+# The most cells read from a spreadsheet's sheets together (50,000 rows of 20 columns).
+MAX_CELLS = 1_000_000
 # A sheet stores its unused columns and rows as one cell or row "repeated" up to the sheet's
 # edge (16,384 columns, a million rows): a row is read this wide at most.
 MAX_COLUMNS = 1024
@@ -97,7 +99,7 @@ def read_ods(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     body = root.find(f"{_tag('office:body')}/{_tag('office:spreadsheet')}")
     if body is None:
         raise UnreadableDocument("not an OpenDocument .ods spreadsheet (no spreadsheet in it)")
-    out, rows_left, notes = TextBuilder(), MAX_ROWS, []
+    out, rows_left, cells_read, notes = TextBuilder(), MAX_ROWS, 0, []
     for sheet in body.iter(TABLE):
         if _inside(sheet, TABLE):
             continue
@@ -106,13 +108,17 @@ def read_ods(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
             if _inside(row, CELL):
                 continue  # a table inside a cell
             cells = _row_values(row)
-            repeat = int(row.get(_tag("table:number-rows-repeated"), "1")) if any(v is not None for v in cells) else 1
-            if repeat > rows_left:
-                notes.append(f"only the first {MAX_ROWS:,} rows of its sheets are read; sheet "
-                             f"“{sheet.get(_tag('table:name'), '')}” and any after it are cut short")
-                repeat = rows_left
+            repeat = _repeats(row, "table:number-rows-repeated") if any(v is not None for v in cells) else 1
+            # A row of values "repeated" to the sheet's edge is a million rows from a few bytes:
+            # read as far as the rows, and the cells, that a workbook's sheets may hold.
+            cells_left = MAX_CELLS - cells_read
+            if repeat > rows_left or len(cells) * repeat > cells_left:
+                repeat = min(rows_left, cells_left // max(1, len(cells)))
+                notes.append(f"only the first {MAX_ROWS:,} rows (or {MAX_CELLS:,} cells) of its sheets are read; "
+                             f"sheet “{sheet.get(_tag('table:name'), '')}” and any after it are cut short")
             rows.extend([cells] * repeat)
             rows_left -= repeat
+            cells_read += len(cells) * repeat
             if notes:
                 break
         lines = table_lines(rows)
@@ -134,13 +140,20 @@ def _row_values(row) -> list:
         if cell.tag not in (CELL, COVERED_CELL):
             continue
         value = _cell_value(cell)
-        repeat = int(cell.get(_tag("table:number-columns-repeated"), "1"))
+        repeat = _repeats(cell, "table:number-columns-repeated")
         values.extend([value] * max(1, min(repeat, MAX_COLUMNS - len(values))))
         if len(values) >= MAX_COLUMNS:
             break
     while values and values[-1] is None:
         values.pop()
     return values
+
+
+def _repeats(element, attribute: str) -> int:
+    try:
+        return max(1, int(element.get(_tag(attribute), "1")))
+    except ValueError:  # not a count: the element stands once
+        return 1
 
 
 def _cell_value(cell):

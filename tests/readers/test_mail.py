@@ -99,3 +99,14 @@ def test_a_quote_marked_with_the_writer_s_initials_is_a_quote():
     assert "BM>" not in doc.text
     assert doc.section_at(doc.text.index("I'd like to swap with someone")) == "quoted text"
     assert doc.section_at(doc.text.index("Are you speaking about")).startswith("Re: Tiny DNS Swap · Andrey G. Sergeev")
+
+
+def test_a_message_nested_thousands_deep_is_refused_saying_why():
+    # Real mail nests its parts a few levels; a hostile file nests them until the standard
+    # parser's recursion runs out, which used to escape as a RecursionError.
+    depth = 3000
+    opening = b"".join(b'Content-Type: multipart/mixed; boundary="b%d"\n\n--b%d\n' % (i, i) for i in range(depth))
+    closing = b"".join(b"--b%d--\n" % i for i in reversed(range(depth)))
+    raw = b"From: a@example.org\nSubject: deep\nMIME-Version: 1.0\n" + opening + b"Content-Type: text/plain\n\nhello\n" + closing
+    with pytest.raises(UnreadableDocument, match="nest too deep"):
+        read_document("deep.eml", raw)

@@ -57,3 +57,25 @@ def test_spreadsheets_and_slides_of_libreoffice_answer_questions_cited_with_thei
 def test_a_file_that_is_not_opendocument_is_refused_saying_why(name, kind):
     with pytest.raises(UnreadableDocument, match=f"not an OpenDocument .* {kind}"):
         read_document(name, b"plain text saved under the wrong name")
+
+
+def test_a_row_repeated_to_the_sheet_s_edges_is_read_as_far_as_a_sheet_may_hold_and_said_so():
+    # A sheet stores a row "repeated" a million times, each cell 16,384 times across, in a few
+    # bytes: read as such, one file would be 17 billion cells.
+    import io
+    import zipfile
+
+    row = ('<table:table-row table:number-rows-repeated="1048575"><table:table-cell table:number-columns-repeated="16384" '
+           'office:value-type="float" office:value="9"><text:p>9</text:p></table:table-cell></table:table-row>')
+    content = ('<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">'
+               '<office:body><office:spreadsheet><table:table table:name="Ferries"><table:table-row>'
+               '<table:table-cell><text:p>Port</text:p></table:table-cell><table:table-cell><text:p>Sailings</text:p></table:table-cell>'
+               f'</table:table-row>{row}</table:table></office:spreadsheet></office:body></office:document-content>')
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("content.xml", content)
+    doc = read_document("edges.ods", packed.getvalue())
+    assert doc.text.splitlines()[0] == "Port | Sailings" and "Port: 9; Sailings: 9; 9;" in doc.text
+    assert len(doc.text) < 5_000_000
+    assert doc.notes and "cut short" in doc.notes[0]
