@@ -268,7 +268,7 @@ class _MailReader:
     def extracted(self, empty: str, title: str) -> ExtractedText:
         if self.unread:
             names = ", ".join(self.unread[:5]) + (", …" if len(self.unread) > 5 else "")
-            self.notes.append(f"{len(self.unread)} attachment(s) not read ({names}): "
+            self.notes.append(f"{len(self.unread):,} attachment(s) not read ({names}): "
                               "save them beside it to have them read")
         return ExtractedText(self.builder.text(empty), title, sections=self.builder.sections, notes=self.notes)
 
