@@ -86,9 +86,13 @@ def slide_lines(paragraphs: list[str]) -> str:
     that do not end as a sentence does) made one line, "; " between them and a full stop after:
     "Very small code size; No external dependencies; Permissive license (ISC)." Alone, each
     bullet reads as a heading and is never an answer; together they state what the slide says.
+    A run of names alone (a title slide's "DPF", "DISTRHO Plugin Framework", "github.com /
+    falkTX / DPF"; "Demo", "Questions"), none of four words, stays lines.
 
     >>> slide_lines(["Very small code size", "Permissive license (ISC)", "It builds anywhere.", "Demo"])
     'Very small code size; Permissive license (ISC).\nIt builds anywhere.\nDemo'
+    >>> slide_lines(["Demo", "Questions"])
+    'Demo\nQuestions'
     """
     lines: list[str] = []
     run: list[str] = []
@@ -96,7 +100,7 @@ def slide_lines(paragraphs: list[str]) -> str:
         if paragraph is not None and not paragraph.endswith((".", "!", "?", ":")):
             run.append(paragraph)
             continue
-        if len(run) > 1:
+        if len(run) > 1 and any(len([w for w in line.split() if any(c.isalpha() for c in w)]) >= 4 for line in run):
             lines.append("; ".join(run) + ".")
         else:
             lines.extend(run)

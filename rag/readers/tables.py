@@ -8,7 +8,7 @@ and web pages.
 >>> table_lines([["", 2019, 2020], ["Revenue", 100, 120.5]])  # years label the columns
 ['2019 | 2020', 'Revenue; 2019: 100; 2020: 120.5.']
 >>> table_lines([["The cooperative met in the barn on a rainy Thursday.", "Minutes by Ilse."]])
-['The cooperative met in the barn on a rainy Thursday. | Minutes by Ilse.']
+['The cooperative met in the barn on a rainy Thursday.\\nMinutes by Ilse.']
 """
 
 from __future__ import annotations
@@ -147,7 +147,9 @@ def _lines(rows: list, at: int, header: list[str], body: list, cell_joiner: str)
     for row in body[:end]:
         values = [_cell_text(v) for v in row]
         if not header:  # a table laid out for the eye, or of values only: its cells as they stand
-            lines.append(" | ".join(v for v in values if v))
+            # ... but cells of prose a line each: "| In cell D4 is …" began a sentence with a bar.
+            prose = any(len(v.split()) > MAX_LABEL_WORDS and v.endswith((".", "!", "?")) for v in values)
+            lines.append(("\n" if prose else " | ").join(v for v in values if v))
             continue
         line = "; ".join(f"{h}: {v}" if h else v for h, v in zip(header + [""] * len(values), values) if v)
         lines.append(line if line.endswith((".", "!", "?")) else line + ".")
