@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed-stamp
 TEST_STAMP := $(VENV)/.test-installed-stamp
 PYTHON ?= python3
 
-.PHONY: install test-install browser ocr postgres llm run ingest test bench eval clean
+.PHONY: install test-install browser ocr legacy-office postgres llm run ingest test bench eval clean
 
 install: $(STAMP)
 
@@ -37,6 +37,10 @@ browser:
 ocr:
 	bash scripts/install-ocr.sh
 
+# Optional: Debian's antiword, so Word 97-2003 (.doc) files are read.
+legacy-office:
+	bash scripts/install-antiword.sh
+
 # Optional: Debian's PostgreSQL, for server mode (README, "Outgrowing one machine") and its tests.
 postgres:
 	bash scripts/install-postgres.sh
@@ -52,7 +56,7 @@ ingest: install
 run: install
 	$(VENV)/bin/rag serve
 
-test: test-install browser ocr postgres llm
+test: test-install browser ocr legacy-office postgres llm
 	$(PY) -m pytest
 
 bench: test-install

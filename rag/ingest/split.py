@@ -41,8 +41,9 @@ GROUP_PASSAGES = 64
 # / Version 1.04 / Xavier Leroy / INRIA Rocquencourt / May 1, 2002"). Each line alone is a
 # fragment, never an answer; together they say who wrote the document and when, so a block of
 # this many lines, each this short, one of them a byline (a person's name or a date), is kept
-# as one sentence.
-TITLE_BLOCK_LINES = (3, 8)
+# as one sentence. Twelve lines: a title of three lines and six authors a line each (a student
+# report's first page) is a title block too.
+TITLE_BLOCK_LINES = (3, 12)
 TITLE_BLOCK_LINE_WORDS = 8
 _DATE_LINE = re.compile(rf"\b(?:{MONTHS})\b.*\b\d{{4}}\b|^\d{{4}}(?:-\d\d){{0,2}}$")
 _NUMBERED_HEADING = re.compile(r"^\d+(?:\.\d+)*\.?\s+\S")  # "1 Overview": the body begins
@@ -205,7 +206,7 @@ def _front_line(span: str) -> bool:
 
 
 def title_block(lines: list[str]) -> bool:
-    """Whether a document's leading short lines are a title block: 3 to 8 lines of at most 8
+    """Whether a document's leading short lines are a title block: 3 to 12 lines of at most 8
     words, more words in all than a fragment has, one line a byline (a person's name, as
     rag.lexicon reads names, or a date).
 

@@ -12,6 +12,7 @@ from rag.readers.docx import read_docx
 from rag.readers.html import read_html
 from rag.readers.ocr import read_image
 from rag.readers.office import read_csv, read_epub, read_pptx, read_xlsx
+from rag.readers.office97 import read_doc, read_xls
 from rag.readers.opendocument import read_odp, read_ods, read_odt
 from rag.readers.pdf import read_pdf
 from rag.readers.text import read_markdown, read_text
@@ -24,10 +25,12 @@ FILE_READERS: dict[str, Reader] = {
     ".md": read_markdown,
     ".pdf": read_pdf,
     ".docx": read_docx,
+    ".doc": read_doc,
     ".html": read_html,
     ".htm": read_html,
     ".pptx": read_pptx,
     ".xlsx": read_xlsx,
+    ".xls": read_xls,
     ".csv": read_csv,
     ".epub": read_epub,
     ".odt": read_odt,
@@ -42,7 +45,7 @@ FILE_READERS: dict[str, Reader] = {
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 # Formats read whole into memory as text: refused past four times the text a document may
 # hold before they are decoded.
-TEXT_SUFFIXES = (".txt", ".md", ".eml", ".mbox")
+TEXT_SUFFIXES = (".txt", ".md", ".eml", ".mbox", ".doc")
 
 # Formats that are zip packages of XML parts, checked before parsing (what each is, for messages).
 ZIP_PACKAGES = {".docx": "a Word .docx file", ".pptx": "a PowerPoint .pptx file", ".xlsx": "an Excel .xlsx file",
