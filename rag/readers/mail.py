@@ -2,14 +2,15 @@
 library's ``email`` package.
 
 Each message is a section named after its subject, sender and date, and opens with one line
-of its headers, "From: Bob Stayton <bobs@sagehill.net>; To: Daniel Leidert <…>; Date: …;
-Subject: …", so "who wrote to whom, and when?" has a sentence that answers it. Then its text
+of its headers, "From: Bob Stayton <bobs@sagehill.net>; To: Daniel Leidert <…>; Subject: …;
+Date: …", so "who wrote to whom, and when?" has a sentence that answers it. Then its text
 (the plain part, or the HTML part read as a web page), with quoted lines ("> …") unmarked
 and set in a section of their own, named after the line that introduces them ("On Tue, Bob
 wrote:"), so a quoted sentence is cited as quoted, not as the sender's. In a mailbox, a
 quote of an earlier message of the same mailbox is left out: it is read where it was
-written. A forwarded message (``message/rfc822``) is read as a message; other attachments
-are named, not read, and the ingest report says so.
+written. Attachments are named in the message and read as the folder's files are, each a
+section; a forwarded message (``message/rfc822``) is read as a message; images and unknown
+kinds are only named, and the ingest report says so.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import re
 from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import PurePath
+
 from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, TextBuilder, UnreadableDocument, clean_line
 from rag.readers.formats import FILE_READERS, IMAGE_SUFFIXES, read_file
 
@@ -109,7 +111,7 @@ def _header(message: EmailMessage, name: str) -> str:
     try:
         value = message.get(name)
     except Exception:  # a malformed header the parser cannot fold into its type: read it raw
-        value = message.get_all(name, [""])[0] if hasattr(message, "get_all") else ""
+        value = next((raw for key, raw in message.raw_items() if key.lower() == name.lower()), "")
     if value is None:
         return ""
     addresses = getattr(value, "addresses", None)
@@ -214,19 +216,17 @@ class _MailReader:
                 self.builder.section(section)
                 self._parts(part, section, "", depth + 1)
             else:
-                self._attachment(part, depth)
+                self._attachment(part)
 
-    def _attachment(self, part: EmailMessage, depth: int) -> None:
+    def _attachment(self, part: EmailMessage) -> None:
         """An attached document read as the folder's would be; a text part as text. Images
         (OCR takes seconds a page: a logo is not worth it) and unknown kinds are only named."""
         name = _attachment_name(part)
         suffix = PurePath(name).suffix.lower()
-        text_part = part.get_content_maintype() == "text"
-        if text_part:
-            raw = _body_text(part).encode("utf-8")
-            as_name = name if suffix in (".html", ".htm", ".md") else name + ".txt"
-            if part.get_content_subtype() == "html":
-                raw, as_name = part.get_payload(decode=True) or b"", name + ".html"
+        if part.get_content_type() == "text/html":
+            raw, as_name = part.get_payload(decode=True) or b"", name + ".html"
+        elif part.get_content_maintype() == "text":  # decoded by its charset, whatever its name
+            raw, as_name = _body_text(part).encode("utf-8"), name if suffix == ".md" else name + ".txt"
         elif suffix in FILE_READERS and suffix not in IMAGE_SUFFIXES:
             raw, as_name = part.get_payload(decode=True) or b"", name
         else:
