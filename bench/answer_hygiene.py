@@ -1,6 +1,6 @@
 """What a reader of real manuals would not want cited: headings, navigation links, lines of
 code or data, footnote marks, sentences that end on a colon. Asks everyday questions of a real
-corpus (Debian's *Administrator's Handbook* and its FAQ, seven LaTeX manuals as PDF, office files, e-mail, LibreOffice sheets and slides; fetched with apt) and counts the
+corpus (Debian's *Administrator's Handbook* and its FAQ, seven LaTeX manuals as PDF, office files, e-mail, LibreOffice sheets and slides, Word and Excel 97-2003 files; fetched with apt) and counts the
 answers that cite such a line, with each one listed.
 
     .venv/bin/python bench/answer_hygiene.py                     # the handbook, bench/handbook-questions.txt
@@ -9,6 +9,7 @@ answers that cite such a line, with each one listed.
     .venv/bin/python bench/answer_hygiene.py --corpus office     # Word, OpenDocument, Excel, PowerPoint files, bench/office-questions.txt
     .venv/bin/python bench/answer_hygiene.py --corpus mail       # e-mail (.eml, .mbox), bench/mail-questions.txt
     .venv/bin/python bench/answer_hygiene.py --corpus opendocument  # LibreOffice sheets and slides (.ods, .odp)
+    .venv/bin/python bench/answer_hygiene.py --corpus office97   # Word and Excel 97-2003 (.doc, .xls)
     .venv/bin/python bench/answer_hygiene.py --engine /path/to/older/checkout   # an older engine, same checks
 
 The questions were written by hand for this bench, in a user's words, without looking for the
@@ -54,6 +55,11 @@ CORPORA = {  # package, folder of its English documents, the files asked (patter
                      ("usr/lib/libreoffice/sdk/examples/**/*.od[sp]", "usr/share/doc/fet-data/examples/**/Preparation-sample.ods",
                       "usr/share/codec2/octave/*.ods", "usr/share/dpf/lac/*.odp", "usr/share/doc/aprx/*.odp"),
                      "opendocument-questions.txt"),
+    # Word and Excel 97-2003: a student report (.doc, read by antiword: `make legacy-office`) and
+    # readxl's example workbooks as .xls.
+    "office97": (("metastudent", "r-cran-readxl"), ".",
+                 ("usr/lib/python3/dist-packages/metastudentPkg/lib/groupC/Report.doc",
+                  "usr/lib/R/site-library/readxl/extdata/*.xls"), "office97-questions.txt"),
 }
 _NAVIGATION = re.compile(r"^(?:Prev|Next|Up|Home)\b|\.\.\.$")
 _FOOTNOTE = re.compile(r"^\[\d+\]")
