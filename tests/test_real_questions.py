@@ -452,3 +452,11 @@ def test_a_message_s_header_answers_who_and_when_only_and_is_never_a_disagreemen
     # fact stated differently ("The sources disagree: "Fergal Moran" vs "John P. Looney"").
     answer = mail_engine.ask("Who answered Kiall's question about Solaris?")
     assert not answer.abstained and not answer.conflicts, answer.text
+
+
+def test_a_signature_block_says_where_the_sender_works(mail_engine):
+    # "Bob Stayton / Sagehill Enterprises / DocBook Consulting / bobs@sagehill.net", a line
+    # each under his answer: each line alone reads as a heading, and the question was abstained.
+    answer = mail_engine.ask("Which company does Bob Stayton work for?")
+    assert not answer.abstained, answer.text
+    assert "Sagehill Enterprises" in answer.citations[0].quote and answer.citations[0].source == "tdg_examples_permission.eml"

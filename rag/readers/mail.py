@@ -50,6 +50,9 @@ _SIGNATURE_TYPES = {"application/pgp-signature", "application/pkcs7-signature", 
 MAX_DEPTH = 3
 # A message's "Attached:" line names this many of its attachments.
 MAX_NAMED = 20
+# A signature block is at most this many short lines, the sender's name first (a name, a
+# company, what it makes, an address, a telephone number).
+MAX_SIGNATURE_LINES = 12
 # A quote is taken for one of an earlier message of the mailbox when this share of its lines
 # were written there.
 QUOTED_ELSEWHERE = 0.8
@@ -205,7 +208,7 @@ class _MailReader:
         if names:  # "what did she attach?" has an answer
             listed = names[:MAX_NAMED] + ([f"and {len(names) - MAX_NAMED:,} more"] if len(names) > MAX_NAMED else [])
             body = body.rstrip() + "\n\nAttached: " + ", ".join(listed) + "."
-        self._text(section, header, body, own)
+        self._text(section, header, body, own, _sender_name(message))
         self.written.update(own)
         for part in attachments:
             if depth >= MAX_DEPTH:
@@ -248,7 +251,7 @@ class _MailReader:
             part = None
         return _body_text(part) if part is not None else ""
 
-    def _text(self, section: str, header: str, body: str, own: list[str]) -> None:
+    def _text(self, section: str, header: str, body: str, own: list[str], sender: str = "") -> None:
         if header:
             self.builder.add(header)
         in_quote = False
@@ -262,6 +265,7 @@ class _MailReader:
                 if in_quote:  # the sender's own words again, below a quote
                     self.builder.section(section)
                 own.extend(_fold(line) for line in lines if line.strip())
+                lines = _signed(lines, sender)
             in_quote = quoted
             self.builder.add("\n".join(lines))
 
@@ -271,6 +275,44 @@ class _MailReader:
             self.notes.append(f"{len(self.unread):,} attachment(s) not read ({names}): "
                               "save them beside it to have them read")
         return ExtractedText(self.builder.text(empty), title, sections=self.builder.sections, notes=self.notes)
+
+
+def _sender_name(message: EmailMessage) -> str:
+    addresses = getattr(message.get("From"), "addresses", None) or ()
+    return next((clean_line(a.display_name) for a in addresses if a.display_name), "")
+
+
+def _signed(lines: list[str], sender: str) -> list[str]:
+    """The sender's signature block, short lines under their name ("Bob Stayton", "Sagehill
+    Enterprises", "DocBook Consulting"), made one line: "Bob Stayton; Sagehill Enterprises;
+    DocBook Consulting; bobs@sagehill.net." A line each, every one reads as a heading, which
+    is never an answer, and "Which company does Bob work for?" had none.
+
+    >>> _signed(["Thanks.", "", "Bob Stayton", "Sagehill Enterprises", "bobs@sagehill.net"], "Bob Stayton")
+    ['Thanks.', '', 'Bob Stayton; Sagehill Enterprises; bobs@sagehill.net.']
+    >>> _signed(["Bob Stayton", "wrote the book"], "Ann Other")
+    ['Bob Stayton', 'wrote the book']
+    """
+    if not sender:
+        return lines
+    start = next((i for i, line in enumerate(lines) if line.strip() == sender), None)
+    if start is None:
+        return lines
+    end = start
+    while end < len(lines) and end - start < MAX_SIGNATURE_LINES and _signature_line(lines[end]):
+        end += 1
+    if end - start < 2:
+        return lines
+    signature = "; ".join(line.strip() for line in lines[start:end])
+    return lines[:start] + [signature if signature.endswith(".") else signature + "."] + lines[end:]
+
+
+def _signature_line(line: str) -> bool:
+    """A short line that is no sentence: a name, a title, a company ("Database Services,
+    Inc.": a line of four words or fewer may end with a full stop; "Makers of:"), an address."""
+    words = line.split()
+    return 0 < len(words) <= 6 and not line.rstrip().endswith(("!", "?", ",")) and (
+        not line.rstrip().endswith(".") or len(words) <= 4)
 
 
 def _fold(line: str) -> str:
