@@ -6,9 +6,5 @@ set -euo pipefail
 if command -v antiword >/dev/null; then
   exit 0
 fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "Installing Debian's antiword for Word 97-2003 documents..."
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq antiword >/dev/null
+bash "$(dirname "$0")/apt-install.sh" "for Word 97-2003 documents" antiword
 command -v antiword

@@ -6,9 +6,5 @@ set -euo pipefail
 if command -v apertium >/dev/null && apertium -l 2>/dev/null | grep -qx '  cat-eng' && apertium -l | grep -qx '  spa-eng'; then
   exit 0
 fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "Installing Debian's apertium, apertium-eng-cat and apertium-eng-spa for train/roundtrip.py..."
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq apertium apertium-eng-cat apertium-eng-spa >/dev/null
+bash "$(dirname "$0")/apt-install.sh" "for train/roundtrip.py" apertium apertium-eng-cat apertium-eng-spa
 apertium -l | grep -E 'cat-eng|spa-eng'

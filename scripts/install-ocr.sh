@@ -6,9 +6,5 @@ set -euo pipefail
 if command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx eng; then
   exit 0
 fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "Installing Debian's tesseract-ocr and tesseract-ocr-eng for scanned documents..."
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq tesseract-ocr tesseract-ocr-eng >/dev/null
+bash "$(dirname "$0")/apt-install.sh" "for scanned documents" tesseract-ocr tesseract-ocr-eng
 tesseract --version | head -1

@@ -5,9 +5,5 @@ set -euo pipefail
 if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   exit 0
 fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "Installing Debian's postgresql for server mode..."
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
+bash "$(dirname "$0")/apt-install.sh" "for server mode" postgresql
 # Debian's package starts a cluster of its own as a service; server mode does not use it.

@@ -36,6 +36,20 @@ def copy_seeds(target: Path) -> Path:
     return target
 
 
+def indexed_copies(base: Path, files):
+    """An engine over copies of the given files (real documents of tests/fixtures, described
+    in its README), ingested."""
+    from rag import RAG
+
+    docs = base / "docs"
+    docs.mkdir(parents=True)
+    for file in files:
+        shutil.copy(file, docs / file.name)
+    engine = RAG(docs_dir=docs, index_dir=base / "index")
+    engine.ingest(show_progress=False)
+    return engine
+
+
 @pytest.fixture(scope="session")
 def seeded_engine(tmp_path_factory):
     """One engine over a copy of the seeds, ingested once for the whole session (read-only use)."""

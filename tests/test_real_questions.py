@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, indexed_copies
 from rag import RAG
 from rag.errors import BadQuestionError
 
@@ -243,27 +243,16 @@ def test_a_summary_of_a_document_named_by_its_file_name_or_title_words(fresh_eng
         assert not [c.quote for c in answer.citations if c.quote.split()[0] in ("This", "But")], question
 
 
-def _indexed(tmp_path, files) -> RAG:
-    """An engine over copies of real documents (tests/fixtures, described in its README)."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for file in files:
-        (docs / file.name).write_bytes(file.read_bytes())
-    engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
-    engine.ingest(show_progress=False)
-    return engine
-
-
 def _fixture_pages(tmp_path, folder: str = "debian-handbook") -> RAG:
     """Real pages of a Debian manual (tests/fixtures/<folder>), indexed."""
-    return _indexed(tmp_path, (ROOT / "tests" / "fixtures" / folder).glob("*.html"))
+    return indexed_copies(tmp_path, (ROOT / "tests" / "fixtures" / folder).glob("*.html"))
 
 
 def test_who_wrote_a_manual_is_answered_from_its_title_block(tmp_path):
     # The manual's first page opens "Camlidl user's manual / Version 1.04 / Xavier Leroy /
     # INRIA Rocquencourt / May 1, 2002", a line each: headings alone, which are never answers,
     # so "who wrote it?" used to be abstained (issue 21). The lines are kept as one sentence.
-    engine = _indexed(tmp_path, [CAMLIDL])
+    engine = indexed_copies(tmp_path, [CAMLIDL])
     for question, fact in (("who wrote the camlidl manual?", "Xavier Leroy"), ("When was the camlidl manual written?", "2002")):
         answer = engine.ask(question)
         assert not answer.abstained, (question, answer.text)
@@ -277,7 +266,7 @@ def test_a_title_page_says_who_wrote_the_manual_and_when(tmp_path):
     # seven words ("User's Guide for the amsmath Package (Version 2.1)") or a copyright line
     # that ends with a full stop opens them, so the title block was cut short and "who wrote
     # it?" was answered with the title alone, or with nothing.
-    engine = _indexed(tmp_path, (ROOT / "tests" / "fixtures" / "latex").glob("*-page1.pdf"))
+    engine = indexed_copies(tmp_path, (ROOT / "tests" / "fixtures" / "latex").glob("*-page1.pdf"))
     for question, fact in (("Who wrote the amsmath user's guide?", "American Mathematical Society"),
                            ("When was the guide for class and package writers written?", "2006"),
                            ("Who wrote LaTeX for authors?", "Project Team")):
@@ -290,7 +279,7 @@ def test_a_lead_in_without_a_colon_is_quoted_with_the_options_it_introduces(tmp_
     # A page of the geometry package's manual (tests/fixtures/latex): "If you want to have a
     # layout with two times bigger fonts, but without changing paper size, you can type" and,
     # on the next line, "• letterpaper, mag=2000, truedimen." The answer stopped at "type".
-    engine = _indexed(tmp_path, [ROOT / "tests" / "fixtures" / "latex" / "geometry-page17.pdf"])
+    engine = indexed_copies(tmp_path, [ROOT / "tests" / "fixtures" / "latex" / "geometry-page17.pdf"])
     answer = engine.ask("How do I make the fonts twice as big without changing the paper size?")
     assert not answer.abstained, answer.text
     assert "mag=2000" in answer.text and "mag=2000" in answer.citations[0].quote, answer.text
@@ -305,7 +294,7 @@ def test_a_sentence_pointing_back_at_one_that_points_back_comes_with_both(tmp_pa
     # system …": the answer opened on "The preferred one …", the one it points at left out.
     from rag.text import points_back
 
-    engine = _indexed(tmp_path, [ROOT / "tests" / "fixtures" / "reportlab-userguide-page15.pdf"])
+    engine = indexed_copies(tmp_path, [ROOT / "tests" / "fixtures" / "reportlab-userguide-page15.pdf"])
     answer = engine.ask("Which method should I use to draw images?")
     assert not answer.abstained, answer.text
     quotes = [" ".join(c.quote.split()) for c in answer.citations]
@@ -319,7 +308,7 @@ def test_part_of_a_faq_s_question_heading_is_not_an_answer(tmp_path):
     # A section of the Python FAQ (tests/fixtures/python-faq) is headed "My program is too
     # slow. How do I speed it up?"; its first half, a sentence of its own, was the answer to
     # "Why is my Python program slow?".
-    engine = _indexed(tmp_path, [ROOT / "tests" / "fixtures" / "python-faq" / "programming.html"])
+    engine = indexed_copies(tmp_path, [ROOT / "tests" / "fixtures" / "python-faq" / "programming.html"])
     answer = engine.ask("Why is my Python program slow?")
     assert "My program is too slow." not in [c.quote.strip() for c in answer.citations], answer.text
 
@@ -379,7 +368,7 @@ def test_a_faq_s_headings_in_sentence_case_and_footnote_marks_stay_out_of_answer
 def test_how_a_manual_says_to_run_a_command_is_answered_with_the_command(tmp_path):
     # Issue 21: camlidl's manual was answered with "The camlidl stub generator is invoked as
     # follows:", the command left on the next line. The lead-in is now read and quoted with it.
-    engine = _indexed(tmp_path, [CAMLIDL])
+    engine = indexed_copies(tmp_path, [CAMLIDL])
     answer = engine.ask("How is camlidl invoked?")
     assert not answer.abstained
     leads = [c for c in answer.citations if "invoked as follows:" in c.quote]
@@ -404,7 +393,7 @@ def test_what_is_something_is_answered_with_the_sentence_that_says_what_it_is(tm
     # Language." below a longer sentence about "the particular IDL used by Camlidl", and the
     # answer left the definition out; "What is APT?" of the Debian handbook came with a
     # sentence on configuring APT's proxy beside "APT is the abbreviation for …".
-    engine = _indexed(tmp_path, [CAMLIDL, ROOT / "tests" / "fixtures" / "debian-handbook" / "apt.html"])
+    engine = indexed_copies(tmp_path, [CAMLIDL, ROOT / "tests" / "fixtures" / "debian-handbook" / "apt.html"])
     answer = engine.ask("What is IDL?")
     assert answer.citations[0].quote.startswith("IDL stands for Interface Description Language"), answer.text
     answer = engine.ask("What is APT?")
@@ -415,7 +404,7 @@ def test_a_web_page_s_table_answers_with_the_row_read_with_its_labels(tmp_path):
     # The Debian handbook's table of operating systems and the Debian architectures that run
     # on their machines. Its rows were read as bare cells ("IBM AIX powerpc"), lines of data
     # that are never answers: "What architecture does IBM AIX run on?" was abstained.
-    engine = _indexed(tmp_path, [ROOT / "tests" / "fixtures" / "debian-handbook" / "sect.how-to-migrate.html"])
+    engine = indexed_copies(tmp_path, [ROOT / "tests" / "fixtures" / "debian-handbook" / "sect.how-to-migrate.html"])
     answer = engine.ask("What architecture does IBM AIX run on?")
     assert not answer.abstained, answer.text
     assert answer.citations[0].quote == "Operating System: IBM AIX; Architecture(s): powerpc."
@@ -426,7 +415,7 @@ MAIL = ROOT / "tests" / "fixtures" / "mail"
 
 @pytest.fixture(scope="module")
 def mail_engine(tmp_path_factory):
-    return _indexed(tmp_path_factory.mktemp("mail"), sorted(MAIL.iterdir()))
+    return indexed_copies(tmp_path_factory.mktemp("mail"), sorted(MAIL.iterdir()))
 
 
 def test_who_wrote_to_whom_is_answered_from_the_message_s_header(mail_engine):

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROOT
-from rag import RAG
+from conftest import ROOT, indexed_copies
 from rag.readers import UnreadableDocument, read_document
 
 REPORT = ROOT / "tests" / "fixtures" / "office97" / "metastudent-report.doc"
@@ -32,11 +31,7 @@ def test_an_old_word_document_is_read_by_antiword_a_paragraph_a_line():
 
 
 def test_asked_about_an_old_word_report_the_answer_cites_its_sentence_and_its_authors(tmp_path):
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "report.doc").write_bytes(REPORT.read_bytes())
-    engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
-    engine.ingest(show_progress=False)
+    engine = indexed_copies(tmp_path, [REPORT])
     # Three lines of title and six authors' names, a line each: one title block of nine lines
     # (eight at most before, and "who?" found only lone names, which are never answers).
     answer = engine.ask("Who are the authors of the GO prediction report?")

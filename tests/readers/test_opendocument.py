@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROOT
-from rag import RAG
+from conftest import ROOT, indexed_copies
 from rag.readers import UnreadableDocument, read_document
 
 ODF = ROOT / "tests" / "fixtures" / "opendocument"
@@ -38,12 +37,7 @@ def test_a_presentation_is_read_a_slide_a_page_and_a_run_of_bullet_points_is_one
 
 
 def test_spreadsheets_and_slides_of_libreoffice_answer_questions_cited_with_their_place(tmp_path):
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for fixture in ODF.iterdir():
-        (docs / fixture.name).write_bytes(fixture.read_bytes())
-    engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
-    engine.ingest(show_progress=False)
+    engine = indexed_copies(tmp_path, sorted(ODF.iterdir()))
     answer = engine.ask("When is Feature XY due?")
     assert not answer.abstained and "Due Date: 2004-11-04" in answer.citations[0].quote, answer.text
     answer = engine.ask("What are the future plans for DPF?")

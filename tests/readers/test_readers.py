@@ -9,7 +9,7 @@ import pytest
 
 from documents import (HTML_PAGE, MARKDOWN, PDF_PAGES, docx_bytes, odt_bytes, pdf_bytes, pptx_bytes, scan_image,
                        scanned_pdf_bytes, scanned_text_pdf_bytes, write_formats)
-from conftest import ROOT
+from conftest import ROOT, indexed_copies
 from rag import RAG
 from rag.readers import UnreadableDocument, read_document
 from rag.text import sentence_spans
@@ -384,11 +384,7 @@ def test_a_csv_with_a_note_above_its_header_is_read_with_the_right_labels():
 
 
 def test_a_date_in_a_spreadsheet_answers_when(tmp_path):
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "deaths.xlsx").write_bytes((READXL / "deaths.xlsx").read_bytes())
-    engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
-    engine.ingest(show_progress=False)
+    engine = indexed_copies(tmp_path, [READXL / "deaths.xlsx"])
     answer = engine.ask("When did David Bowie die?")
     assert not answer.abstained
     assert "Date of death: 2016-01-10" in answer.citations[0].quote
