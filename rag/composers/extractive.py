@@ -491,13 +491,14 @@ def _place(p: Passage) -> str:
     return f"{p.source} § {p.section}" if p.section else p.source
 
 
-MAX_LABEL_WORDS = 4
+# A line of at most this many words ending with a colon labels what follows ("Method 3:").
+MAX_LABEL_LINE_WORDS = 4
 
 
 def answer_material(s: Sentence) -> bool:
     """A statement that can answer: not a heading (nor a label, "Method 3:"), headline, caption,
-    contents line, credit line, listing (a table or list run together), line of code or data; a document's title counts
-    when it ends as a statement (a one-line note's only line)."""
+    contents line, credit line, listing (a table or list run together), line of code or data;
+    a document's title counts when it ends as a statement (a one-line note's only line)."""
     text = s.text.strip()
     return (not is_fragment(text) and not is_heading(text) and not _numbered_heading(s) and not contents_line(text)
             and not _shouted(text) and not is_listing(text) and not is_code_line(text) and not is_data_line(text)
@@ -508,7 +509,7 @@ def answer_material(s: Sentence) -> bool:
 def _label(text: str) -> bool:
     """A line of a few words that names what follows it ("Method 3:", "Confidence values:"):
     a heading with a colon, which says nothing alone."""
-    return text.endswith(":") and len(text.split()) <= MAX_LABEL_WORDS
+    return text.endswith(":") and len(text.split()) <= MAX_LABEL_LINE_WORDS
 
 
 def _numbered_heading(s: Sentence) -> bool:
