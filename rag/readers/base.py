@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -142,6 +143,11 @@ class TextBuilder:
         return require_text("\n\n".join(self.parts), empty)
 
 
+# What a damaged zip package raises while its parts are read: a part that does not inflate
+# (zlib.error) or fails its checksum (BadZipFile), an index that names an unknown zip version
+# (NotImplementedError), a part cut short (EOFError), a name that is not text (UnicodeDecodeError).
+DAMAGED_PACKAGE = (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, UnicodeDecodeError)
+
 # Uncompressed / compressed size past which a part over a megabyte is taken for a zip bomb.
 # Real XML packs 5 to 20 times; a bomb thousands of times.
 MAX_PACKING_RATIO = 200
@@ -152,7 +158,7 @@ def check_package(raw: bytes, kind: str, limits: ReadLimits) -> None:
     ``limits.max_unpacked_bytes``, or pack like a zip bomb, before anything parses it."""
     try:
         infos = zipfile.ZipFile(io.BytesIO(raw)).infolist()
-    except (zipfile.BadZipFile, ValueError) as exc:
+    except DAMAGED_PACKAGE + (ValueError,) as exc:
         raise UnreadableDocument(f"not {kind} (not a valid zip package: {exc})") from None
     total = 0
     for info in infos:

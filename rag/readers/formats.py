@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Callable, Mapping
 
-from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, UnreadableDocument, check_package
+from rag.readers.base import DAMAGED_PACKAGE, DEFAULT_LIMITS, ExtractedText, ReadLimits, UnreadableDocument, check_package
 from rag.readers.docx import read_docx
 from rag.readers.html import read_html
 from rag.readers.ocr import read_image
@@ -65,7 +65,12 @@ def read_file(name: str, raw: bytes, limits: ReadLimits = DEFAULT_LIMITS,
         raise UnreadableDocument(_too_long(len(raw), "bytes", limits))
     if suffix in ZIP_PACKAGES:
         check_package(raw, ZIP_PACKAGES[suffix], limits)
-    doc = reader(raw, limits)
+    try:
+        doc = reader(raw, limits)
+    except DAMAGED_PACKAGE as exc:
+        if suffix not in ZIP_PACKAGES:
+            raise
+        raise UnreadableDocument(f"a damaged {ZIP_PACKAGES[suffix].split(' ', 1)[1]} ({type(exc).__name__}: {exc})") from None
     if not doc.title:  # "deaths" for deaths.xlsx, whose first sheet is called "arts"
         doc.title = PurePath(name).stem.replace("_", " ")[:200]
     if len(doc.text) > limits.max_document_chars:

@@ -18,8 +18,8 @@ import datetime
 import io
 import zipfile
 
-from rag.readers.base import (DEFAULT_LIMITS, ExtractedText, ReadLimits, TextBuilder, UnreadableDocument, clean_line, first_line,
-                              slide_lines)
+from rag.readers.base import (DAMAGED_PACKAGE, DEFAULT_LIMITS, ExtractedText, ReadLimits, TextBuilder, UnreadableDocument,
+                              clean_line, first_line, slide_lines)
 from rag.readers.office import MAX_ROWS
 from rag.readers.tables import table_lines
 
@@ -50,6 +50,10 @@ MAX_CELLS = 1_000_000
 MAX_COLUMNS = 1024
 
 
+# A damaged package, or one without the part asked for.
+_DAMAGED = DAMAGED_PACKAGE + (KeyError, ValueError)
+
+
 def _content(raw: bytes, kind: str):
     """The root of the file's content.xml, and its title from meta.xml ("" without one)."""
     from lxml import etree
@@ -58,14 +62,14 @@ def _content(raw: bytes, kind: str):
     try:
         package = zipfile.ZipFile(io.BytesIO(raw))
         root = etree.fromstring(package.read("content.xml"), parser=parser)
-    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
-        raise UnreadableDocument(f"not {kind} ({exc})") from None
+    except _DAMAGED + (etree.XMLSyntaxError,) as exc:
+        raise UnreadableDocument(f"not {kind}, or a damaged one ({exc})") from None
     title = ""
     try:
         meta = etree.fromstring(package.read("meta.xml"), parser=parser)
         found = meta.find(f".//{_tag('dc:title')}")
         title = clean_line("".join(found.itertext())) if found is not None else ""
-    except (KeyError, etree.XMLSyntaxError):
+    except _DAMAGED + (etree.XMLSyntaxError,):
         pass  # the title is optional; the text is what matters
     return root, title[:200]
 

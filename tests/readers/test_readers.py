@@ -403,3 +403,18 @@ def test_years_across_a_sheet_s_first_row_label_its_columns():
     book.save(out)
     lines = read_document("fees.xlsx", out.getvalue()).text.splitlines()
     assert "Item: Berth per night; 2023: 30; 2024: 32.5." in lines and "Harbour fees, in euros" in lines
+
+
+@pytest.mark.parametrize("name, part", [("deaths.xlsx", "xl/worksheets/sheet1.xml"), ("ToDo.ods", "content.xml")])
+def test_a_damaged_office_package_is_refused_as_damaged(name, part):
+    # A workbook whose sheet's compressed bytes were damaged (a bad sector, a cut download):
+    # zlib's error, or the zip's checksum error, escaped the reader.
+    import zipfile
+
+    path = READXL / name if name.endswith(".xlsx") else ROOT / "tests" / "fixtures" / "opendocument" / name
+    raw = bytearray(path.read_bytes())
+    info = zipfile.ZipFile(io.BytesIO(bytes(raw))).getinfo(part)
+    data = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + 40
+    raw[data : data + 64] = bytes(64)
+    with pytest.raises(UnreadableDocument, match="damaged"):
+        read_document(name, bytes(raw))
