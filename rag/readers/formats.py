@@ -15,6 +15,7 @@ from rag.readers.office import read_csv, read_epub, read_pptx, read_xlsx
 from rag.readers.office97 import read_doc, read_xls
 from rag.readers.opendocument import read_odp, read_ods, read_odt
 from rag.readers.pdf import read_pdf
+from rag.readers.rst import read_rst
 from rag.readers.text import read_markdown, read_text
 
 Reader = Callable[[bytes, ReadLimits], ExtractedText]
@@ -23,6 +24,7 @@ Reader = Callable[[bytes, ReadLimits], ExtractedText]
 FILE_READERS: dict[str, Reader] = {
     ".txt": read_text,
     ".md": read_markdown,
+    ".rst": read_rst,
     ".pdf": read_pdf,
     ".docx": read_docx,
     ".doc": read_doc,
@@ -45,7 +47,7 @@ FILE_READERS: dict[str, Reader] = {
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 # Formats read whole into memory as text: refused past four times the text a document may
 # hold before they are decoded.
-TEXT_SUFFIXES = (".txt", ".md", ".eml", ".mbox", ".doc")
+TEXT_SUFFIXES = (".txt", ".md", ".rst", ".eml", ".mbox", ".doc")
 
 # Formats that are zip packages of XML parts, checked before parsing (what each is, for messages).
 ZIP_PACKAGES = {".docx": "a Word .docx file", ".pptx": "a PowerPoint .pptx file", ".xlsx": "an Excel .xlsx file",
