@@ -111,6 +111,20 @@ def slide_lines(paragraphs: list[str]) -> str:
     return "\n".join(lines)
 
 
+def add_slide_box(out: "TextBuilder", paragraphs: list[str], slide_title: str) -> None:
+    """A slide's text box added to ``out`` (``slide_lines``). A box that opens with a heading of
+    its own, a short line that asks or announces ("WHAT CAN IT *NOT* DO?", "Features:"), is a
+    section of its own while it lasts: its bullets are cited under it, not under the slide's
+    title alone ("MIDI output (so no MIDI filters, yet)" under "WHAT CAN IT *NOT* DO?")."""
+    heading = paragraphs[0] if len(paragraphs) > 1 and paragraphs[0].endswith(("?", ":")) \
+        and len(paragraphs[0].split()) <= 8 else ""
+    if heading:
+        out.section(f"{slide_title} · {heading}" if slide_title and slide_title != heading else heading)
+    out.add(slide_lines(paragraphs))
+    if heading:
+        out.section(slide_title)
+
+
 def require_text(text: str, what: str) -> str:
     if not text.strip():
         raise UnreadableDocument(what)

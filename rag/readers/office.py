@@ -21,8 +21,8 @@ import io
 import posixpath
 import zipfile
 
-from rag.readers.base import (DEFAULT_LIMITS, ExtractedText, ReadLimits, TextBuilder, UnreadableDocument, clean_line, first_line,
-                              slide_lines)
+from rag.readers.base import (DEFAULT_LIMITS, ExtractedText, ReadLimits, TextBuilder, UnreadableDocument, add_slide_box,
+                              clean_line, first_line)
 from rag.readers.tables import table_lines
 
 # A spreadsheet's rows past this many (all sheets together) are not read: a sheet of a
@@ -46,7 +46,7 @@ def read_pptx(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
         out.section(title)
         for shape in slide.shapes:
             if shape.has_text_frame:
-                out.add(slide_lines([clean_line(p.text) for p in shape.text_frame.paragraphs if clean_line(p.text)]))
+                add_slide_box(out, [clean_line(p.text) for p in shape.text_frame.paragraphs if clean_line(p.text)], title)
             elif getattr(shape, "has_table", False) and shape.has_table:
                 for line in table_lines([[cell.text for cell in row.cells] for row in shape.table.rows]):
                     out.add(line)

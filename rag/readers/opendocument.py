@@ -19,7 +19,7 @@ import io
 import zipfile
 
 from rag.readers.base import (DAMAGED_PACKAGE, DEFAULT_LIMITS, ExtractedText, ReadLimits, TextBuilder, UnreadableDocument,
-                              clean_line, first_line, slide_lines)
+                              add_slide_box, clean_line, first_line, slide_lines)
 from rag.readers.office import MAX_ROWS
 from rag.readers.tables import table_lines
 
@@ -183,13 +183,18 @@ def read_odp(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
         out.page()
         frames = [frame for frame in slide.iter(FRAME) if not _inside(frame, NOTES, FRAME)
                   and frame.get(_tag("presentation:class")) not in _SLIDE_FURNITURE]
-        slide_title = next((_frame_text(f) for f in frames if f.get(_tag("presentation:class")) == "title"), "")
-        out.section(slide_title.replace("\n", " "))
+        slide_title = next((" ".join(_frame_lines(f)) for f in frames if f.get(_tag("presentation:class")) == "title"), "")
+        out.section(slide_title)
         for frame in frames:
-            out.add(_frame_text(frame))
+            table = frame.find(f".//{TABLE}")
+            if table is not None:
+                rows = [[" ".join(cell.itertext()) for cell in row.iter(CELL)] for row in table.iter(ROW)]
+                out.add("\n".join(table_lines(rows)))
+            else:
+                add_slide_box(out, _frame_lines(frame), slide_title)
         notes = slide.find(NOTES)
         if notes is not None:
-            out.add("\n".join(_frame_text(f) for f in notes.iter(FRAME) if f.get(_tag("presentation:class")) == "notes"))
+            out.add("\n".join(slide_lines(_frame_lines(f)) for f in notes.iter(FRAME) if f.get(_tag("presentation:class")) == "notes"))
     if not out.page_starts:
         raise UnreadableDocument("no slides in this presentation")
     text = out.text("no text on its slides (pictures only?)")
@@ -197,12 +202,7 @@ def read_odp(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
                          page_starts=out.page_starts, sections=out.sections)
 
 
-def _frame_text(frame) -> str:
-    """A text box's paragraphs (``slide_lines``: a run of bullet points one line), or a table's
-    rows read with its header."""
-    table = frame.find(f".//{TABLE}")
-    if table is not None:
-        rows = [[" ".join(cell.itertext()) for cell in row.iter(CELL)] for row in table.iter(ROW)]
-        return "\n".join(table_lines(rows))
+def _frame_lines(frame) -> list[str]:
+    """A text box's paragraphs, a line each."""
     lines = (clean_line("".join(p.itertext())) for p in frame.iter(PARAGRAPH, HEADING) if not _inside(p, PARAGRAPH, HEADING))
-    return slide_lines([line for line in lines if line])
+    return [line for line in lines if line]

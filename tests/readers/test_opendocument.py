@@ -73,3 +73,12 @@ def test_a_row_repeated_to_the_sheet_s_edges_is_read_as_far_as_a_sheet_may_hold_
     assert doc.text.splitlines()[0] == "Port | Sailings" and "Port: 9; Sailings: 9; 9;" in doc.text
     assert len(doc.text) < 5_000_000
     assert doc.notes and "cut short" in doc.notes[0]
+
+
+def test_a_text_box_headed_by_its_own_question_cites_its_bullets_under_it():
+    # DPF's sixth slide: its title is the talk's ("DPF · DISTRHO Plugin Framework"), its box
+    # opens "WHAT CAN IT *NOT* DO?" over "MIDI output (so no MIDI filters, yet)", …: cited under
+    # the title alone, the bullets read as what DPF can do.
+    doc = _read("2014-small-talk.odp")
+    assert doc.section_at(doc.text.index("MIDI output")) == "DPF · DISTRHO Plugin Framework · WHAT CAN IT *NOT* DO?"
+    assert doc.section_at(doc.text.index("Stabilize API")) == "DPF · DISTRHO Plugin Framework"
