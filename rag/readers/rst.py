@@ -122,5 +122,8 @@ class _AnyOptions(dict):
     def __contains__(self, key) -> bool:
         return True
 
+    def __bool__(self) -> bool:  # docutils parses options only when a directive declares some
+        return True
+
     def __getitem__(self, key):
         return lambda value: value

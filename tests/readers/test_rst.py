@@ -33,3 +33,12 @@ def test_asked_about_a_sphinx_page_the_answer_cites_its_sentence(tmp_path):
     cited = answer.citations[0]
     assert "all packages will be upgraded" in cited.quote and cited.section == "Controlling what gets installed"
     assert engine.source_text(cited.source)[cited.start : cited.end] == cited.quote
+
+
+def test_sphinx_s_directives_keep_their_text_and_its_roles_read_as_shown():
+    source = (b"Notes\n=====\n\n.. versionadded:: 2.0\n   :foo: bar\n\n   The ferry leaves at nine.\n\n"
+              b".. seealso::\n\n   The harbour guide.\n\nUse :func:`~os.path.join` and :ref:`the guide <guide>`.\n\n"
+              b".. code-block:: python\n\n   x = 1\n")
+    lines = read_document("notes.rst", source).text.splitlines()
+    assert {"The ferry leaves at nine.", "The harbour guide.", "Use join and the guide.", "x = 1"} <= set(lines)
+    assert not any(":foo:" in line for line in lines)
