@@ -3,7 +3,8 @@
 - Word through Debian's ``antiword`` (GPL-2, run as its own program, as Tesseract is for
   scans; ``make legacy-office`` installs it): each paragraph one line, tables read with their
   header as a sheet's are. Without it a .doc file is refused saying how to install it. Many
-  files named .doc are plain text (old manuals and notes): those are read as text.
+  files named .doc are plain text (old manuals and notes): those are read as text, and a newer
+  Word file saved under the old name as one.
 - Excel through xlrd (BSD-3, pure Python): as an .xlsx workbook's sheets (rag.readers.tables),
   dates as dates; an .xlsx workbook saved under an .xls name is read as one.
 """
@@ -17,7 +18,9 @@ import struct
 import subprocess
 import tempfile
 
-from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, TextBuilder, UnreadableDocument, clean_line, first_line
+from rag.readers.base import (DEFAULT_LIMITS, ExtractedText, ReadLimits, TextBuilder, UnreadableDocument, check_package,
+                              clean_line, first_line)
+from rag.readers.docx import read_docx
 from rag.readers.office import MAX_ROWS, read_xlsx
 from rag.readers.tables import table_lines
 from rag.readers.text import read_text
@@ -32,6 +35,9 @@ def antiword_available() -> bool:
 
 
 def read_doc(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
+    if raw.startswith(b"PK"):  # a newer Word file saved under the old name
+        check_package(raw, "a Word file", limits)
+        return read_docx(raw, limits)
     if not raw.startswith(OLE_MAGIC):
         return read_text(raw, limits)  # a text file named .doc, as old manuals are
     if not antiword_available():
@@ -85,8 +91,9 @@ def read_xls(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     import xlrd
     from xlrd.compdoc import CompDocError
 
-    if raw.startswith(b"PK"):
-        return read_xlsx(raw, limits)  # a newer workbook saved under the old name
+    if raw.startswith(b"PK"):  # a newer workbook saved under the old name
+        check_package(raw, "an Excel workbook", limits)
+        return read_xlsx(raw, limits)
     # xlrd reports what it repairs on a log, stdout by default: not for the user's console.
     log = io.StringIO()
     try:

@@ -57,3 +57,11 @@ def test_without_antiword_an_old_word_file_says_how_to_install_it_and_a_text_one
 def test_a_file_that_is_not_an_old_workbook_is_refused_saying_why():
     with pytest.raises(UnreadableDocument, match="not an Excel 97-2003 .xls file"):
         read_document("sheet.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 truncated")
+
+
+def test_newer_office_files_saved_under_the_old_names_are_read_as_what_they_are():
+    from documents import docx_bytes
+
+    assert "Orchard cooperative minutes" == read_document("minutes.doc", docx_bytes()).title
+    old = read_document("deaths.xls", (READXL / "deaths.xlsx").read_bytes())
+    assert "Name: David Bowie; Profession: musician;" in old.text
