@@ -41,6 +41,7 @@ def _tag(name: str) -> str:
 HEADING, PARAGRAPH = _tag("text:h"), _tag("text:p")
 TABLE, ROW, CELL, COVERED_CELL = _tag("table:table"), _tag("table:table-row"), _tag("table:table-cell"), _tag("table:covered-table-cell")
 FRAME, PAGE, NOTES = _tag("draw:frame"), _tag("draw:page"), _tag("presentation:notes")
+ANNOTATION = _tag("office:annotation")
 # A slide's footer, date and number: the same on every slide, and no statement.
 _SLIDE_FURNITURE = frozenset({"header", "footer", "date-time", "page-number"})
 # The most cells read from a spreadsheet's sheets together (50,000 rows of 20 columns).
@@ -172,7 +173,11 @@ def _cell_value(cell):
             return cell.get(_tag("office:boolean-value")) == "true"
     except (TypeError, ValueError):
         pass  # a value the file misstates: the text it shows stands
-    text = " ".join(clean_line("".join(p.itertext())) for p in cell.iter(PARAGRAPH) if not _inside(p, TABLE) or p.getparent() is cell)
+    # Its paragraphs, in lists too, but not those of a table inside it nor of a comment on it
+    # ("A bug or feature task ID." on the header "Feature/Bug").
+    own = (p for p in cell.iter(PARAGRAPH) if not _inside(p, ANNOTATION)
+           and next(a for a in p.iterancestors() if a.tag in (CELL, COVERED_CELL)) is cell)
+    text = " ".join(clean_line("".join(p.itertext())) for p in own)
     return text.strip() or None
 
 
