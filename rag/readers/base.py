@@ -111,7 +111,7 @@ def slide_lines(paragraphs: list[str]) -> str:
     return "\n".join(lines)
 
 
-def add_slide_box(out: "TextBuilder", paragraphs: list[str], slide_title: str) -> None:
+def add_slide_box(out: TextBuilder, paragraphs: list[str], slide_title: str) -> None:
     """A slide's text box added to ``out`` (``slide_lines``). A box that opens with a heading of
     its own, a short line that asks or announces ("WHAT CAN IT *NOT* DO?", "Features:"), is a
     section of its own while it lasts: its bullets are cited under it, not under the slide's

@@ -148,11 +148,8 @@ def _joined(fields: list[tuple[str, str]]) -> str:
 
 
 def _section_name(message: EmailMessage) -> str:
-    sender = message.get("From")
-    addresses = getattr(sender, "addresses", None) or ()
-    who = next((clean_line(a.display_name) or a.addr_spec for a in addresses), _header(message, "From"))
-    parts = [p for p in (_subject(message) or "(no subject)", who, _header(message, "Date")) if p]
-    return " · ".join(parts)
+    who = _sender_name(message) or _header(message, "From")
+    return " · ".join(p for p in (_subject(message) or "(no subject)", who, _header(message, "Date")) if p)
 
 
 def _attachment_name(part: EmailMessage) -> str:
@@ -278,7 +275,11 @@ class _MailReader:
 
 
 def _sender_name(message: EmailMessage) -> str:
-    addresses = getattr(message.get("From"), "addresses", None) or ()
+    """The sender's name as written ("Bob Stayton"), or "" when the From line holds an address alone."""
+    try:
+        addresses = getattr(message.get("From"), "addresses", None) or ()
+    except Exception:  # a From line the parser cannot read: _header reads it raw
+        return ""
     return next((clean_line(a.display_name) for a in addresses if a.display_name), "")
 
 

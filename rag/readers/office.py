@@ -20,6 +20,7 @@ import csv
 import io
 import posixpath
 import zipfile
+from typing import Iterable, Sequence
 
 from rag.readers.base import (DEFAULT_LIMITS, ExtractedText, ReadLimits, TextBuilder, UnreadableDocument, add_slide_box,
                               clean_line, first_line)
@@ -28,6 +29,39 @@ from rag.readers.tables import table_lines
 # A spreadsheet's rows past this many (all sheets together) are not read: a sheet of a
 # million rows is data, not prose, and would be a million sentences to embed.
 MAX_ROWS = 50_000
+# Nor its cells past this many (50,000 rows of 20 values): an OpenDocument sheet stores a row
+# "repeated" to its edge, a million rows of 1,024 values, in a few bytes.
+MAX_CELLS = 1_000_000
+
+
+def add_sheets(out: TextBuilder, sheets: Iterable[tuple[str, Iterable[Sequence]]], cell_joiner: str = " ") -> list[str]:
+    """Each sheet, (its name, its rows), a section of its rows' lines (``table_lines``; a
+    note's cells joined by ``cell_joiner``), in order, until MAX_ROWS rows or MAX_CELLS filled
+    cells of all the sheets are read. Returns the note saying where reading stopped, if it did
+    ("read in part" in the ingest report).
+
+    >>> out = TextBuilder(); add_sheets(out, [("Crops", [["Crop", "Tonnes"], ["Quinces", 9]])]), out.parts
+    ([], ['Crop | Tonnes', 'Crop: Quinces; Tonnes: 9.'])
+    """
+    rows_left, cells_left = MAX_ROWS, MAX_CELLS
+    for name, sheet_rows in sheets:
+        rows, stopped = [], False
+        for row in sheet_rows:
+            filled = sum(value is not None and value != "" for value in row)
+            if rows_left <= 0 or filled > cells_left:
+                stopped = True
+                break
+            rows.append(row)
+            rows_left, cells_left = rows_left - 1, cells_left - filled
+        lines = table_lines(rows, cell_joiner)
+        if lines and name:
+            out.section(name)
+        for line in lines:
+            out.add(line)
+        if stopped:
+            where = f"; sheet “{name}” and any after it are cut short" if name else ""
+            return [f"only the first {MAX_ROWS:,} rows (or {MAX_CELLS:,} cells) are read{where}"]
+    return []
 
 
 def read_pptx(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
@@ -66,34 +100,23 @@ def read_xlsx(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
         book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise UnreadableDocument(f"not an Excel .xlsx file ({exc})") from None
-    out, rows_left, notes = TextBuilder(), MAX_ROWS, []
+    out = TextBuilder()
     try:
-        for sheet in book.worksheets:
-            # Read-only mode trusts the size a sheet declares, and writers get it wrong: readxl's
-            # datasets.xlsx declares "A1" on sheets of 150 to 1,000 rows, and all but the
-            # header were lost. Without it the rows are read as they are stored.
-            sheet.reset_dimensions()
-            rows = []
-            for row in sheet.iter_rows(values_only=True):
-                if rows_left <= 0:
-                    notes.append(f"only the first {MAX_ROWS:,} rows of its sheets are read; sheet "
-                                 f"“{sheet.title}” and any after it are cut short")
-                    break
-                rows.append(row)
-                rows_left -= 1
-            lines = table_lines(rows)
-            if lines:
-                out.section(sheet.title)
-                for line in lines:
-                    out.add(line)
-            if notes:
-                break
+        notes = add_sheets(out, ((sheet.title, _stored_rows(sheet)) for sheet in book.worksheets))
     finally:
         book.close()
     text = out.text("no values in this workbook")
     # A sheet's name ("Sheet1", "arts") does not name the workbook; without a title of its
     # own, read_document names it after its file.
     return ExtractedText(text, (book.properties.title or "").strip()[:200], sections=out.sections, notes=notes)
+
+
+def _stored_rows(sheet):
+    # Read-only mode trusts the size a sheet declares, and writers get it wrong: readxl's
+    # datasets.xlsx declares "A1" on sheets of 150 to 1,000 rows, and all but the header were
+    # lost. Without it the rows are read as they are stored.
+    sheet.reset_dimensions()
+    return sheet.iter_rows(values_only=True)
 
 
 def read_csv(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
@@ -104,14 +127,8 @@ def read_csv(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    out, rows, notes = TextBuilder(), [], []
-    for row in csv.reader(io.StringIO(text), dialect):
-        if len(rows) >= MAX_ROWS:
-            notes.append(f"only the first {MAX_ROWS:,} rows are read")
-            break
-        rows.append(row)
-    for line in table_lines(rows, cell_joiner=", " if dialect.delimiter == "," else " "):
-        out.add(line)
+    out = TextBuilder()
+    notes = add_sheets(out, [("", csv.reader(io.StringIO(text), dialect))], ", " if dialect.delimiter == "," else " ")
     body = out.text("no values in this file")
     return ExtractedText(body, "", notes=notes)  # named after its file (read_document): its first line is labels
 

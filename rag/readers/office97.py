@@ -21,7 +21,7 @@ import tempfile
 from rag.readers.base import (DEFAULT_LIMITS, ExtractedText, ReadLimits, TextBuilder, UnreadableDocument, check_package,
                               clean_line, first_line)
 from rag.readers.docx import read_docx
-from rag.readers.office import MAX_ROWS, read_xlsx
+from rag.readers.office import add_sheets, read_xlsx
 from rag.readers.tables import table_lines
 from rag.readers.text import read_text
 
@@ -30,17 +30,13 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _TABLE_ROW = re.compile(r"^\|.*\|$")
 
 
-def antiword_available() -> bool:
-    return shutil.which("antiword") is not None
-
-
 def read_doc(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     if raw.startswith(b"PK"):  # a newer Word file saved under the old name
         check_package(raw, "a Word file", limits)
         return read_docx(raw, limits)
     if not raw.startswith(OLE_MAGIC):
         return read_text(raw, limits)  # a text file named .doc, as old manuals are
-    if not antiword_available():
+    if shutil.which("antiword") is None:
         raise UnreadableDocument(
             "a Word 97-2003 .doc file needs antiword to be read: `make legacy-office` installs it "
             "(Debian: apt-get install antiword), then ingest again")
@@ -108,22 +104,14 @@ def read_xls(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
 
 
 def _workbook(book) -> ExtractedText:
-    out, rows_left, notes = TextBuilder(), MAX_ROWS, []
-    for index in range(book.nsheets):
-        sheet = book.sheet_by_index(index)
-        if sheet.nrows > rows_left:
-            notes.append(f"only the first {MAX_ROWS:,} rows of its sheets are read; sheet "
-                         f"“{sheet.name}” and any after it are cut short")
-        rows = [[_value(cell, book.datemode) for cell in sheet.row(r)] for r in range(min(sheet.nrows, rows_left))]
-        rows_left -= len(rows)
-        lines = table_lines(rows)
-        if lines:
-            out.section(sheet.name)
-            for line in lines:
-                out.add(line)
-        book.unload_sheet(index)
-        if notes:
-            break
+    def sheets():
+        for index in range(book.nsheets):
+            sheet = book.sheet_by_index(index)
+            yield sheet.name, ([_value(cell, book.datemode) for cell in sheet.row(r)] for r in range(sheet.nrows))
+            book.unload_sheet(index)
+
+    out = TextBuilder()
+    notes = add_sheets(out, sheets())
     return ExtractedText(out.text("no values in this workbook"), "", sections=out.sections, notes=notes)
 
 

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import datetime
 import io
+import itertools
 import zipfile
 
 from rag.readers.base import (DAMAGED_PACKAGE, DEFAULT_LIMITS, ExtractedText, ReadLimits, TextBuilder, UnreadableDocument,
                               add_slide_box, clean_line, first_line, slide_lines)
-from rag.readers.office import MAX_ROWS
+from rag.readers.office import add_sheets
 from rag.readers.tables import table_lines
 
 _NS = {
@@ -44,8 +45,6 @@ FRAME, PAGE, NOTES = _tag("draw:frame"), _tag("draw:page"), _tag("presentation:n
 ANNOTATION = _tag("office:annotation")
 # A slide's footer, date and number: the same on every slide, and no statement.
 _SLIDE_FURNITURE = frozenset({"header", "footer", "date-time", "page-number"})
-# The most cells read from a spreadsheet's sheets together (50,000 rows of 20 columns).
-MAX_CELLS = 1_000_000
 # A sheet stores its unused columns and rows as one cell or row "repeated" up to the sheet's
 # edge (16,384 columns, a million rows): a row is read this wide at most.
 MAX_COLUMNS = 1024
@@ -104,39 +103,24 @@ def read_ods(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     body = root.find(f"{_tag('office:body')}/{_tag('office:spreadsheet')}")
     if body is None:
         raise UnreadableDocument("not an OpenDocument .ods spreadsheet (no spreadsheet in it)")
-    out, rows_left, cells_read, notes = TextBuilder(), MAX_ROWS, 0, []
-    for sheet in body.iter(TABLE):
-        if _inside(sheet, TABLE):
-            continue
-        rows = []
-        for row in sheet.iter(ROW):
-            if _inside(row, CELL):
-                continue  # a table inside a cell
-            cells = _row_values(row)
-            repeat = _repeats(row, "table:number-rows-repeated") if any(v is not None for v in cells) else 1
-            # A row of values "repeated" to the sheet's edge is a million rows from a few bytes:
-            # read as far as the rows, and the cells, that a workbook's sheets may hold.
-            cells_left = MAX_CELLS - cells_read
-            if repeat > rows_left or len(cells) * repeat > cells_left:
-                repeat = min(rows_left, cells_left // max(1, len(cells)))
-                notes.append(f"only the first {MAX_ROWS:,} rows (or {MAX_CELLS:,} cells) of its sheets are read; "
-                             f"sheet “{sheet.get(_tag('table:name'), '')}” and any after it are cut short")
-            rows.extend([cells] * repeat)
-            rows_left -= repeat
-            cells_read += len(cells) * repeat
-            if notes:
-                break
-        lines = table_lines(rows)
-        if lines:
-            out.section(sheet.get(_tag("table:name"), ""))
-            for line in lines:
-                out.add(line)
-        if notes:
-            break
+    sheets = ((sheet.get(_tag("table:name"), ""), _sheet_rows(sheet)) for sheet in body.iter(TABLE)
+              if not _inside(sheet, TABLE))
+    out = TextBuilder()
+    notes = add_sheets(out, sheets)
     text = out.text("no values in this spreadsheet")
     # A sheet's name ("Sheet1") does not name the file: without a title of its own,
     # read_document names it after its file.
     return ExtractedText(text, title, sections=out.sections, notes=notes)
+
+
+def _sheet_rows(sheet):
+    """A sheet's rows as stored, a row "repeated" a thousand times given a thousand times (the
+    same list: add_sheets stops taking them at its caps); a run of empty rows once."""
+    for row in sheet.iter(ROW):
+        if _inside(row, CELL):
+            continue  # a table inside a cell
+        cells = _row_values(row)
+        yield from itertools.repeat(cells, _repeats(row, "table:number-rows-repeated") if cells else 1)
 
 
 def _row_values(row) -> list:

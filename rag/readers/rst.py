@@ -12,6 +12,7 @@ page generated from code) are left out. No file is ever included or raw markup p
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 
@@ -29,7 +30,6 @@ SPHINX_TEXT_DIRECTIVES = ("versionadded", "versionchanged", "deprecated", "seeal
                           "glossary", "hlist", "centered", "card", "grid", "grid-item-card", "dropdown", "tab-set",
                           "tab-item", "todo")
 _SHOWN = re.compile(r"^(?P<shown>.*?)\s*<[^<>]*>$", re.S)  # "Resolver changes <resolver-changes>"
-_registered = False
 
 
 def read_rst(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
@@ -72,11 +72,9 @@ def read_rst(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     return ExtractedText(text, clean_line(title)[:200], sections=out.sections)
 
 
+@functools.lru_cache(maxsize=1)
 def _register_sphinx() -> None:
     """Sphinx's roles and text directives, taught to plain docutils once a process."""
-    global _registered
-    if _registered:
-        return
     from docutils import nodes
     from docutils.parsers.rst import Directive, directives, roles
     from docutils.parsers.rst.directives.body import CodeBlock
@@ -85,11 +83,10 @@ def _register_sphinx() -> None:
     def shown(name, rawtext, text, lineno, inliner, options=None, content=None):
         text = unescape(text)
         m = _SHOWN.match(text)
-        words = (m.group("shown") if m and m.group("shown") else text).lstrip("~!")
-        if name not in ("ref", "doc", "term", "numref", "any", "download") and "." in words and " " not in words \
-                and text.startswith("~"):
-            words = words.rsplit(".", 1)[-1]  # ":func:`~os.path.join`" shows "join"
-        return [nodes.literal(rawtext, words) if name not in ("ref", "doc", "term", "numref") else nodes.Text(words)], []
+        words = (m.group("shown") if m and m.group("shown") else text).lstrip("!")
+        if words.startswith("~"):  # ":func:`~os.path.join`" shows "join"
+            words = words[1:].rsplit(".", 1)[-1]
+        return [nodes.Text(words)], []
 
     for role in SPHINX_ROLES:
         roles.register_local_role(role, shown)
@@ -113,7 +110,6 @@ def _register_sphinx() -> None:
         directives.register_directive(name, TextDirective)
     for name in ("code-block", "sourcecode"):
         directives.register_directive(name, CodeBlock)
-    _registered = True
 
 
 class _AnyOptions(dict):

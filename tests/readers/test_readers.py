@@ -374,7 +374,8 @@ def test_rows_past_the_cap_are_reported_not_dropped_silently(monkeypatch):
     assert doc.notes and "100" in doc.notes[0] and "iris" in doc.notes[0]
     csv = "town,pairs\n" + "".join(f"Town {i},{i}\n" for i in range(150))
     doc = read_document("counts.csv", csv.encode())
-    assert doc.notes == ["only the first 100 rows are read"] and "Town 98" in doc.text and "Town 120" not in doc.text
+    assert doc.notes == ["only the first 100 rows (or 1,000,000 cells) are read"]
+    assert "Town 98" in doc.text and "Town 120" not in doc.text
 
 
 def test_a_csv_with_a_note_above_its_header_is_read_with_the_right_labels():
