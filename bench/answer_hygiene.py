@@ -1,6 +1,6 @@
 """What a reader of real manuals would not want cited: headings, navigation links, lines of
 code or data, footnote marks, sentences that end on a colon. Asks everyday questions of a real
-corpus (Debian's *Administrator's Handbook* and its FAQ, seven LaTeX manuals as PDF, office files, e-mail, LibreOffice sheets and slides, Word and Excel 97-2003 files; fetched with apt) and counts the
+corpus (Debian's *Administrator's Handbook* and its FAQ, seven LaTeX manuals as PDF, office files, e-mail, LibreOffice sheets and slides, Word, Excel and PowerPoint 97-2003 files; fetched with apt) and counts the
 answers that cite such a line, with each one listed.
 
     .venv/bin/python bench/answer_hygiene.py                     # the handbook, bench/handbook-questions.txt
@@ -10,6 +10,7 @@ answers that cite such a line, with each one listed.
     .venv/bin/python bench/answer_hygiene.py --corpus mail       # e-mail (.eml, .mbox), bench/mail-questions.txt
     .venv/bin/python bench/answer_hygiene.py --corpus opendocument  # LibreOffice sheets and slides (.ods, .odp)
     .venv/bin/python bench/answer_hygiene.py --corpus office97   # Word and Excel 97-2003 (.doc, .xls)
+    .venv/bin/python bench/answer_hygiene.py --corpus powerpoint97  # PowerPoint 97-2003 (.ppt)
     .venv/bin/python bench/answer_hygiene.py --engine /path/to/older/checkout   # an older engine, same checks
 
 The questions were written by hand for this bench, in a user's words, without looking for the
@@ -60,6 +61,10 @@ CORPORA = {  # package, folder of its English documents, the files asked (patter
     "office97": (("metastudent", "r-cran-readxl"), ".",
                  ("usr/lib/python3/dist-packages/metastudentPkg/lib/groupC/Report.doc",
                   "usr/lib/R/site-library/readxl/extdata/*.xls"), "office97-questions.txt"),
+    # PowerPoint 97-2003: SystemC's TLM example decks and a talk from Nyquist's demos.
+    "powerpoint97": (("libsystemc-doc", "nyquist"), ".",
+                     ("usr/share/doc/libsystemc/examples/tlm/*/docs/*.ppt", "usr/share/nyquist/demos/allewis/*.ppt"),
+                     "powerpoint97-questions.txt"),
 }
 _NAVIGATION = re.compile(r"^(?:Prev|Next|Up|Home)\b|\.\.\.$")
 _FOOTNOTE = re.compile(r"^\[\d+\]")
@@ -85,6 +90,8 @@ def kinds_of(quote: str, section: str) -> list[str]:
     ends_statement, is_code_line, is_data_line, is_heading = (
         CHECKS.ends_statement, CHECKS.is_code_line, CHECKS.is_data_line, CHECKS.is_heading)
     text = quote.strip()
+    if CHECKS.is_title_block(text):  # a title page's lines, read as one (who wrote it, when)
+        return []
     own_heading = not ends_statement(text) and " ".join(section.split()).endswith(" ".join(text.split()))
     found = {"heading": is_heading(text) or bool(section and own_heading), "code": is_code_line(text),
              "data": is_data_line(text), "navigation": bool(_NAVIGATION.search(text)) and len(text.split()) < 14,

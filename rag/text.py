@@ -315,6 +315,56 @@ _LETTER_WORD = re.compile(r"[^\W\d_][\w'’-]*")  # a word as written, apostroph
 _DATA_SYMBOL = re.compile(r"[=/\\{}<>|_@*%()\[\]:~$#]")
 
 
+# A document's title block: the short lines before its first sentence ("Camlidl user's manual
+# / Version 1.04 / Xavier Leroy / INRIA Rocquencourt / May 1, 2002"). Each line alone is a
+# fragment, never an answer; together they say who wrote the document and when, so a block of
+# this many lines, each this short, one of them a byline (a person's name or a date), is kept
+# as one sentence. Twelve lines: a title of three lines and six authors a line each (a student
+# report's first page) is a title block too.
+TITLE_BLOCK_LINES = (3, 12)
+TITLE_BLOCK_LINE_WORDS = 8
+# "May 1, 2002", "2002-05-01", a title slide's "12/05/02".
+DATE_LINE = re.compile(rf"\b(?:{MONTHS})\b.*\b\d{{4}}\b|^\d{{4}}(?:-\d\d){{0,2}}$|^\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}$")
+
+
+def line_words(line: str) -> int:
+    """Words of a line, not counting marks standing alone ("… System Example - Simple": 8)."""
+    return sum(1 for token in line.split() if any(c.isalnum() for c in token))
+
+
+def title_block(lines: list[str]) -> bool:
+    """Whether a document's leading short lines are a title block: 3 to 12 lines of at most 8
+    words, more words in all than a fragment has, one line a byline (a person's name, as
+    rag.lexicon reads names, or a date).
+
+    >>> title_block(["Camlidl user’s manual", "Version 1.04", "Xavier Leroy", "INRIA Rocquencourt", "May 1, 2002"])
+    True
+    >>> title_block(["Next", "Previous", "Contents"]), title_block(["Tides", "Boats"])
+    (False, False)
+    """
+    from rag.lexicon import Lexicon
+
+    lines = [" ".join(line.split()) for line in lines]
+    if not TITLE_BLOCK_LINES[0] <= len(lines) <= TITLE_BLOCK_LINES[1]:
+        return False
+    if any(line_words(line) > TITLE_BLOCK_LINE_WORDS for line in lines) or sum(line_words(line) for line in lines) <= MAX_FRAGMENT_WORDS:
+        return False
+    lexicon = Lexicon.shipped()
+    return any(DATE_LINE.search(line) or (lexicon is not None and lexicon.names_a_person(line)) for line in lines)
+
+
+def is_title_block(text: str) -> bool:
+    """Whether a sentence is a document's title block as the ingest keeps it, one sentence of
+    short lines (``title_block``). It answers "who" and "when" (who wrote the document, when),
+    though, all names and dates, it reads as a listing.
+
+    >>> is_title_block("Camlidl user’s manual\\nVersion 1.04\\nXavier Leroy\\nINRIA Rocquencourt\\nMay 1, 2002")
+    True
+    """
+    lines = [line for line in text.splitlines() if line.strip()]
+    return len(lines) >= TITLE_BLOCK_LINES[0] and title_block(lines)
+
+
 # A message's header line as the mail reader writes it (rag/readers/mail.py): "From: Bob
 # <bob@gov>; To: Alice <alice@edu>; Subject: Lunch; Date: Thu, 28 Jul 2005 15:47:03 -0700."
 _MESSAGE_HEADER = re.compile(r"\s*From: [^;\n]+; (?:To|Cc|Subject|Sent|Date): ")

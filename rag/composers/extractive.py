@@ -46,7 +46,7 @@ from rag.lexicon import unstated_conditions
 from rag.questions import (DISAGREEMENT, HOW, LIST, QUANTITY, SUMMARY, WHY, asked_kind, asks_who_or_when, defined_term,
                            defines, holds_asked_kind)
 from rag.text import (MONTHS, addresses_model, ends_statement, holds_function_word, is_code_line, is_data_line,
-                      is_fragment, is_heading, is_listing, is_message_header, is_section_number, points_back, term_set,
+                      is_fragment, is_heading, is_listing, is_message_header, is_section_number, is_title_block, points_back, term_set,
                       terms)
 from rag.types import Answer, Citation, Conflict, ConflictVersion, Evidence, Passage, Sentence
 
@@ -216,10 +216,13 @@ class ExtractiveComposer(Composer):
         sentence), best first. The ranking score is the probability plus
         ``reader_feature_weight`` times the features' score. Headings, captions and contents
         lines are not read: never answers; nor an e-mail's header line unless the question asks
-        who or when (it names the sender and the subject, and otherwise wins on those words)."""
+        who or when (it names the sender and the subject, and otherwise wins on those words).
+        A document's title block (title, authors, date), all names, reads as a listing: it is
+        read when the question asks who or when."""
         headers_answer = asks_who_or_when(question)
         candidates = [(f, s) for f, s in scored
-                      if answer_material(s) and (headers_answer or not is_message_header(s.text))][: self.reader_candidates]
+                      if (answer_material(s) and (headers_answer or not is_message_header(s.text)))
+                      or (headers_answer and is_title_block(s.text))][: self.reader_candidates]
         if not candidates:
             return []
         from rag.reader import Candidate

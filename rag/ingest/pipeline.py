@@ -34,7 +34,8 @@ from rag.store.base import Storage
 from rag.store.manifest import DocumentRow, Manifest
 from rag.store.migrations import clear_legacy_index
 from rag.models import guard_llama_index
-from rag.readers import SUPPORTED_SUFFIXES, UnreadableDocument
+from rag.readers import READERS, SUPPORTED_SUFFIXES, UnreadableDocument
+from rag.readers.formats import SNIFF_BYTES, format_of
 from rag.readers.isolated import IsolatedReader
 from rag.ingest.split import Splitter
 from rag.types import IngestReport, Progress, SkippedFile
@@ -67,13 +68,24 @@ def list_files(docs_dir: Path) -> tuple[list[tuple[str, Path]], list[SkippedFile
             if path.is_symlink() and real_root not in path.resolve().parents:
                 # A link must not turn the folder into a window on the rest of the disk.
                 skipped.append(SkippedFile(source, "a link to a file outside the documents folder: not indexed"))
-            elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            elif path.suffix.lower() in SUPPORTED_SUFFIXES or _sniffed(path):
+                files.append((source, path))
+            else:
                 skipped.append(
                     SkippedFile(source, f"unsupported type {path.suffix or '(none)'}: only {', '.join(SUPPORTED_SUFFIXES)}")
                 )
-            else:
-                files.append((source, path))
     return sorted(files), skipped
+
+
+def _sniffed(path: Path) -> bool:
+    """Whether a file whose suffix names no format is one by its first bytes: a Maildir's
+    message, a mail program's mailbox ("Inbox"), a README (``rag.readers.formats.format_of``)."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(SNIFF_BYTES)
+    except OSError:
+        return False  # unreadable here: left to be reported as unsupported
+    return bool(format_of(path.name, head, READERS))
 
 
 def make_embedding_step(embed_model: Any):

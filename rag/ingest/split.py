@@ -23,7 +23,7 @@ from typing import Any, Iterator, Optional
 
 from rag.config import Settings
 from rag.readers import ExtractedText
-from rag.text import MAX_FRAGMENT_WORDS, MONTHS, is_fragment, sentence_spans
+from rag.text import DATE_LINE, TITLE_BLOCK_LINE_WORDS, TITLE_BLOCK_LINES, is_fragment, line_words, sentence_spans, title_block
 from rag.types import sentence_id
 
 # A file is split a segment at a time: sections (Markdown, HTML and Word headings) and, in
@@ -37,15 +37,6 @@ SEGMENT_CHARS = 20_000
 MIN_SEGMENT_CHARS = 200
 # Passages embedded and stored together, with their sentences: bounds memory per file.
 GROUP_PASSAGES = 64
-# A document's title block: the short lines before its first sentence ("Camlidl user's manual
-# / Version 1.04 / Xavier Leroy / INRIA Rocquencourt / May 1, 2002"). Each line alone is a
-# fragment, never an answer; together they say who wrote the document and when, so a block of
-# this many lines, each this short, one of them a byline (a person's name or a date), is kept
-# as one sentence. Twelve lines: a title of three lines and six authors a line each (a student
-# report's first page) is a title block too.
-TITLE_BLOCK_LINES = (3, 12)
-TITLE_BLOCK_LINE_WORDS = 8
-_DATE_LINE = re.compile(rf"\b(?:{MONTHS})\b.*\b\d{{4}}\b|^\d{{4}}(?:-\d\d){{0,2}}$")
 _NUMBERED_HEADING = re.compile(r"^\d+(?:\.\d+)*\.?\s+\S")  # "1 Overview": the body begins
 
 
@@ -177,7 +168,8 @@ class Splitter:
                     s_start, s_end = spans[next_sentence]
                     next_sentence += 1
                     if front is not None and _front_line(text[s_start:s_end]) and (
-                            len(_lines(text, front + [(s_start, s_end, passage)])) <= TITLE_BLOCK_LINES[1]):
+                            len(_lines(text, front + [(s_start, s_end, passage)])) <= TITLE_BLOCK_LINES[1]) and (
+                            not front or doc.page_at(s_start) == doc.page_at(front[0][0])):  # a title page or slide ends it
                         front.append((s_start, s_end, passage))  # held until the front ends
                         continue
                     if front is not None:
@@ -201,29 +193,8 @@ def _front_line(span: str) -> bool:
     """Whether a span can belong to a title block: short lines, statements or not ("User's
     Guide for the amsmath Package (Version 2.1)", "© Copyright 2020-2022, LATEX Project
     Team."), and not the body's first numbered heading ("1 Overview"; "15 February 2006" is a date)."""
-    return (_DATE_LINE.search(span) or not _NUMBERED_HEADING.match(span)) and all(
-        len(line.split()) <= TITLE_BLOCK_LINE_WORDS for line in span.splitlines())
-
-
-def title_block(lines: list[str]) -> bool:
-    """Whether a document's leading short lines are a title block: 3 to 12 lines of at most 8
-    words, more words in all than a fragment has, one line a byline (a person's name, as
-    rag.lexicon reads names, or a date).
-
-    >>> title_block(["Camlidl user’s manual", "Version 1.04", "Xavier Leroy", "INRIA Rocquencourt", "May 1, 2002"])
-    True
-    >>> title_block(["Next", "Previous", "Contents"]), title_block(["Tides", "Boats"])
-    (False, False)
-    """
-    from rag.lexicon import Lexicon
-
-    lines = [" ".join(line.split()) for line in lines]
-    if not TITLE_BLOCK_LINES[0] <= len(lines) <= TITLE_BLOCK_LINES[1]:
-        return False
-    if any(len(line.split()) > TITLE_BLOCK_LINE_WORDS for line in lines) or sum(len(line.split()) for line in lines) <= MAX_FRAGMENT_WORDS:
-        return False
-    lexicon = Lexicon.shipped()
-    return any(_DATE_LINE.search(line) or (lexicon is not None and lexicon.names_a_person(line)) for line in lines)
+    return (DATE_LINE.search(span) or not _NUMBERED_HEADING.match(span)) and all(
+        line_words(line) <= TITLE_BLOCK_LINE_WORDS for line in span.splitlines())
 
 
 def _metadata(base: dict, doc: ExtractedText, **fields: Any) -> dict:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import bisect
 import io
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from typing import Optional
+
+from rag.text import is_data_line
 
 
 class UnreadableDocument(Exception):
@@ -82,27 +85,50 @@ def first_line(text: str, limit: int = 200) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "")[:limit]
 
 
+# A run of bullet points joined into one line is cut into lines of about this many characters:
+# a whole slide of bullets as one sentence is no answer anyone can read.
+MAX_JOINED_BULLETS_CHARS = 300
+# A run of this many data lines or fewer is steps to type ("cd …/build-unix", "make", "make run"),
+# joined as bullets are; a longer one is a log or listing shown on a slide.
+MAX_JOINED_STEPS = 6
+# How a paragraph that is a sentence ends: "… its “turned off.”", "(see below.)", "Features:".
+_SENTENCE_END = re.compile(r"[.!?:]['\"’”)\]]*$")
+
+
 def slide_lines(paragraphs: list[str]) -> str:
     r"""A slide's text box, its paragraphs a line each, but a run of bullet points (paragraphs
     that do not end as a sentence does) made one line, "; " between them and a full stop after:
     "Very small code size; No external dependencies; Permissive license (ISC)." Alone, each
     bullet reads as a heading and is never an answer; together they state what the slide says.
-    A run of names alone (a title slide's "DPF", "DISTRHO Plugin Framework", "github.com /
-    falkTX / DPF"; "Demo", "Questions"), none of four words, stays lines.
+    A run after a lead-in ending on a colon is its list, joined to it however short:
+    "Possible Applications: Architectural exploration; Early software development." A bullet of
+    four words or more alone is a statement and ends with a full stop. A run of names alone (a
+    title slide's "DPF", "DISTRHO Plugin Framework", "github.com / falkTX / DPF"; "Demo",
+    "Questions"), none of four words, stays lines, and so does a run of data lines (a log, a
+    listing: "Info: report.cpp: 80 ns - print"; three in four of its lines, more lines than
+    steps to type), which joined would read as statements; a few steps to type ("Set
+    SYSTEMC_HOME; cd …/build-unix; make; make run.") are joined.
 
     >>> slide_lines(["Very small code size", "Permissive license (ISC)", "It builds anywhere.", "Demo"])
     'Very small code size; Permissive license (ISC).\nIt builds anywhere.\nDemo'
+    >>> slide_lines(["Uses:", "Exploration", "Early software"])
+    'Uses: Exploration; Early software.'
     >>> slide_lines(["Demo", "Questions"])
     'Demo\nQuestions'
     """
     lines: list[str] = []
     run: list[str] = []
     for paragraph in [*paragraphs, None]:
-        if paragraph is not None and not paragraph.endswith((".", "!", "?", ":")):
+        if paragraph is not None and not _SENTENCE_END.search(paragraph):
             run.append(paragraph)
             continue
-        if len(run) > 1 and any(len([w for w in line.split() if any(c.isalpha() for c in w)]) >= 4 for line in run):
-            lines.append("; ".join(run) + ".")
+        lead = lines.pop() if run and lines and lines[-1].endswith(":") else ""
+        if len(run) > MAX_JOINED_STEPS and sum(map(is_data_line, run)) * 4 >= len(run) * 3:  # a log or listing
+            # Apart by an empty line: lines of a like length would otherwise read as one
+            # paragraph wrapped (rag.text), a "sentence" of twenty log lines.
+            lines.append("\n\n".join([lead, *run] if lead else run))
+        elif lead or any(len([w for w in line.split() if any(c.isalpha() for c in w)]) >= 4 for line in run):
+            lines.extend(_joined(run, lead))
         else:
             lines.extend(run)
         run = []
@@ -111,11 +137,28 @@ def slide_lines(paragraphs: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _joined(bullets: list[str], lead: str) -> list[str]:
+    """Bullets joined by "; " after ``lead``, a full stop after each line of at most
+    ``MAX_JOINED_BULLETS_CHARS`` (a longer bullet is a line of its own)."""
+    lines: list[str] = []
+    current = lead
+    for bullet in bullets:
+        if current and current != lead and len(current) + len(bullet) > MAX_JOINED_BULLETS_CHARS:
+            lines.append(current + ".")
+            current = ""
+        current = f"{current}; {bullet}" if current and current != lead else f"{current} {bullet}".strip()
+    lines.append(current + ".")
+    return lines
+
+
 def add_slide_box(out: TextBuilder, paragraphs: list[str], slide_title: str) -> None:
     """A slide's text box added to ``out`` (``slide_lines``). A box that opens with a heading of
     its own, a short line that asks or announces ("WHAT CAN IT *NOT* DO?", "Features:"), is a
     section of its own while it lasts: its bullets are cited under it, not under the slide's
     title alone ("MIDI output (so no MIDI filters, yet)" under "WHAT CAN IT *NOT* DO?")."""
+    if " ".join(paragraphs) == slide_title:  # the title's own box: a heading, never a statement
+        out.add("\n".join(paragraphs))
+        return
     heading = paragraphs[0] if len(paragraphs) > 1 and paragraphs[0].endswith(("?", ":")) \
         and len(paragraphs[0].split()) <= 8 else ""
     if heading:

@@ -4,6 +4,7 @@ and ``rag.readers`` adds it to these formats."""
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePath
 from typing import Callable, Mapping
 
@@ -12,7 +13,7 @@ from rag.readers.docx import read_docx
 from rag.readers.html import read_html
 from rag.readers.ocr import read_image
 from rag.readers.office import read_csv, read_epub, read_pptx, read_xlsx
-from rag.readers.office97 import read_doc, read_xls
+from rag.readers.office97 import read_doc, read_ppt, read_xls
 from rag.readers.opendocument import read_odp, read_ods, read_odt
 from rag.readers.pdf import read_pdf
 from rag.readers.rst import read_rst
@@ -33,6 +34,7 @@ FILE_READERS: dict[str, Reader] = {
     ".pptx": read_pptx,
     ".xlsx": read_xlsx,
     ".xls": read_xls,
+    ".ppt": read_ppt,
     ".csv": read_csv,
     ".epub": read_epub,
     ".odt": read_odt,
@@ -55,11 +57,89 @@ ZIP_PACKAGES = {".docx": "a Word .docx file", ".pptx": "a PowerPoint .pptx file"
                 ".ods": "an OpenDocument .ods spreadsheet", ".odp": "an OpenDocument .odp presentation"}
 
 
+# How much of a file's beginning tells its format when its name does not.
+SNIFF_BYTES = 4096
+_HEADER_FIELD = re.compile(rb"([A-Za-z][A-Za-z0-9-]{0,60}):")
+# Fields a message's header block holds besides From: any one of them with From makes it mail.
+_MAIL_FIELDS = {b"date", b"message-id", b"received", b"subject", b"to", b"return-path", b"delivered-to",
+                b"mime-version", b"x-mailer", b"user-agent"}
+_WEB_PAGE = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL)
+
+
+def format_of(name: str, head: bytes, readers: Mapping[str, Reader]) -> str:
+    """The suffix of the reader in ``readers`` that reads a file called ``name`` beginning with
+    ``head`` (its first ``SNIFF_BYTES``): its own suffix's, else the one its first bytes name
+    (``sniffed_suffix``), else ""."""
+    suffix = PurePath(name).suffix.lower()
+    if suffix in readers:
+        return suffix
+    sniffed = sniffed_suffix(name, head)
+    return sniffed if sniffed in readers else ""
+
+
+def sniffed_suffix(name: str, head: bytes) -> str:
+    r"""The format of a file whose suffix names none, from its first bytes: the messages of a
+    Maildir ("1039434711.M12P99.host:2,S"), a mail program's mailbox ("Inbox"), a README. A
+    PDF by its signature; a message by its header block (From and one more field a message
+    has: Date, Message-ID, Received, Subject …); a mailbox by its "From " line before such a
+    block; a web page by its doctype or <html>; and a name without any suffix that holds
+    UTF-8 text, not a script ("#!"), as plain text. "" when it is none of them.
+
+    >>> sniffed_suffix("1039434711.M12P99.host:2,S", b"From: Ann <ann@x.org>\nDate: Mon, 2 Dec 2002\n\nHi.")
+    '.eml'
+    >>> sniffed_suffix("Inbox", b"From ann@x.org Mon Dec  2 10:00:00 2002\nFrom: Ann <ann@x.org>\nSubject: Hi\n\nHi.")
+    '.mbox'
+    >>> sniffed_suffix("README", b"Aprx is an APRS digipeater."), sniffed_suffix("notes.cfg", b"a = 1")
+    ('.txt', '')
+    >>> sniffed_suffix("run", b"#!/bin/sh\nexit 0\n"), sniffed_suffix("vq", b"\x00\x01\x02")
+    ('', '')
+    """
+    if head.startswith(b"%PDF-"):
+        return ".pdf"
+    text = head.removeprefix(b"\xef\xbb\xbf")  # UTF-8's byte-order mark
+    if b"\x00" in text[:1024]:
+        return ""  # binary, or UTF-16, which a file named without a suffix seldom is
+    if text.startswith(b"From ") and _message_header(text.partition(b"\n")[2]):
+        return ".mbox"
+    if _message_header(text):
+        return ".eml"
+    if _WEB_PAGE.match(text):
+        return ".html"
+    if PurePath(name).suffix or text.startswith(b"#!") or not _utf8(text):
+        return ""
+    return ".txt"
+
+
+def _message_header(text: bytes) -> bool:
+    """Whether ``text`` opens with an e-mail's header block: field lines (and their folded
+    continuations) up to an empty line, From among them and another field of mail."""
+    fields = set()
+    for line in text.replace(b"\r\n", b"\n").split(b"\n"):
+        if not line.strip():
+            break
+        if line[:1] in (b" ", b"\t") and fields:
+            continue  # a field folded onto the next line
+        field = _HEADER_FIELD.match(line)
+        if field is None:
+            return False
+        fields.add(field.group(1).lower())
+    return b"from" in fields and bool(fields & _MAIL_FIELDS)
+
+
+def _utf8(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3 and len(head) >= SNIFF_BYTES  # a character cut at the end
+    return True
+
+
 def read_file(name: str, raw: bytes, limits: ReadLimits = DEFAULT_LIMITS,
               readers: Mapping[str, Reader] = FILE_READERS) -> ExtractedText:
     """The extracted text of a file called ``name``, read by the reader its suffix picks from
-    ``readers``, after the size and zip checks."""
-    suffix = PurePath(name).suffix.lower()
+    ``readers`` (or, when its suffix names none, its first bytes: ``format_of``), after the
+    size and zip checks."""
+    suffix = format_of(name, raw[:SNIFF_BYTES], readers) or PurePath(name).suffix.lower()
     reader = readers.get(suffix)
     if reader is None:
         raise UnreadableDocument(f"unsupported type {suffix or '(none)'}: only {', '.join(readers)}")

@@ -89,7 +89,8 @@ def read_pptx(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     if not out.page_starts:
         raise UnreadableDocument("no slides in this presentation")
     text = out.text("no text on its slides (pictures only?)")
-    title = (deck.core_properties.title or "").strip() or (out.sections[0][1] if out.sections else first_line(text))
+    # The first slide's title before the file's title property, which is often a template's.
+    title = (out.sections[0][1] if out.sections else "") or (deck.core_properties.title or "").strip() or first_line(text)
     return ExtractedText(text, title[:200], page_starts=out.page_starts, sections=out.sections)
 
 

@@ -18,10 +18,10 @@ import struct
 import subprocess
 import tempfile
 
-from rag.readers.base import (DEFAULT_LIMITS, ExtractedText, ReadLimits, TextBuilder, UnreadableDocument, check_package,
-                              clean_line, first_line)
+from rag.readers.base import (DEFAULT_LIMITS, ExtractedText, ReadLimits, TextBuilder, UnreadableDocument, add_slide_box,
+                              check_package, clean_line, first_line)
 from rag.readers.docx import read_docx
-from rag.readers.office import add_sheets, read_xlsx
+from rag.readers.office import add_sheets, read_pptx, read_xlsx
 from rag.readers.tables import table_lines
 from rag.readers.text import read_text
 
@@ -129,3 +129,196 @@ def _value(cell, datemode: int):
     if cell.ctype == xlrd.XL_CELL_BOOLEAN:
         return bool(cell.value)
     return cell.value if cell.ctype == xlrd.XL_CELL_NUMBER else (str(cell.value).strip() or None)
+
+
+# PowerPoint 97-2003 (.ppt): the "PowerPoint Document" stream of an OLE compound file, a tree of
+# records, each an 8-byte header (version and instance, type, length) before its body; a
+# container's body is records. Record types from Microsoft's [MS-PPT] specification.
+_CONTAINER_VERSION = 0xF
+_DOCUMENT, _SLIDE, _SLIDE_ATOM, _NOTES, _MAIN_MASTER = 0x03E8, 0x03EE, 0x03EF, 0x03F0, 0x03F8
+_SLIDE_LIST, _SLIDE_PERSIST = 0x0FF0, 0x03F3
+_TEXT_HEADER, _TEXT_CHARS, _TEXT_BYTES = 0x0F9F, 0x0FA0, 0x0FA8
+_USER_EDIT, _PERSIST_DIRECTORY = 0x0FF5, 0x1772
+_SLIDE_LIST_SLIDES, _SLIDE_LIST_NOTES = 0, 2  # a SlideListWithText's instance: which list it is
+_TITLE_TEXT_TYPES = (0, 6)  # a text box's type: title, centred title (2 is notes, the others body)
+_NOTES_TEXT_TYPE = 2
+# How deep containers may nest before the file is taken for a damaged or hostile one (real
+# files nest six or seven deep).
+_MAX_RECORD_DEPTH = 64
+
+
+def read_ppt(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
+    """A PowerPoint 97-2003 presentation read as a .pptx one is: a page a slide, in the order
+    the presentation shows them, its title the section, each text box's paragraphs as
+    ``add_slide_box`` joins them, the speaker's notes after the slide. Read with olefile
+    (BSD-2, pure Python) by the records of Microsoft's published format."""
+    import olefile
+
+    if raw.startswith(b"PK"):  # a newer presentation saved under the old name
+        check_package(raw, "a PowerPoint file", limits)
+        return read_pptx(raw, limits)
+    if not raw.startswith(OLE_MAGIC):
+        raise UnreadableDocument("not a PowerPoint 97-2003 .ppt file (no compound-file signature)")
+    try:
+        with olefile.OleFileIO(io.BytesIO(raw)) as ole:
+            if not ole.exists("PowerPoint Document"):
+                raise UnreadableDocument("no presentation inside: not a PowerPoint 97-2003 .ppt file, or a damaged one")
+            if ole.exists("EncryptedSummary"):
+                raise UnreadableDocument("an encrypted PowerPoint file: save it without a password, then ingest again")
+            stream = ole.openstream("PowerPoint Document").read()
+            current_user = ole.openstream("Current User").read() if ole.exists("Current User") else b""
+            title = _summary_title(ole)
+    except (OSError, ValueError, IndexError, struct.error, RecursionError) as exc:  # olefile's NotOleFileError is an OSError
+        raise UnreadableDocument(f"a damaged PowerPoint 97-2003 .ppt file ({type(exc).__name__}: {exc})") from None
+    slides = _ppt_slides(stream, current_user)
+    out = TextBuilder()
+    for slide_title, boxes, notes in slides:
+        out.page()
+        out.section(slide_title)
+        for paragraphs in boxes:
+            add_slide_box(out, paragraphs, slide_title)
+        out.add("\n".join(notes))
+    if not out.page_starts:
+        raise UnreadableDocument("no slides in this presentation")
+    text = out.text("no text on its slides (pictures only?)")
+    # The first slide's title before the file's title property, which is often a template's
+    # ("AT Basic System Example" in ten different SystemC decks).
+    title = (out.sections[0][1] if out.sections else "") or title or first_line(text)
+    return ExtractedText(text, title[:200], page_starts=out.page_starts, sections=out.sections)
+
+
+def _summary_title(ole) -> str:
+    try:
+        title = ole.get_metadata().title or b""
+    except (OSError, ValueError, IndexError, struct.error, TypeError):
+        return ""
+    return clean_line(title.decode("cp1252", "replace") if isinstance(title, bytes) else str(title))
+
+
+def _records(stream: bytes, start: int, end: int):
+    """(type, instance, body start, body end, depth) of every record from ``start`` to ``end``,
+    containers' records after their own, in file order; lengths past the end are cut to it."""
+    stack = [(start, min(end, len(stream)), 0)]
+    while stack:
+        pos, stop, depth = stack.pop()
+        if pos + 8 > stop:
+            continue
+        version_instance, kind, length = struct.unpack_from("<HHI", stream, pos)
+        body_end = min(pos + 8 + length, stop)
+        yield kind, version_instance >> 4, pos + 8, body_end, depth
+        stack.append((body_end, stop, depth))  # the next sibling, after this record's children
+        if version_instance & 0xF == _CONTAINER_VERSION and depth < _MAX_RECORD_DEPTH:
+            stack.append((pos + 8, body_end, depth + 1))
+
+
+def _texts(stream: bytes, start: int, end: int) -> list[tuple[int, list[str]]]:
+    """The text boxes between ``start`` and ``end``: (text type, paragraphs), in file order. A
+    box's type comes from the TextHeaderAtom before its characters."""
+    boxes: list[tuple[int, list[str]]] = []
+    text_type = 4
+    for kind, _, body, body_end, _ in _records(stream, start, end):
+        if kind == _TEXT_HEADER and body + 4 <= body_end:
+            text_type = struct.unpack_from("<I", stream, body)[0]
+        elif kind in (_TEXT_CHARS, _TEXT_BYTES):
+            chunk = stream[body:body_end]
+            text = chunk.decode("utf-16-le", "replace") if kind == _TEXT_CHARS else chunk.decode("cp1252", "replace")
+            # Paragraphs end in \r, a line break within one is \x0b; "*" alone is a slide-number field.
+            paragraphs = [clean_line(p) for p in text.replace("\x0b", "\r").split("\r")]
+            paragraphs = [p for p in paragraphs if p and p != "*"]
+            if paragraphs:
+                boxes.append((text_type, paragraphs))
+    return boxes
+
+
+def _persist_offsets(stream: bytes, current_user: bytes) -> dict[int, int]:
+    """Where each persistent object (slide, notes, the document) begins in the stream: the
+    persist directories of every save, oldest first so that later saves override, reached from
+    the Current User stream's last edit. Empty when the chain cannot be followed."""
+    offsets: dict[int, int] = {}
+    try:
+        edit = struct.unpack_from("<I", current_user, 16)[0]
+        directories = []
+        seen = set()
+        while edit and edit not in seen and edit + 8 + 20 <= len(stream):
+            seen.add(edit)
+            if struct.unpack_from("<H", stream, edit + 2)[0] != _USER_EDIT:
+                break
+            last_edit, directory = struct.unpack_from("<II", stream, edit + 8 + 8)
+            directories.append(directory)
+            edit = last_edit
+        for directory in reversed(directories):
+            kind, length = struct.unpack_from("<HI", stream, directory + 2)
+            if kind != _PERSIST_DIRECTORY:
+                continue
+            pos, end = directory + 8, min(directory + 8 + length, len(stream))
+            while pos + 4 <= end:
+                entry = struct.unpack_from("<I", stream, pos)[0]
+                first, count = entry & 0xFFFFF, entry >> 20
+                for i in range(min(count, (end - pos - 4) // 4)):
+                    offsets[first + i] = struct.unpack_from("<I", stream, pos + 4 + 4 * i)[0]
+                pos += 4 + 4 * count
+    except struct.error:
+        return offsets
+    return offsets
+
+
+def _ppt_slides(stream: bytes, current_user: bytes) -> list[tuple[str, list[list[str]], list[str]]]:
+    """(title, text boxes, notes) of each slide in the order shown. The order and the notes come
+    from the slide lists and the persist directory; where those cannot be followed (a damaged
+    file), the slides are read in file order."""
+    offsets = _persist_offsets(stream, current_user)
+    slide_refs: list[tuple[int, list[tuple[int, list[str]]]]] = []  # (persist id, placeholder text kept in the list)
+    notes_by_slide_id: dict[int, int] = {}
+    for kind, instance, body, body_end, _ in _records(stream, 0, len(stream)):
+        if kind != _SLIDE_LIST or instance not in (_SLIDE_LIST_SLIDES, _SLIDE_LIST_NOTES):
+            continue
+        persists = [(start, end) for k, _, start, end, _ in _records(stream, body, body_end) if k == _SLIDE_PERSIST]
+        for i, (start, end) in enumerate(persists):
+            if end - start < 16:
+                continue
+            persist_id, slide_id = struct.unpack_from("<I", stream, start)[0], struct.unpack_from("<I", stream, start + 12)[0]
+            if instance == _SLIDE_LIST_NOTES:
+                notes_by_slide_id[slide_id] = persist_id
+            else:  # PowerPoint 97 kept a slide's placeholder text here, after its persist atom
+                following = persists[i + 1][0] - 8 if i + 1 < len(persists) else body_end
+                slide_refs.append((persist_id, _texts(stream, end, following)))
+        if instance == _SLIDE_LIST_SLIDES and slide_refs:
+            break
+    slides = []
+    for persist_id, listed in slide_refs:
+        start = offsets.get(persist_id)
+        if start is None or start + 8 > len(stream) or struct.unpack_from("<H", stream, start + 2)[0] != _SLIDE:
+            continue
+        end = min(start + 8 + struct.unpack_from("<I", stream, start + 4)[0], len(stream))
+        notes_id = _notes_ref(stream, start + 8, end)
+        notes_start = offsets.get(notes_by_slide_id.get(notes_id, -1))
+        notes = []
+        if notes_start is not None and notes_start + 8 <= len(stream):
+            notes_end = min(notes_start + 8 + struct.unpack_from("<I", stream, notes_start + 4)[0], len(stream))
+            notes = [p for t, box in _texts(stream, notes_start, notes_end) if t == _NOTES_TEXT_TYPE for p in box]
+        slides.append(_slide(listed + _texts(stream, start, end), notes))
+    if not slides:  # no usable slide list: every slide container in file order
+        slides = [_slide(_texts(stream, body - 8, body_end), [])
+                  for kind, _, body, body_end, _ in _records(stream, 0, len(stream)) if kind == _SLIDE]
+    return slides
+
+
+def _notes_ref(stream: bytes, start: int, end: int) -> int:
+    """The slide id of a slide's notes, from its SlideAtom (0 when it has none)."""
+    for kind, _, body, body_end, depth in _records(stream, start, end):
+        if kind == _SLIDE_ATOM and depth == 0 and body + 20 <= body_end:
+            return struct.unpack_from("<I", stream, body + 16)[0]
+    return 0
+
+
+def _slide(boxes: list[tuple[int, list[str]]], notes: list[str]) -> tuple[str, list[list[str]], list[str]]:
+    """A slide's title (its first title box) and its boxes, each once (PowerPoint 97 may keep a
+    placeholder's text both in the slide list and in the slide)."""
+    title = next((" ".join(paragraphs) for text_type, paragraphs in boxes if text_type in _TITLE_TEXT_TYPES), "")
+    seen: set[tuple[str, ...]] = set()
+    kept = []
+    for _, paragraphs in boxes:
+        if tuple(paragraphs) not in seen:
+            seen.add(tuple(paragraphs))
+            kept.append(paragraphs)
+    return title, kept, notes

@@ -110,3 +110,33 @@ def test_a_message_nested_thousands_deep_is_refused_saying_why():
     raw = b"From: a@example.org\nSubject: deep\nMIME-Version: 1.0\n" + opening + b"Content-Type: text/plain\n\nhello\n" + closing
     with pytest.raises(UnreadableDocument, match="nest too deep"):
         read_document("deep.eml", raw)
+
+
+def test_a_maildir_a_mailbox_named_inbox_and_a_readme_are_read_by_what_they_hold(tmp_path):
+    import shutil
+
+    from rag import RAG
+
+    # As mail programs keep mail: a Maildir's messages are files named by time and flags, a
+    # mailbox is a file called "Inbox"; neither has a suffix that names its format, and both
+    # were skipped as "unsupported type". A README is plain text; a script and binary data
+    # named without a suffix are still not documents.
+    docs = tmp_path / "docs"
+    (docs / "Mail" / "cur").mkdir(parents=True)
+    shutil.copy(MAIL / "tdg_examples_permission.eml", docs / "Mail" / "cur" / "1190133082.M1P7.wgdd:2,S")
+    shutil.copy(MAIL / "unix_email.mbox", docs / "Mail" / "Inbox")
+    (docs / "README").write_text("Harbour notes\n\nThe ferry to the island leaves at nine every morning.\n")
+    (docs / "run").write_text("#!/bin/sh\necho ferry\n")
+    (docs / "vq").write_bytes(bytes(range(256)) * 4)
+    engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
+    report = engine.ingest(show_progress=False)
+    assert report.files_indexed == 3, report
+    assert sorted(s.source for s in report.skipped) == ["run", "vq"]
+    answer = engine.ask("Who wrote to whom about using the book's examples?")
+    assert not answer.abstained and answer.citations[0].source == "Mail/cur/1190133082.M1P7.wgdd:2,S", answer.text
+    assert "Bob Stayton" in answer.citations[0].quote
+    answer = engine.ask("Who asked about a graph package in Python?")
+    assert not answer.abstained and answer.citations[0].source == "Mail/Inbox", answer.text
+    assert answer.citations[0].quote.startswith("From: Ted <ted@com>; To: Bob <bob@gov>;")
+    answer = engine.ask("When does the ferry leave?")
+    assert not answer.abstained and answer.citations[0].source == "README", answer.text
