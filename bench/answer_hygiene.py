@@ -11,6 +11,7 @@ answers that cite such a line, with each one listed.
     .venv/bin/python bench/answer_hygiene.py --corpus opendocument  # LibreOffice sheets and slides (.ods, .odp)
     .venv/bin/python bench/answer_hygiene.py --corpus office97   # Word and Excel 97-2003 (.doc, .xls)
     .venv/bin/python bench/answer_hygiene.py --corpus powerpoint97  # PowerPoint 97-2003 (.ppt)
+    .venv/bin/python bench/answer_hygiene.py --corpus outlook    # Outlook .msg (Apache POI's test messages)
     .venv/bin/python bench/answer_hygiene.py --engine /path/to/older/checkout   # an older engine, same checks
 
 The questions were written by hand for this bench, in a user's words, without looking for the
@@ -61,6 +62,12 @@ CORPORA = {  # package, folder of its English documents, the files asked (patter
     "office97": (("metastudent", "r-cran-readxl"), ".",
                  ("usr/lib/python3/dist-packages/metastudentPkg/lib/groupC/Report.doc",
                   "usr/lib/R/site-library/readxl/extdata/*.xls"), "office97-questions.txt"),
+    # Outlook's .msg files: not in Debian's packages; nine real messages of Apache POI's test data
+    # (Apache-2.0), copied from a clone of github.com/apache/poi (test-data/hsmf) to the folder named.
+    "outlook": (None, "bench-data/outlook-msg",
+                ("53784_succeeds.msg", "53784_fails.msg", "message_1979.msg", "outlook_30_msg.msg",
+                 "no_recipient_address.msg", "attachment_msg_inlineImg.msg", "message_normal_submission_chunk.msg",
+                 "lots-of-recipients.msg", "bug66335.msg"), "outlook-questions.txt"),
     # PowerPoint 97-2003: SystemC's TLM example decks and a talk from Nyquist's demos.
     "powerpoint97": (("libsystemc-doc", "nyquist"), ".",
                      ("usr/share/doc/libsystemc/examples/tlm/*/docs/*.ppt", "usr/share/nyquist/demos/allewis/*.ppt"),
@@ -110,8 +117,13 @@ def main() -> None:
     from rag import RAG
 
     package, folder, patterns, questions_file = CORPORA[args.corpus]
-    packages = package if isinstance(package, tuple) else (package,)
-    pages = fetch(packages, DATA, extract_name="extract-hygiene") / folder
+    if package is None:  # files that no Debian package holds, copied by hand (see CORPORA)
+        pages = ROOT / folder
+        if not all((pages / pattern).exists() for pattern in patterns):
+            sys.exit(f"{pages}: copy the files {CORPORA[args.corpus][2]} there first (see bench/answer_hygiene.py)")
+    else:
+        packages = package if isinstance(package, tuple) else (package,)
+        pages = fetch(packages, DATA, extract_name="extract-hygiene") / folder
     questions = [line.strip() for line in (ROOT / "bench" / questions_file).read_text().splitlines()
                  if line.strip() and not line.startswith("#")]
     with tempfile.TemporaryDirectory() as tmp:

@@ -83,6 +83,7 @@ _COLLECTION = re.compile(rf"^(?:it|this|that|them|these|all|everything|what happ
 # "this", "it", "this document": one document, the one the user has in mind.
 _THIS = re.compile(r"^(?:it|this|that)(?: (?:document|file|article|pdf|page|text|report|paper|one))?\b", re.I)
 _NAMED = re.compile(r"\b[A-Z][a-z]|\b[A-Z]{2,}\b")  # Putin, the UN: a speaker the documents name
+_WANTED = re.compile(r"\b(?:wants?|wanted|needs?|needed|likes?|liked|asks?|asked|hopes?|hoped) to$", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 _TRAILING = re.compile(r"[\s?.!:;,\"'“”‘’]+$")
 _LEADING = re.compile(r"^[\s\"'“”‘’]+")
@@ -135,6 +136,14 @@ def _points_at_one(said: str | None) -> bool:
 
 @lru_cache(maxsize=256)
 def read_question(question: str) -> QuestionIntent:
+    """What kind of answer a question asks for (a summary, what the documents say on a subject,
+    whether they disagree, why, a list, how, or a fact).
+
+    >>> read_question("What does the memo say about the budget?").kind
+    'subject'
+    >>> read_question("What did the historian want to know about the draft?").kind
+    'fact'
+    """
     body = _TRAILING.sub("", _LEADING.sub("", question.strip()))
     for pattern in _SUMMARY:
         m = pattern.match(body)
@@ -145,7 +154,8 @@ def read_question(question: str) -> QuestionIntent:
         m = pattern.match(body)
         # "What did Putin say about the refugees?" asks what someone in the documents said:
         # a fact, not every sentence on the refugees ("What does the memo say ..." is a subject).
-        if m and not _NAMED.search(m.groupdict().get("by") or ""):
+        # Nor does "What did the historian want to know about the document?": what someone asked.
+        if m and not _NAMED.search(m.groupdict().get("by") or "") and not _WANTED.search(m.groupdict().get("by") or ""):
             subject = _subject(m.group("s"))
             # "What is this story about?" is a summary; "What is Jabari Square about?" a subject.
             return QuestionIntent(SUBJECT if subject else SUMMARY, subject, this=not subject and _points_at_one(m.group("s")))

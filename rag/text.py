@@ -29,6 +29,10 @@ MIN_WRAP_WIDTH = 40
 WIDTH_QUANTILE = 0.9
 # A line starting like this begins something new even right after a wrapped line.
 _STARTS_BLOCK = re.compile(r"\s{4}|\s*(?:[-*+•|>#]|\d{1,3}[.)])\s")
+# A list item's marker and the spaces after it: a line indented to where its text begins
+# continues the item ("   - Can receive data from remote TCP stream connectable serial ports"
+# / "     over the internet."), though an indented line otherwise begins a block of its own.
+_BULLET = re.compile(r" *(?:[-*+•]|\d{1,3}[.)]) +(?=\S)")
 # A line starting like this goes on from the line before, however short that one is: no
 # sentence or heading begins with a closing bracket or a comma and then a lowercase word (a
 # PDF breaks a line after a footnote mark: "… the Objective Caml reference manual1" / ") from
@@ -98,22 +102,31 @@ def _join_wrapped(text: str, lines: list[tuple[int, int]]):
     lengths = sorted(len(text[s:e].rstrip()) for s, e in lines)
     width = lengths[round(WIDTH_QUANTILE * (len(lengths) - 1))]
     block_start, (line_start, line_end) = lines[0][0], lines[0]
+    hang = _item_text_column(text, block_start)
     for s, e in lines[1:]:
         if _GOES_ON.match(text, s):
             line_end = e  # one line broken in two: measured as one
             continue
+        under_item = hang > 0 and len(text[s:e]) - len(text[s:e].lstrip(" ")) == hang and not _BULLET.match(text, s)
         wrapped = (
             width >= MIN_WRAP_WIDTH
             and line_end - line_start >= WRAP_SHARE * width
-            and not _STARTS_BLOCK.match(text, s)
+            and (under_item or not _STARTS_BLOCK.match(text, s))
             and not text[line_start:line_end].lstrip().startswith("#")  # a Markdown heading
             and not _DOT_LEADER.search(text, line_start, line_end) and not _DOT_LEADER.search(text, s, e)
         )
         if not wrapped:
             yield block_start, line_end
             block_start = s
+            hang = _item_text_column(text, s)
         line_start, line_end = s, e
     yield block_start, line_end
+
+
+def _item_text_column(text: str, line_start: int) -> int:
+    """Where the text of a list item starting at ``line_start`` begins ("   - Can …": 5), or 0."""
+    item = _BULLET.match(text, line_start)
+    return item.end() - line_start if item else 0
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -127,6 +140,9 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     >>> text = 'Builders keep binary compatibility. [1] Most products run as well.'
     >>> [text[s:e] for s, e in sentence_spans(text)]
     ['Builders keep binary compatibility. [1]', 'Most products run as well.']
+    >>> text = '   - Can receive data from remote TCP stream serial ports\\n     over the internet.\\n   - Digipeats.'
+    >>> [" ".join(text[s:e].split()) for s, e in sentence_spans(text)]
+    ['- Can receive data from remote TCP stream serial ports over the internet.', '- Digipeats.']
     """
     end = len(text) if end is None else end
     spans = []

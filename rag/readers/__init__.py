@@ -12,9 +12,10 @@ from typing import Callable
 from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, UnreadableDocument
 from rag.readers.formats import FILE_READERS, read_file
 from rag.readers.mail import read_eml, read_mbox
+from rag.readers.outlook import read_msg
 
 # Each reader: (file bytes, limits) -> ExtractedText, or UnreadableDocument saying why.
-READERS: dict[str, Callable[[bytes, ReadLimits], ExtractedText]] = {**FILE_READERS, ".eml": read_eml, ".mbox": read_mbox}
+READERS: dict[str, Callable[[bytes, ReadLimits], ExtractedText]] = {**FILE_READERS, ".eml": read_eml, ".mbox": read_mbox, ".msg": read_msg}
 SUPPORTED_SUFFIXES = tuple(READERS)
 
 __all__ = ["ExtractedText", "ReadLimits", "UnreadableDocument", "READERS", "SUPPORTED_SUFFIXES", "read_document"]

@@ -59,7 +59,8 @@ ZIP_PACKAGES = {".docx": "a Word .docx file", ".pptx": "a PowerPoint .pptx file"
 
 # How much of a file's beginning tells its format when its name does not.
 SNIFF_BYTES = 4096
-_HEADER_FIELD = re.compile(rb"([A-Za-z][A-Za-z0-9-]{0,60}):")
+# A header field's name: printable characters but the colon (RFC 5322), "Cr2_Outbound_MailScanner" too.
+_HEADER_FIELD = re.compile(rb"([!-9;-~]{1,76}):")
 # Fields a message's header block holds besides From: any one of them with From makes it mail.
 _MAIL_FIELDS = {b"date", b"message-id", b"received", b"subject", b"to", b"return-path", b"delivered-to",
                 b"mime-version", b"x-mailer", b"user-agent"}

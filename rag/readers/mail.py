@@ -53,6 +53,8 @@ MAX_NAMED = 20
 # A signature block is at most this many short lines, the sender's name first (a name, a
 # company, what it makes, an address, a telephone number).
 MAX_SIGNATURE_LINES = 12
+# What a mailing list's footer says, below the same "-- " a signature comes under.
+_LIST_FOOTER = re.compile(r"unsubscri|subscription|listinfo|mailing list|list maintainer|list-?master", re.I)
 # A quote is taken for one of an earlier message of the mailbox when this share of its lines
 # were written there.
 QUOTED_ELSEWHERE = 0.8
@@ -74,7 +76,12 @@ def _nesting_refused(read):
 
 @_nesting_refused
 def read_eml(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
-    message = _parse(raw)
+    return read_message(_parse(raw), limits)
+
+
+def read_message(message: EmailMessage, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
+    """One parsed message read as an ``.eml`` file is (Outlook's ``.msg`` files are made one:
+    rag.readers.outlook)."""
     if not _has_headers(message):
         raise UnreadableDocument("no mail headers (From, To, Subject or Date): not an e-mail message")
     reader = _MailReader(limits)
@@ -293,19 +300,56 @@ def _signed(lines: list[str], sender: str) -> list[str]:
     ['Thanks.', '', 'Bob Stayton; Sagehill Enterprises; bobs@sagehill.net.']
     >>> _signed(["Bob Stayton", "wrote the book"], "Ann Other")
     ['Bob Stayton', 'wrote the book']
+
+    Outlook writes the sender "Ashley, Carl E (PACE)" and the signature "Carl E. Ashley", and
+    sets an empty line between the signature's lines:
+
+    >>> _signed(["Best,", "Carl E. Ashley", " ", "Office of the Historian", "", "(202) 663-1149"], "Ashley, Carl E (PACE)")
+    ['Best,', 'Carl E. Ashley; Office of the Historian; (202) 663-1149.']
+
+    Below the separator "-- ", the block is the signature whoever sent the message:
+
+    >>> _signed(["Aaron", "-- ", "Aaron W. Marrs, Ph.D.", "Historian"], "PA History Mailbox")
+    ['Aaron', '-- ', 'Aaron W. Marrs, Ph.D.; Historian.']
+
+    But not a mailing list's footer, and a signature ends at one:
+
+    >>> _signed(["Hi.", "-- ", "Irish Linux Users' Group: ilug@linux.ie", "List maintainer: listmaster@linux.ie"], "")
+    ['Hi.', '-- ', "Irish Linux Users' Group: ilug@linux.ie", 'List maintainer: listmaster@linux.ie']
+    >>> _signed(["Bob Musser", "Database Services, Inc.", "", "--", "To Unsubscribe: <off@lists.au>"], "Bob Musser")
+    ['Bob Musser; Database Services, Inc.', '', '--', 'To Unsubscribe: <off@lists.au>']
     """
-    if not sender:
-        return lines
-    start = next((i for i, line in enumerate(lines) if line.strip() == sender), None)
+    name = _name_words(sender)
+    start = next((i for i, line in enumerate(lines) if sender and (line.strip() == sender or (name and _name_words(line) == name))), None)
+    if start is None:  # the signature's own separator, "-- " (a shared mailbox's sender names no one)
+        separator = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].rstrip() == "--"), None)
+        start = next((i for i in range(separator + 1, len(lines)) if lines[i].strip()), None) if separator is not None else None
+        if start is not None and any(_LIST_FOOTER.search(line) for line in lines[start:start + MAX_SIGNATURE_LINES]):
+            return lines  # a mailing list's footer ("To unsubscribe: …"), not anyone's signature
     if start is None:
         return lines
-    end = start
-    while end < len(lines) and end - start < MAX_SIGNATURE_LINES and _signature_line(lines[end]):
+    end, kept = start, []
+    while end < len(lines) and len(kept) < MAX_SIGNATURE_LINES:
+        if _in_signature(lines[end]):
+            kept.append(lines[end].strip())
+        elif lines[end].strip() or end + 1 >= len(lines) or not _in_signature(lines[end + 1]):
+            break  # an empty line goes on only to another line of the signature
         end += 1
-    if end - start < 2:
+    if len(kept) < 2:
         return lines
-    signature = "; ".join(line.strip() for line in lines[start:end])
+    signature = "; ".join(kept)
     return lines[:start] + [signature if signature.endswith(".") else signature + "."] + lines[end:]
+
+
+def _name_words(name: str) -> frozenset[str]:
+    """A person's name as a set of words, in whatever order and with whatever marks ("Ashley,
+    Carl E (PACE)" and "Carl E. Ashley"), without what the brackets add (a department)."""
+    return frozenset(re.findall(r"\w+", re.sub(r"\([^)]*\)", "", name).lower()))
+
+
+def _in_signature(line: str) -> bool:
+    """A line that goes on a signature: a signature's line, not the "--" a footer follows."""
+    return _signature_line(line) and line.rstrip() != "--"
 
 
 def _signature_line(line: str) -> bool:
