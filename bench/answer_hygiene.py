@@ -1,6 +1,6 @@
 """What a reader of real manuals would not want cited: headings, navigation links, lines of
 code or data, footnote marks, sentences that end on a colon. Asks everyday questions of a real
-corpus (Debian's *Administrator's Handbook* and its FAQ, seven LaTeX manuals as PDF, office files, e-mail, LibreOffice sheets and slides, Word, Excel and PowerPoint 97-2003 files; fetched with apt) and counts the
+corpus (Debian's *Administrator's Handbook* and its FAQ, seven LaTeX manuals as PDF, office files, e-mail, LibreOffice sheets and slides, Word, Excel and PowerPoint 97-2003 files, Outlook messages, RTF; fetched with apt) and counts the
 answers that cite such a line, with each one listed.
 
     .venv/bin/python bench/answer_hygiene.py                     # the handbook, bench/handbook-questions.txt
@@ -12,6 +12,7 @@ answers that cite such a line, with each one listed.
     .venv/bin/python bench/answer_hygiene.py --corpus office97   # Word and Excel 97-2003 (.doc, .xls)
     .venv/bin/python bench/answer_hygiene.py --corpus powerpoint97  # PowerPoint 97-2003 (.ppt)
     .venv/bin/python bench/answer_hygiene.py --corpus outlook    # Outlook .msg (Apache POI's test messages)
+    .venv/bin/python bench/answer_hygiene.py --corpus rtf        # RTF: GNUstep help, Lynkeos, SuperCollider help
     .venv/bin/python bench/answer_hygiene.py --engine /path/to/older/checkout   # an older engine, same checks
 
 The questions were written by hand for this bench, in a user's words, without looking for the
@@ -68,6 +69,14 @@ CORPORA = {  # package, folder of its English documents, the files asked (patter
                 ("53784_succeeds.msg", "53784_fails.msg", "message_1979.msg", "outlook_30_msg.msg",
                  "no_recipient_address.msg", "attachment_msg_inlineImg.msg", "message_normal_submission_chunk.msg",
                  "lots-of-recipients.msg", "bug66335.msg"), "outlook-questions.txt"),
+    # RTF: GNUstep programs' help (each an .rtfd bundle's TXT.rtf), Lynkeos's credits and change log,
+    # SuperCollider plugins' help files.
+    "rtf": (("gworkspace-common", "lynkeos.app-common", "sc3-plugins-language"), ".",
+            ("usr/share/GNUstep/GWorkspace.app/English.lproj/Help/*.rtfd/TXT.rtf",
+             "usr/share/GNUstep/*.inspector/English.lproj/Help.rtfd/TXT.rtf",
+             "usr/share/GNUstep/Lynkeos.app/en.lproj/*.rtf",
+             "usr/share/SuperCollider/Extensions/SC3plugins/MCLDUGens/Help/*.rtf",
+             "usr/share/SuperCollider/Extensions/SC3plugins/LoopBufUGens/help/*.rtf"), "rtf-questions.txt"),
     # PowerPoint 97-2003: SystemC's TLM example decks and a talk from Nyquist's demos.
     "powerpoint97": (("libsystemc-doc", "nyquist"), ".",
                      ("usr/share/doc/libsystemc/examples/tlm/*/docs/*.ppt", "usr/share/nyquist/demos/allewis/*.ppt"),
@@ -130,7 +139,9 @@ def main() -> None:
         docs = Path(tmp) / "docs"
         docs.mkdir()
         for page in sorted(page for pattern in patterns for page in pages.glob(pattern)):
-            shutil.copy(page, docs / page.name)
+            # A bundle's files share a name (GNUstep's Help.rtfd/TXT.rtf): named after their folder too.
+            name = next("-".join(page.parts[-k:]) for k in range(1, len(page.parts) + 1) if not (docs / "-".join(page.parts[-k:])).exists())
+            shutil.copy(page, docs / name)
         engine = RAG(docs_dir=docs, index_dir=Path(tmp) / "index")
         engine.ingest(show_progress=False)
         answered, showing, counts = 0, 0, Counter()

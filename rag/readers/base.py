@@ -10,10 +10,12 @@ from __future__ import annotations
 import bisect
 import io
 import re
+import struct
 import zipfile
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Iterator, Optional
 
 from rag.text import is_data_line
 
@@ -231,3 +233,25 @@ def check_package(raw: bytes, kind: str, limits: ReadLimits) -> None:
             f"its parts would inflate to {total:,} bytes: over the limit of {limits.max_unpacked_bytes:,} "
             "(RAG_MAX_UNPACKED_BYTES)"
         )
+
+
+# The signature every OLE compound file opens with: Word, Excel and PowerPoint 97-2003, Outlook's .msg.
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@contextmanager
+def compound_file(raw: bytes, kind: str, stream: str) -> Iterator:
+    """An OLE compound file opened with olefile (BSD-2), refused unless it holds ``stream``;
+    damage met while it is read, opening it or in the caller's reading, refused as such:
+    "a damaged Outlook .msg file (…)". ``kind`` names the format: "an Outlook .msg file"."""
+    import olefile
+
+    if not raw.startswith(OLE_MAGIC):
+        raise UnreadableDocument(f"not {kind} (no compound-file signature)")
+    try:
+        with olefile.OleFileIO(io.BytesIO(raw)) as ole:
+            if not ole.exists(stream):
+                raise UnreadableDocument(f"nothing inside to read: not {kind}, or a damaged one")
+            yield ole
+    except (OSError, ValueError, IndexError, struct.error, RecursionError) as exc:  # olefile's errors are OSErrors
+        raise UnreadableDocument(f"a damaged {kind.split(' ', 1)[1]} ({type(exc).__name__}: {exc})") from None

@@ -17,6 +17,7 @@ from rag.readers.office97 import read_doc, read_ppt, read_xls
 from rag.readers.opendocument import read_odp, read_ods, read_odt
 from rag.readers.pdf import read_pdf
 from rag.readers.rst import read_rst
+from rag.readers.rtf import read_rtf
 from rag.readers.text import read_markdown, read_text
 
 Reader = Callable[[bytes, ReadLimits], ExtractedText]
@@ -29,6 +30,7 @@ FILE_READERS: dict[str, Reader] = {
     ".pdf": read_pdf,
     ".docx": read_docx,
     ".doc": read_doc,
+    ".rtf": read_rtf,
     ".html": read_html,
     ".htm": read_html,
     ".pptx": read_pptx,
@@ -49,7 +51,7 @@ FILE_READERS: dict[str, Reader] = {
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 # Formats read whole into memory as text: refused past four times the text a document may
 # hold before they are decoded.
-TEXT_SUFFIXES = (".txt", ".md", ".rst", ".eml", ".mbox", ".doc")
+TEXT_SUFFIXES = (".txt", ".md", ".rst", ".eml", ".mbox", ".doc", ".rtf")
 
 # Formats that are zip packages of XML parts, checked before parsing (what each is, for messages).
 ZIP_PACKAGES = {".docx": "a Word .docx file", ".pptx": "a PowerPoint .pptx file", ".xlsx": "an Excel .xlsx file",

@@ -18,15 +18,13 @@ import struct
 import subprocess
 import tempfile
 
-from rag.readers.base import (DEFAULT_LIMITS, ExtractedText, ReadLimits, TextBuilder, UnreadableDocument, add_slide_box,
-                              check_package, clean_line, first_line)
+from rag.readers.base import (DEFAULT_LIMITS, OLE_MAGIC, ExtractedText, ReadLimits, TextBuilder, UnreadableDocument,
+                              add_slide_box, check_package, clean_line, compound_file, first_line)
 from rag.readers.docx import read_docx
 from rag.readers.office import add_sheets, read_pptx, read_xlsx
 from rag.readers.tables import table_lines
 from rag.readers.text import read_text
 
-# The compound-file signature every Word and Excel 97-2003 file opens with.
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _TABLE_ROW = re.compile(r"^\|.*\|$")
 
 
@@ -152,24 +150,15 @@ def read_ppt(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     the presentation shows them, its title the section, each text box's paragraphs as
     ``add_slide_box`` joins them, the speaker's notes after the slide. Read with olefile
     (BSD-2, pure Python) by the records of Microsoft's published format."""
-    import olefile
-
     if raw.startswith(b"PK"):  # a newer presentation saved under the old name
         check_package(raw, "a PowerPoint file", limits)
         return read_pptx(raw, limits)
-    if not raw.startswith(OLE_MAGIC):
-        raise UnreadableDocument("not a PowerPoint 97-2003 .ppt file (no compound-file signature)")
-    try:
-        with olefile.OleFileIO(io.BytesIO(raw)) as ole:
-            if not ole.exists("PowerPoint Document"):
-                raise UnreadableDocument("no presentation inside: not a PowerPoint 97-2003 .ppt file, or a damaged one")
-            if ole.exists("EncryptedSummary"):
-                raise UnreadableDocument("an encrypted PowerPoint file: save it without a password, then ingest again")
-            stream = ole.openstream("PowerPoint Document").read()
-            current_user = ole.openstream("Current User").read() if ole.exists("Current User") else b""
-            title = _summary_title(ole)
-    except (OSError, ValueError, IndexError, struct.error, RecursionError) as exc:  # olefile's NotOleFileError is an OSError
-        raise UnreadableDocument(f"a damaged PowerPoint 97-2003 .ppt file ({type(exc).__name__}: {exc})") from None
+    with compound_file(raw, "a PowerPoint 97-2003 .ppt file", "PowerPoint Document") as ole:
+        if ole.exists("EncryptedSummary"):
+            raise UnreadableDocument("an encrypted PowerPoint file: save it without a password, then ingest again")
+        stream = ole.openstream("PowerPoint Document").read()
+        current_user = ole.openstream("Current User").read() if ole.exists("Current User") else b""
+        title = _summary_title(ole)
     slides = _ppt_slides(stream, current_user)
     out = TextBuilder()
     for slide_title, boxes, notes in slides:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import codecs
 import email
 import email.policy
-import io
 import struct
 from datetime import datetime, timedelta, timezone
 from email.errors import HeaderParseError
@@ -21,10 +20,9 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, UnreadableDocument, clean_line
+from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, clean_line, compound_file
 from rag.readers.mail import read_message
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # MAPI property ids ([MS-OXPROPS]) and types, as the stream names spell them.
 SUBJECT, SENDER_NAME, SENDER_EMAIL, SENDER_SMTP = 0x0037, 0x0C1A, 0x0C1F, 0x5D01
 DISPLAY_TO, DISPLAY_CC, BODY, HTML = 0x0E04, 0x0E03, 0x1000, 0x1013
@@ -42,17 +40,8 @@ _FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
 
 
 def read_msg(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
-    import olefile
-
-    if not raw.startswith(OLE_MAGIC):
-        raise UnreadableDocument("not an Outlook .msg file (no compound-file signature)")
-    try:
-        with olefile.OleFileIO(io.BytesIO(raw)) as ole:
-            if not ole.exists("__properties_version1.0"):
-                raise UnreadableDocument("no message inside: not an Outlook .msg file, or a damaged one")
-            message = _Message(ole, "", "message").email(0)
-    except (OSError, ValueError, IndexError, struct.error, RecursionError) as exc:  # olefile's errors are OSErrors
-        raise UnreadableDocument(f"a damaged Outlook .msg file ({type(exc).__name__}: {exc})") from None
+    with compound_file(raw, "an Outlook .msg file", "__properties_version1.0") as ole:
+        message = _Message(ole, "", "message").email(0)
     return read_message(message, limits)
 
 
