@@ -134,6 +134,13 @@ CASES = {
     "a zip bomb attached to a message (.eml)": lambda: ("bomb.eml", mail_with([("bomb.docx", docx(" " * 1_000_000 for _ in range(1000)))])),
     "20,000 attachments (.eml)": lambda: ("many.eml", mail_with((f"part{i}.bin", b"x" * 10) for i in range(20_000))),
     "a row repeated a million times, 16,384 cells wide (.ods)": lambda: ("edges.ods", ods_repeated()),
+    "groups nested 200,000 deep (.rtf)": lambda: ("deep.rtf", b"{\\rtf1 " + b"{" * 200_000 + b"The ferry leaves at nine." + b"}" * 200_000 + b"}"),
+    "a picture claiming 100 GB of binary (.rtf)": lambda: ("bin.rtf", b"{\\rtf1 The ferry leaves at nine.{\\pict\\bin99999999999 x}}"),
+    "2 MB of paragraphs (.rtf)": lambda: ("long.rtf", b"{\\rtf1 " + b"The keeper lit the lamp.\\par " * 70_000 + b"}"),
+    "a compound-file signature, then 10 MB of nothing (.ppt)": lambda: ("empty.ppt", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(10_000_000)),
+    "a compound-file signature, then 10 MB of nothing (.msg)": lambda: ("empty.msg", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(10_000_000)),
+    "a message's header of 100,000 fields, named as a Maildir names it": lambda: (
+        "1039434711.M12P99.host:2,S", b"X-Spam: no\n" * 100_000 + b"From: Ann <ann@x.org>\nDate: Mon, 2 Dec 2002\n\nThe ferry leaves at nine.\n"),
 }
 
 
