@@ -13,6 +13,7 @@ from rag.config import Settings
 from rag.errors import BadUploadError, RagError, UnknownDocumentError
 from rag.text import SURROGATE
 from rag.index import Index
+from rag.ingest.pipeline import file_of
 from rag.types import IngestReport, Progress
 
 # Letters of any script stay in an upload's name ("日本語.txt"); anything else becomes "_".
@@ -56,13 +57,15 @@ class Library:
             return self.index.ingest(show_progress=False, on_progress=on_progress)
 
     def remove(self, source: str) -> IngestReport:
+        """Set the file aside (a large mailbox's part is its mailbox: every part goes) and ingest."""
         path = self.document_path(source)
-        aside = self.removed_dir / f"{time.time_ns()}" / source
+        aside = self.removed_dir / f"{time.time_ns()}" / file_of(source)
         aside.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(path), str(aside))
         return self.index.ingest(show_progress=False)
 
     def restore(self, source: str) -> IngestReport:
+        source = file_of(source)
         if ".." in Path(source).parts or Path(source).is_absolute():
             raise UnknownDocumentError(f"{source} is not a removed document")
         copies = sorted((stamp for stamp in self.removed_dir.glob("[0-9]*") if (stamp / source).is_file()),
@@ -84,7 +87,7 @@ class Library:
     def document_path(self, source: str) -> Path:
         """The file for ``source``, refusing anything outside the documents folder."""
         root = self.settings.docs_dir.resolve()
-        path = (root / source).resolve()
+        path = (root / file_of(source)).resolve()  # a large mailbox's part is its mailbox
         if root not in path.parents or not path.is_file():
             raise UnknownDocumentError(f"{source} is not a document in {self.settings.docs_dir}")
         return path

@@ -21,7 +21,7 @@ import functools
 import re
 from email.message import EmailMessage
 from email.utils import getaddresses
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, TextBuilder, UnreadableDocument, clean_line
 from rag.readers.formats import FILE_READERS, IMAGE_SUFFIXES, read_file
@@ -32,6 +32,11 @@ HEADER_FIELDS = ("From", "To", "Cc", "Subject", "Date")
 # The line a mailbox opens each message with (mboxo/mboxrd): "From sender date", at the
 # start of the file or after a blank line.
 _MBOX_SEPARATOR = re.compile(rb"(?:\A|(?<=\n\n)|(?<=\r\n\r\n))From [^\n]*\n")
+# A mailbox larger than this is read in parts of about this size, each a document of its own
+# ("Inbox · part 2"): a year of someone's mail is gigabytes, and one document holds at most
+# RAG_MAX_DOCUMENT_CHARS of text. Cut between messages; appended mail changes the last part only.
+MAILBOX_PART_BYTES = 32_000_000
+_SCAN_CHUNK = 1_000_000  # read at a time looking for the next message's start
 # A quoted line's marks: "> ", "> > ", "|> ", and Supercite's initials, "BM> ", "Ted> ".
 _QUOTE_MARK = re.compile(r"^(?:[ \t]*(?:[A-Za-z]{1,8}>(?= |$)|\|?>))+ ?")
 # Outlook's line above the message replied to, and the sender's line below it.
@@ -102,6 +107,40 @@ def read_mbox(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     # One thread is named after its subject; a mailbox of many after its file.
     title = _REPLY_PREFIX.sub("", _subject(messages[0])).strip() if len(subjects) == 1 else ""
     return reader.extracted("this mailbox holds no messages with text", title=title)
+
+
+def mailbox_spans(path: Path, part_bytes: int) -> list[tuple[int, int]]:
+    """Where a mailbox file is cut into parts of about ``part_bytes`` each, between messages:
+    (start, end) byte offsets, each part but the first starting at a "From " line after a blank
+    one. Only the bytes around each cut are read (a mailbox of gigabytes is listed in
+    milliseconds); a message longer than a part ends its part."""
+    size = path.stat().st_size
+    spans, start = [], 0
+    with path.open("rb") as file:
+        while start + part_bytes < size and (cut := _separator_from(file, start + part_bytes)) is not None:
+            spans.append((start, cut))
+            start = cut
+    spans.append((start, size))
+    return spans
+
+
+def _separator_from(file, offset: int) -> int | None:
+    """The offset of the first message separator ("From " after a blank line) at or after
+    ``offset``, or None."""
+    position = max(0, offset - 4)  # the blank line before it may lie just before the offset
+    while True:
+        file.seek(position)
+        data = file.read(_SCAN_CHUNK)
+        if not data:
+            return None
+        lowest = offset - position  # where in ``data`` a message may start
+        found = [i + len(mark) - 5 for mark in (b"\n\nFrom ", b"\r\n\r\nFrom ")
+                 if (i := data.find(mark, max(0, lowest - len(mark) + 5))) >= 0]
+        if found:
+            return position + min(found)
+        if len(data) < _SCAN_CHUNK:
+            return None
+        position += len(data) - 8  # a separator the chunk's end cuts is found whole in the next
 
 
 def _parse(raw: bytes) -> EmailMessage:

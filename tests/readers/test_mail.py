@@ -140,3 +140,37 @@ def test_a_maildir_a_mailbox_named_inbox_and_a_readme_are_read_by_what_they_hold
     assert answer.citations[0].quote.startswith("From: Ted <ted@com>; To: Bob <bob@gov>;")
     answer = engine.ask("When does the ferry leave?")
     assert not answer.abstained and answer.citations[0].source == "README", answer.text
+
+
+def test_a_large_mailbox_is_read_in_parts_each_cited_by_its_name_and_new_mail_reads_one_part_again(tmp_path, monkeypatch):
+    import shutil
+
+    import rag.readers.mail as mail
+    from rag import RAG
+
+    # A year of mail is gigabytes, more than one document may hold: it is read in parts cut
+    # between messages. Here the five messages of networkx's mailbox, parts of 300 bytes.
+    monkeypatch.setattr(mail, "MAILBOX_PART_BYTES", 300)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    inbox = docs / "Inbox"
+    shutil.copy(MAIL / "unix_email.mbox", inbox)
+    engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
+    report = engine.ingest(show_progress=False)
+    assert report.files_indexed == 4 and not report.skipped, report
+    assert [d.source for d in engine.status().documents] == [f"Inbox · part {n}" for n in (1, 2, 3, 4)]
+    answer = engine.ask("Who suggested lunch to discuss networks?")
+    cited = answer.citations[0]
+    assert not answer.abstained and cited.source == "Inbox · part 4", answer.text
+    assert cited.quote.startswith("From: Ted <ted@com>; To: Bob <bob@gov>, Carol <carol@gov>")
+    assert engine.source_text(cited.source)[cited.start:cited.end] == cited.quote
+    assert engine.library.original_path(cited.source) == inbox.resolve()
+    # A message arrives: appended at the end, it changes the last part only (the blank line
+    # before it) and starts a part of its own; the first three are not read again.
+    with inbox.open("ab") as box:
+        box.write(b"\nFrom carol@gov Fri Jul 29 10:00:00 2005\nFrom: Carol <carol@gov>\nTo: Ted <ted@com>\n"
+                  b"Subject: Re: lunch\nDate: Fri, 29 Jul 2005 10:00:00 -0700\n\nThe noodle bar on Main Street suits me.\n")
+    report = engine.ingest(show_progress=False)
+    assert report.files_indexed == 2 and report.files_unchanged == 3, report
+    answer = engine.ask("Where does Carol want to have lunch?")
+    assert answer.passages[0].source == "Inbox · part 5", answer.text  # the new message is found first
