@@ -46,8 +46,8 @@ from rag.lexicon import unstated_conditions
 from rag.questions import (DISAGREEMENT, HOW, LIST, QUANTITY, SUMMARY, WHY, asked_kind, asks_who_or_when, defined_term,
                            defines, holds_asked_kind)
 from rag.text import (MONTHS, addresses_model, ends_statement, holds_function_word, is_code_line, is_data_line,
-                      is_fragment, is_heading, is_listing, is_message_header, is_section_number, is_title_block, points_back, term_set,
-                      terms)
+                      is_fragment, is_heading, is_listing, is_message_header, is_section_number, is_title_block,
+                      points_back, term_set, terms)
 from rag.types import Answer, Citation, Conflict, ConflictVersion, Evidence, Passage, Sentence
 
 # Chosen by bench/tune_weights.py on the tune halves, judging whole answers as `rag eval`

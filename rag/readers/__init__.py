@@ -15,7 +15,8 @@ from rag.readers.mail import read_eml, read_mbox
 from rag.readers.outlook import read_msg
 
 # Each reader: (file bytes, limits) -> ExtractedText, or UnreadableDocument saying why.
-READERS: dict[str, Callable[[bytes, ReadLimits], ExtractedText]] = {**FILE_READERS, ".eml": read_eml, ".mbox": read_mbox, ".msg": read_msg}
+READERS: dict[str, Callable[[bytes, ReadLimits], ExtractedText]] = {
+    **FILE_READERS, ".eml": read_eml, ".mbox": read_mbox, ".msg": read_msg}
 SUPPORTED_SUFFIXES = tuple(READERS)
 
 __all__ = ["ExtractedText", "ReadLimits", "UnreadableDocument", "READERS", "SUPPORTED_SUFFIXES", "read_document"]

@@ -143,12 +143,13 @@ def _joined(bullets: list[str], lead: str) -> list[str]:
     """Bullets joined by "; " after ``lead``, a full stop after each line of at most
     ``MAX_JOINED_BULLETS_CHARS`` (a longer bullet is a line of its own)."""
     lines: list[str] = []
-    current = lead
+    current, items = lead, 0  # the line so far, and how many bullets it holds
     for bullet in bullets:
-        if current and current != lead and len(current) + len(bullet) > MAX_JOINED_BULLETS_CHARS:
+        if items and len(current) + len(bullet) > MAX_JOINED_BULLETS_CHARS:
             lines.append(current + ".")
-            current = ""
-        current = f"{current}; {bullet}" if current and current != lead else f"{current} {bullet}".strip()
+            current, items = "", 0
+        current = f"{current}; {bullet}" if items else f"{current} {bullet}".strip()
+        items += 1
     lines.append(current + ".")
     return lines
 

@@ -117,7 +117,8 @@ def _message_header(text: bytes) -> bool:
     """Whether ``text`` opens with an e-mail's header block: field lines (and their folded
     continuations) up to an empty line, From among them and another field of mail."""
     fields = set()
-    for line in text.replace(b"\r\n", b"\n").split(b"\n"):
+    lines = text.replace(b"\r\n", b"\n").split(b"\n")
+    for line in lines[:-1] if len(text) >= SNIFF_BYTES else lines:  # a line the head cuts is not judged
         if not line.strip():
             break
         if line[:1] in (b" ", b"\t") and fields:

@@ -359,10 +359,11 @@ def _signed(lines: list[str], sender: str) -> list[str]:
     ['Bob Musser; Database Services, Inc.', '', '--', 'To Unsubscribe: <off@lists.au>']
     """
     name = _name_words(sender)
-    start = next((i for i, line in enumerate(lines) if sender and (line.strip() == sender or (name and _name_words(line) == name))), None)
+    start = next((i for i, line in enumerate(lines)
+                  if sender and (line.strip() == sender or (name and _name_words(line) == name))), None)
     if start is None:  # the signature's own separator, "-- " (a shared mailbox's sender names no one)
-        separator = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].rstrip() == "--"), None)
-        start = next((i for i in range(separator + 1, len(lines)) if lines[i].strip()), None) if separator is not None else None
+        separator = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].rstrip() == "--"), -1)
+        start = next((i for i in range(separator + 1, len(lines)) if lines[i].strip()), None) if separator >= 0 else None
         if start is not None and any(_LIST_FOOTER.search(line) for line in lines[start:start + MAX_SIGNATURE_LINES]):
             return lines  # a mailing list's footer ("To unsubscribe: …"), not anyone's signature
     if start is None:

@@ -265,7 +265,7 @@ def _ppt_slides(stream: bytes, current_user: bytes) -> list[tuple[str, list[list
         for i, (start, end) in enumerate(persists):
             if end - start < 16:
                 continue
-            persist_id, slide_id = struct.unpack_from("<I", stream, start)[0], struct.unpack_from("<I", stream, start + 12)[0]
+            persist_id, slide_id = (struct.unpack_from("<I", stream, offset)[0] for offset in (start, start + 12))
             if instance == _SLIDE_LIST_NOTES:
                 notes_by_slide_id[slide_id] = persist_id
             else:  # PowerPoint 97 kept a slide's placeholder text here, after its persist atom
