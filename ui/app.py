@@ -19,6 +19,7 @@ import gradio as gr  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 
 from rag.errors import PortInUseError, RagError  # noqa: E402
+from rag.ingest.pipeline import file_of  # noqa: E402
 from rag.readers import SUPPORTED_SUFFIXES  # noqa: E402
 from ui.safety import ContentSecurityPolicy, SlowLogin, answer_markdown, markdown_text  # noqa: E402
 
@@ -472,7 +473,7 @@ class Handlers:
         """The first click on Remove: a question to confirm, nothing removed yet."""
         if not source:
             return "Choose a document to remove.", gr.update(visible=False)
-        return f"Remove **{markdown_text(source)}** from the documents?", gr.update(visible=True)
+        return f"Remove **{_whole_file(source)}** from the documents?", gr.update(visible=True)
 
     def remove(self, source: Optional[str], collection: Optional[str] = None):
         """Confirmed: the file is moved aside (Undo puts it back) and the index follows."""
@@ -491,7 +492,7 @@ class Handlers:
         else:
             try:
                 (engine.restore_document if undo else engine.remove_document)(source)
-                message = f"{'Restored' if undo else 'Removed'} {markdown_text(source)}."
+                message = f"{'Restored' if undo else 'Removed'} {_whole_file(source)}."
                 removed = None if undo else source
             except RagError as exc:
                 message = f"**Not {'restored' if undo else 'removed'}:** {markdown_text(str(exc))}"
@@ -639,6 +640,13 @@ def build_app(engine: Any, handlers: Optional[Handlers] = None) -> gr.Blocks:
         # ... and so does the remove list when opened: another tab may have added a document.
         remove_pick.focus(lambda chosen: h.refresh(chosen)[1], collection, remove_pick, api_visibility="private")
     return app
+
+
+def _whole_file(source: str) -> str:
+    """A document's name as the file it is ("Inbox · part 2" of a mailbox read in parts is the
+    whole mailbox: removing or restoring it takes every part), as Markdown text."""
+    whole = file_of(source)
+    return markdown_text(source) if whole == source else f"{markdown_text(whole)} (the whole mailbox, every part)"
 
 
 def _sources(engine: Any) -> list[str]:

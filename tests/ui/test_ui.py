@@ -276,3 +276,25 @@ def test_a_browser_chooses_a_collection_and_its_documents_are_its_own(fresh_engi
     assert all(c["source"] != "tides.md" for c in answer["citations"])
     *_, refused, _, unchanged = handlers.switch_collection("../etc")
     assert "not a collection name" in refused and unchanged == gr.update()
+
+
+def test_removing_a_part_of_a_large_mailbox_says_the_whole_mailbox_goes_and_undo_brings_it_back(tmp_path, monkeypatch):
+    import shutil
+
+    import rag.readers.mail as mail
+    from rag import RAG
+
+    monkeypatch.setattr(mail, "MAILBOX_PART_BYTES", 300)  # networkx's five messages in four parts
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(Path(__file__).parents[1] / "fixtures" / "mail" / "unix_email.mbox", docs / "Inbox")
+    engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
+    engine.ingest(show_progress=False)
+    parts = Handlers(engine)
+    question, confirm = parts.ask_to_remove("Inbox · part 2")
+    assert "Inbox (the whole mailbox, every part)" in shown(question) and confirm["visible"]
+    message, status, _, undo, removed = parts.remove("Inbox · part 2")
+    assert "Removed Inbox (the whole mailbox, every part)" in shown(message) and undo["visible"]
+    assert not (docs / "Inbox").exists() and engine.status().documents == []
+    message, *_ = parts.undo_remove(removed)
+    assert (docs / "Inbox").exists() and len(engine.status().documents) == 4, message
