@@ -13,7 +13,7 @@ from rag.config import Settings
 from rag.errors import BadUploadError, RagError, UnknownDocumentError
 from rag.text import SURROGATE
 from rag.index import Index
-from rag.ingest.pipeline import file_of
+from rag.ingest.sources import file_of
 from rag.types import IngestReport, Progress
 
 # Letters of any script stay in an upload's name ("日本語.txt"); anything else becomes "_".

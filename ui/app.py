@@ -19,7 +19,7 @@ import gradio as gr  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 
 from rag.errors import PortInUseError, RagError  # noqa: E402
-from rag.ingest.pipeline import file_of  # noqa: E402
+from rag.ingest.sources import ARCHIVE_MARK, file_of  # noqa: E402
 from rag.readers import SUPPORTED_SUFFIXES  # noqa: E402
 from ui.safety import ContentSecurityPolicy, SlowLogin, answer_markdown, markdown_text  # noqa: E402
 
@@ -644,9 +644,13 @@ def build_app(engine: Any, handlers: Optional[Handlers] = None) -> gr.Blocks:
 
 def _whole_file(source: str) -> str:
     """A document's name as the file it is ("Inbox · part 2" of a mailbox read in parts is the
-    whole mailbox: removing or restoring it takes every part), as Markdown text."""
+    whole mailbox, "reports.zip › q3.pdf" the whole archive: removing or restoring it takes
+    every part), as Markdown text."""
     whole = file_of(source)
-    return markdown_text(source) if whole == source else f"{markdown_text(whole)} (the whole mailbox, every part)"
+    if whole == source:
+        return markdown_text(source)
+    kind = "archive, every document in it" if ARCHIVE_MARK in source else "mailbox, every part"
+    return f"{markdown_text(whole)} (the whole {kind})"
 
 
 def _sources(engine: Any) -> list[str]:

@@ -23,10 +23,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import os
 import time
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
 from rag.config import Settings
@@ -35,104 +32,16 @@ from rag.store.base import Storage
 from rag.store.manifest import DocumentRow, Manifest
 from rag.store.migrations import clear_legacy_index
 from rag.models import guard_llama_index
-from rag.readers import READERS, SUPPORTED_SUFFIXES, UnreadableDocument
-from rag.readers.formats import SNIFF_BYTES, format_of
+from rag.readers import SUPPORTED_SUFFIXES, UnreadableDocument
 from rag.readers.isolated import IsolatedReader
+from rag.ingest.sources import list_files, reading_name
 from rag.ingest.split import Splitter
 from rag.types import IngestReport, Progress, SkippedFile
 
 log = logging.getLogger(__name__)
 
-# What names a part of a file read in parts: "Inbox · part 2".
-PART_MARK = " · part "
 # During a long run, running engines are told about new files at most this often.
 ANNOUNCE_SECONDS = 30.0
-
-
-def list_files(docs_dir: Path) -> tuple[list[tuple[str, Any]], list[SkippedFile]]:
-    """(source, path) of every file under ``docs_dir`` a reader exists for, and the rest, skipped.
-    A large mailbox is listed as its parts, each a ``FilePart`` ("Inbox · part 2").
-
-    Hidden files and folders (.git, .DS_Store, uploads being written) are not documents.
-    """
-    if not docs_dir.is_dir():
-        raise NoDocumentsError(
-            f"documents folder {docs_dir} does not exist: create it and add documents "
-            f"({', '.join(SUPPORTED_SUFFIXES)}), or set RAG_DOCS_DIR"
-        )
-    files, skipped = [], []
-    real_root = docs_dir.resolve()
-    for root, dirs, names in os.walk(docs_dir):  # links to folders are not followed
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(names):
-            if name.startswith("."):
-                continue
-            path = Path(root) / name
-            source = path.relative_to(docs_dir).as_posix()
-            if path.is_symlink() and real_root not in path.resolve().parents:
-                # A link must not turn the folder into a window on the rest of the disk.
-                skipped.append(SkippedFile(source, "a link to a file outside the documents folder: not indexed"))
-            elif (kind := path.suffix.lower() if path.suffix.lower() in SUPPORTED_SUFFIXES else _sniffed(path)):
-                files.extend(_parts(source, path) if kind == ".mbox" else [(source, path)])
-            else:
-                skipped.append(
-                    SkippedFile(source, f"unsupported type {path.suffix or '(none)'}: only {', '.join(SUPPORTED_SUFFIXES)}")
-                )
-    return sorted(files), skipped
-
-
-def _sniffed(path: Path) -> str:
-    """The format of a file whose suffix names none, by its first bytes (".eml" for a Maildir's
-    message, ".mbox" for a mail program's "Inbox", ".txt" for a README), or ""
-    (``rag.readers.formats.format_of``)."""
-    try:
-        with path.open("rb") as file:
-            head = file.read(SNIFF_BYTES)
-    except OSError:
-        return ""  # unreadable here: left to be reported as unsupported
-    return format_of(path.name, head, READERS)
-
-
-@dataclass(frozen=True)
-class FilePart:
-    """Bytes ``start`` to ``end`` of a file too large to be one document (a mailbox of
-    gigabytes), read as one: the ingest reads it as it reads a file (``stat``, ``read_bytes``)."""
-
-    path: Path
-    source: str  # the whole file's
-    start: int
-    end: int
-
-    def stat(self) -> os.stat_result:
-        return self.path.stat()  # the whole file's: if it changed, each part is read again and compared
-
-    def read_bytes(self) -> bytes:
-        with self.path.open("rb") as file:
-            file.seek(self.start)
-            return file.read(self.end - self.start)
-
-
-def _parts(source: str, path: Path) -> list[tuple[str, Any]]:
-    """A mailbox as documents: itself when small, else its parts ("Inbox · part 2")."""
-    from rag.readers import mail
-
-    try:
-        if path.stat().st_size <= mail.MAILBOX_PART_BYTES:
-            return [(source, path)]
-        spans = mail.mailbox_spans(path, mail.MAILBOX_PART_BYTES)
-    except OSError:
-        return [(source, path)]  # reported as unreadable when it is read
-    return [(part_source(source, n), FilePart(path, source, start, end)) for n, (start, end) in enumerate(spans, 1)]
-
-
-def part_source(source: str, n: int) -> str:
-    return f"{source}{PART_MARK}{n}"
-
-
-def file_of(source: str) -> str:
-    """The file a document comes from: itself, or the mailbox a part of it is ("Inbox · part 2")."""
-    whole, mark, n = source.rpartition(PART_MARK)
-    return whole if mark and n.isdigit() else source
 
 
 def make_embedding_step(embed_model: Any):
@@ -361,7 +270,7 @@ class Ingestor:
             return
         try:
             # Any failure, a parser's own included, comes back in words a user can act on.
-            doc = self.reader.read(path.source if isinstance(path, FilePart) else source, raw)
+            doc = self.reader.read(reading_name(source, path), raw)
         except UnreadableDocument as exc:
             self._skip(source, str(exc), row, report)
             return
