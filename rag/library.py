@@ -57,7 +57,8 @@ class Library:
             return self.index.ingest(show_progress=False, on_progress=on_progress)
 
     def remove(self, source: str) -> IngestReport:
-        """Set the file aside (a large mailbox's part is its mailbox: every part goes) and ingest."""
+        """Set the file aside and ingest. A large mailbox's part is its mailbox, an archive's
+        document its archive: every part goes, as Undo brings every part back."""
         path = self.document_path(source)
         aside = self.removed_dir / f"{time.time_ns()}" / file_of(source)
         aside.parent.mkdir(parents=True, exist_ok=True)
@@ -87,7 +88,7 @@ class Library:
     def document_path(self, source: str) -> Path:
         """The file for ``source``, refusing anything outside the documents folder."""
         root = self.settings.docs_dir.resolve()
-        path = (root / file_of(source)).resolve()  # a large mailbox's part is its mailbox
+        path = (root / file_of(source)).resolve()  # a mailbox's part, an archive's document: the file
         if root not in path.parents or not path.is_file():
             raise UnknownDocumentError(f"{source} is not a document in {self.settings.docs_dir}")
         return path
