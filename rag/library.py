@@ -13,7 +13,7 @@ from rag.config import Settings
 from rag.errors import BadUploadError, RagError, UnknownDocumentError
 from rag.text import SURROGATE
 from rag.index import Index
-from rag.ingest.sources import file_of
+from rag.ingest.sources import ARCHIVE_SUFFIXES, UPLOAD_SUFFIXES, archive_documents, file_of
 from rag.types import IngestReport, Progress
 
 # Letters of any script stay in an upload's name ("日本語.txt"); anything else becomes "_".
@@ -31,15 +31,20 @@ class Library:
 
         name = upload_name(filename)
         suffix = Path(name).suffix.lower()
-        if suffix not in SUPPORTED_SUFFIXES:
-            raise BadUploadError(f"{_clean(Path(filename).name)}: only {', '.join(SUPPORTED_SUFFIXES)} files can be added")
+        if suffix not in UPLOAD_SUFFIXES:
+            raise BadUploadError(f"{_clean(Path(filename).name)}: only {', '.join(UPLOAD_SUFFIXES)} files can be added")
         if len(data) > self.settings.upload_max_bytes:
             raise BadUploadError(
                 f"{name} is {len(data):,} bytes; the limit is {self.settings.upload_max_bytes:,} (RAG_UPLOAD_MAX_BYTES)"
             )
         try:
-            self.index.file_reader.read(name, data)
-        except UnreadableDocument as exc:
+            if suffix in ARCHIVE_SUFFIXES:  # its documents are read when it is indexed; it must hold some
+                documents, _ = archive_documents(name, data)
+                if not documents:
+                    raise UnreadableDocument(f"no documents inside that can be read (only {', '.join(SUPPORTED_SUFFIXES)})")
+            else:
+                self.index.file_reader.read(name, data)
+        except (UnreadableDocument, ValueError) as exc:
             raise BadUploadError(f"{name} cannot be indexed: {exc}") from None
         target = self.settings.docs_dir / name
         if target.is_dir():

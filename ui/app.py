@@ -19,12 +19,12 @@ import gradio as gr  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 
 from rag.errors import PortInUseError, RagError  # noqa: E402
-from rag.ingest.sources import ARCHIVE_MARK, file_of  # noqa: E402
-from rag.readers import SUPPORTED_SUFFIXES  # noqa: E402
+from rag.library import upload_name  # noqa: E402
+from rag.ingest.sources import ARCHIVE_MARK, UPLOAD_SUFFIXES, file_of  # noqa: E402
 from ui.safety import ContentSecurityPolicy, SlowLogin, answer_markdown, markdown_text  # noqa: E402
 
 CONTEXT_CHARS = 300  # shown either side of a cited sentence in the sources panel
-_TYPES = " ".join(SUPPORTED_SUFFIXES)
+_TYPES = " ".join(UPLOAD_SUFFIXES)
 
 CSS = """
 #sources .card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin-bottom: 10px; }
@@ -462,8 +462,11 @@ class Handlers:
 
             try:
                 report = engine.add_document(path.name, path.read_bytes(), overwrite=overwrite, on_progress=follow)
+                # An archive's members not read are said, as a document read in part is.
+                left_out = [f"{s.source.partition(ARCHIVE_MARK)[2]}: {s.reason}" for s in report.skipped
+                            if s.source.startswith(upload_name(path.name) + ARCHIVE_MARK)]
                 messages.append(f"**Indexed** {markdown_text(path.name)} ({report.passages_added} passages added)"
-                                + "".join(f"; {markdown_text(p.reason)}" for p in report.partly_read))
+                                + "".join(f"; {markdown_text(note)}" for note in [p.reason for p in report.partly_read] + left_out))
             except RagError as exc:
                 messages.append(f"**Not added:** {markdown_text(str(exc))}")
         progress(1.0, desc="Done")
@@ -586,7 +589,7 @@ def build_app(engine: Any, handlers: Optional[Handlers] = None) -> gr.Blocks:
                 with gr.Accordion("Documents", open=True):
                     status = gr.Markdown(render_status(engine, h.indexing), elem_id="index-status")
                     files = gr.File(
-                        label=f"Add documents ({_TYPES})", file_count="multiple", file_types=list(SUPPORTED_SUFFIXES),
+                        label=f"Add documents ({_TYPES})", file_count="multiple", file_types=list(UPLOAD_SUFFIXES),
                         elem_id="upload",
                     )
                     overwrite = gr.Checkbox(label="Replace a document that has the same name", value=False)

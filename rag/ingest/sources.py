@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import io
 import os
 import zipfile
 import zlib
@@ -37,6 +38,8 @@ from rag.types import SkippedFile
 PART_MARK = " · part "
 ARCHIVE_MARK = " › "
 ARCHIVE_SUFFIXES = (".zip",)
+# What can be added to the folder: a document, or an archive of them.
+UPLOAD_SUFFIXES = (*SUPPORTED_SUFFIXES, *ARCHIVE_SUFFIXES)
 
 
 def list_files(docs_dir: Path) -> tuple[list[tuple[str, Any]], list[SkippedFile]]:
@@ -184,11 +187,33 @@ def _add_members(source: str, path: Path, files: list, skipped: list[SkippedFile
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         skipped.append(SkippedFile(source, f"not a zip archive, or a damaged one ({type(exc).__name__}: {exc})"))
         return
+    members, refused = _members(source, infos)
+    files.extend((member_source, ArchiveMember(path, source, info.filename, info.file_size)) for member_source, info in members)
+    skipped.extend(refused)
+
+
+def archive_documents(source: str, data: bytes) -> tuple[list[str], list[SkippedFile]]:
+    """What an archive about to be added (its bytes) would be read as: the sources of its
+    documents, and its members skipped, saying why; ``ValueError`` if it is no zip archive."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise ValueError(f"not a zip archive, or a damaged one ({type(exc).__name__}: {exc})") from None
+    members, refused = _members(source, infos)
+    return [member_source for member_source, _ in members], refused
+
+
+def _members(source: str, infos: list[zipfile.ZipInfo]) -> tuple[list[tuple[str, zipfile.ZipInfo]], list[SkippedFile]]:
+    """An archive's members read as documents, and those skipped, saying why: of no format read
+    here, encrypted, or inflating like a zip bomb. Folders, hidden files, macOS's resource forks
+    and names that climb out of the archive are neither."""
+    members, skipped = [], []
     limit = DEFAULT_LIMITS.max_unpacked_bytes
     for info in infos:
         parts = PurePosixPath(info.filename).parts
         if info.is_dir() or not parts or any(p.startswith(".") or p == "__MACOSX" for p in parts) or ".." in parts:
-            continue  # folders, hidden files, macOS's resource forks, names that climb out
+            continue
         member_source = f"{source}{ARCHIVE_MARK}{info.filename}"
         suffix = PurePosixPath(info.filename).suffix.lower()
         ratio = info.file_size / max(1, info.compress_size)
@@ -200,4 +225,5 @@ def _add_members(source: str, path: Path, files: list, skipped: list[SkippedFile
             skipped.append(SkippedFile(member_source, f"would inflate to {info.file_size:,} bytes ({ratio:,.0f} times "
                                                       "its packed size): refused as a possible zip bomb"))
         else:
-            files.append((member_source, ArchiveMember(path, source, info.filename, info.file_size)))
+            members.append((member_source, info))
+    return members, skipped

@@ -298,3 +298,23 @@ def test_removing_a_part_of_a_large_mailbox_says_the_whole_mailbox_goes_and_undo
     assert not (docs / "Inbox").exists() and engine.status().documents == []
     message, *_ = parts.undo_remove(removed)
     assert (docs / "Inbox").exists() and len(engine.status().documents) == 4, message
+
+
+def test_an_uploaded_zip_archive_is_indexed_as_its_documents_and_says_what_it_left_out(handlers, tmp_path):
+    import zipfile
+
+    fixtures = Path(__file__).parents[1] / "fixtures"
+    bundle = tmp_path / "talks.zip"
+    with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(fixtures / "office97" / "nyquist-cellular-automata.ppt", "nyquist/cellular-automata.ppt")
+        archive.writestr("install.exe", b"MZ\x90\x00")
+    message, status, remove_choices, _ = handlers.upload([str(bundle)], False)
+    assert "**Indexed** talks.zip" in shown(message) and "install.exe: unsupported type .exe" in shown(message)
+    assert "talks.zip › nyquist/cellular-automata.ppt" in remove_choices["choices"]
+    _, _, answer, *_ = handlers.respond("Who gave the talk about cellular automata and Nyquist?", [])
+    assert "Ann Lewis" in answer["text"]
+    empty = tmp_path / "programs.zip"
+    with zipfile.ZipFile(empty, "w") as archive:
+        archive.writestr("install.exe", b"MZ\x90\x00")
+    message, *_ = handlers.upload([str(empty)], False)
+    assert "Not added" in message and "no documents inside" in message
