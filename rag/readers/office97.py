@@ -133,7 +133,7 @@ def _value(cell, datemode: int):
 # records, each an 8-byte header (version and instance, type, length) before its body; a
 # container's body is records. Record types from Microsoft's [MS-PPT] specification.
 _CONTAINER_VERSION = 0xF
-_DOCUMENT, _SLIDE, _SLIDE_ATOM, _NOTES, _MAIN_MASTER = 0x03E8, 0x03EE, 0x03EF, 0x03F0, 0x03F8
+_SLIDE, _SLIDE_ATOM = 0x03EE, 0x03EF
 _SLIDE_LIST, _SLIDE_PERSIST = 0x0FF0, 0x03F3
 _TEXT_HEADER, _TEXT_CHARS, _TEXT_BYTES = 0x0F9F, 0x0FA0, 0x0FA8
 _USER_EDIT, _PERSIST_DIRECTORY = 0x0FF5, 0x1772
@@ -271,25 +271,27 @@ def _ppt_slides(stream: bytes, current_user: bytes) -> list[tuple[str, list[list
             else:  # PowerPoint 97 kept a slide's placeholder text here, after its persist atom
                 following = persists[i + 1][0] - 8 if i + 1 < len(persists) else body_end
                 slide_refs.append((persist_id, _texts(stream, end, following)))
-        if instance == _SLIDE_LIST_SLIDES and slide_refs:
-            break
     slides = []
     for persist_id, listed in slide_refs:
         start = offsets.get(persist_id)
         if start is None or start + 8 > len(stream) or struct.unpack_from("<H", stream, start + 2)[0] != _SLIDE:
             continue
-        end = min(start + 8 + struct.unpack_from("<I", stream, start + 4)[0], len(stream))
-        notes_id = _notes_ref(stream, start + 8, end)
-        notes_start = offsets.get(notes_by_slide_id.get(notes_id, -1))
+        end = _record_end(stream, start)
+        notes_start = offsets.get(notes_by_slide_id.get(_notes_ref(stream, start + 8, end), -1))
         notes = []
         if notes_start is not None and notes_start + 8 <= len(stream):
-            notes_end = min(notes_start + 8 + struct.unpack_from("<I", stream, notes_start + 4)[0], len(stream))
-            notes = [p for t, box in _texts(stream, notes_start, notes_end) if t == _NOTES_TEXT_TYPE for p in box]
+            notes = [p for t, box in _texts(stream, notes_start, _record_end(stream, notes_start))
+                     if t == _NOTES_TEXT_TYPE for p in box]
         slides.append(_slide(listed + _texts(stream, start, end), notes))
     if not slides:  # no usable slide list: every slide container in file order
         slides = [_slide(_texts(stream, body - 8, body_end), [])
                   for kind, _, body, body_end, _ in _records(stream, 0, len(stream)) if kind == _SLIDE]
     return slides
+
+
+def _record_end(stream: bytes, start: int) -> int:
+    """Where the record starting at ``start`` ends (its length from its header), within the stream."""
+    return min(start + 8 + struct.unpack_from("<I", stream, start + 4)[0], len(stream))
 
 
 def _notes_ref(stream: bytes, start: int, end: int) -> int:

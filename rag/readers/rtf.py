@@ -47,26 +47,33 @@ def read_rtf(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     except (ValueError, TypeError, IndexError, LookupError, OverflowError) as exc:  # a \uc or \bin without its number …
         raise UnreadableDocument(f"a damaged RTF file ({type(exc).__name__}: {exc})") from None
     out = TextBuilder()
-    rows: list[list[str]] = []
+    rows: list[str] = []  # a table's lines, "cell|cell|"
     block: list[str] = []
+
+    def end_block() -> None:  # lines broken by hand within a block are joined as wrapped (rag.text)
+        if len(block) == 1 and _heading(block[0]):
+            out.section(block[0])
+        out.add("\n".join(block))
+        block.clear()
+
     for line in [*text.replace("\r", "\n").split("\n"), ""]:
         line = clean_line(line.replace("\ufffc", ""))  # the mark a picture left
         if _PICTURES.fullmatch(line):
             line = ""  # a picture's file name where it stands ("Recycler.tiff"): not text
         if _ROW.match(line):
-            rows.append([clean_line(cell) for cell in line.split("|")[:-1]])
+            rows.append(line)
             continue
-        if rows:
-            for row in table_lines(rows):
+        if len(rows) == 1:  # one line with bars is a line of text (of code: "x = { | f1=440 |")
+            block.append(rows.pop())
+        elif rows:
+            end_block()  # what came before the table, in its place
+            for row in table_lines([[clean_line(cell) for cell in row.split("|")[:-1]] for row in rows]):
                 out.add(row)
             rows = []
         if line:
             block.append(line)
-        else:  # an empty paragraph ends a block; within one, lines broken by hand are joined as wrapped (rag.text)
-            if len(block) == 1 and _heading(block[0]):
-                out.section(block[0])
-            out.add("\n".join(block))
-            block = []
+        else:  # an empty paragraph ends a block
+            end_block()
     body = out.text("no text in this RTF file")
     title = _TITLE.search(source)
     name = clean_line(rtf_to_text("{\\rtf1 " + title.group(1) + "}", errors="replace")) if title else ""

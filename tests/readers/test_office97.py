@@ -81,6 +81,9 @@ def test_an_old_powerpoint_deck_is_read_a_slide_a_page_in_the_order_shown():
            "aware of the endianness of the transactions." in slide_7.splitlines()
     assert "1024 Words / 4 kByte" in slide_7  # a box of the slide's diagram
     assert "Click to edit Master" not in doc.text  # the master slide's placeholders are not a slide
+    # The speaker's notes, after their slide's text (the notes list follows the slides' list).
+    notes = doc.text.index("Indicate which parts are TLM 2 vs. SystemC")
+    assert doc.section_at(notes) == "Platform Structure" and doc.page_at(notes) == 3
 
 
 def test_a_bullet_that_is_a_statement_is_not_run_into_the_next_line():

@@ -28,7 +28,9 @@ def test_an_rtf_table_is_read_row_by_row_with_its_labels():
            b"\\trowd\\cellx2000\\cellx4000 Morning ferry\\cell 09:00\\cell\\row\n"
            b"\\trowd\\cellx2000\\cellx4000 Evening ferry\\cell 18:30\\cell\\row}")
     doc = read_document("ferries.rtf", raw)
-    assert "Boat: Morning ferry; Leaves: 09:00." in doc.text.splitlines()
+    lines = doc.text.splitlines()
+    assert "Boat: Morning ferry; Leaves: 09:00." in lines
+    assert lines.index("Ferry times") < lines.index("Boat: Morning ferry; Leaves: 09:00.")  # in its place
 
 
 def test_asked_about_rtf_files_the_answers_cite_their_sentences(tmp_path):
