@@ -21,10 +21,13 @@ from starlette.middleware import Middleware  # noqa: E402
 from rag.errors import PortInUseError, RagError  # noqa: E402
 from rag.library import upload_name  # noqa: E402
 from rag.ingest.sources import ARCHIVE_MARK, UPLOAD_SUFFIXES, file_of  # noqa: E402
+from rag.readers.formats import OFFICE_VARIANTS  # noqa: E402
 from ui.safety import ContentSecurityPolicy, SlowLogin, answer_markdown, markdown_text  # noqa: E402
 
 CONTEXT_CHARS = 300  # shown either side of a cited sentence in the sources panel
-_TYPES = " ".join(UPLOAD_SUFFIXES)
+# The upload's label names the main formats; Office's macro-enabled files, templates and slide
+# shows (.docm, .xltx, .ppsx …) are taken too, not named one by one.
+_TYPES = " ".join(s for s in UPLOAD_SUFFIXES if s not in OFFICE_VARIANTS) + ", and Office's .docm .xlsm .ppsx …"
 
 CSS = """
 #sources .card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin-bottom: 10px; }

@@ -1,4 +1,5 @@
-"""Word files (.docx) through python-docx: paragraphs and table cells in document order.
+"""Word files (.docx, and the macro-enabled .docm and templates .dotx/.dotm, the same package
+with another main part's type) through python-docx: paragraphs and table cells in document order.
 
 Each paragraph is one line with a blank line after it; paragraphs in a "Heading" or "Title"
 style become sections. ``read_document`` checks the zip package against the size caps
@@ -13,6 +14,15 @@ import zipfile
 from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, UnreadableDocument, clean_line, require_text
 from rag.readers.tables import table_lines
 
+
+# The main part's type of Word's other packages: python-docx's ``Document`` refuses all but a
+# .docx's, though their XML is the same (a macro-enabled file's macros are a part of their own,
+# never read).
+_WORD_MAIN_TYPES = (
+    "application/vnd.ms-word.document.macroEnabled.main+xml",  # .docm
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",  # .dotx
+    "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",  # .dotm
+)
 
 # Headings that name a part of any document, not the document.
 GENERIC_HEADINGS = {"overview", "introduction", "contents", "table of contents", "summary", "abstract", "preface",
@@ -45,14 +55,28 @@ def _blocks(document):
                 yield "", line
 
 
+def _open_word(raw: bytes):
+    """The document of a Word package: a .docx, .docm, .dotx or .dotm file (``ValueError`` for
+    any other package, an Excel workbook named .docx)."""
+    from docx.opc.part import PartFactory
+    from docx.package import Package
+    from docx.parts.document import DocumentPart
+
+    for content_type in _WORD_MAIN_TYPES:  # python-docx's own registry of part types
+        PartFactory.part_type_for.setdefault(content_type, DocumentPart)
+    part = Package.open(io.BytesIO(raw)).main_document_part
+    if not isinstance(part, DocumentPart):
+        raise ValueError(f"its main part is {part.content_type}")
+    return part.document
+
+
 def read_docx(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
-    import docx
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
-        document = docx.Document(io.BytesIO(raw))
+        document = _open_word(raw)
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise UnreadableDocument(f"not a Word .docx file (not a valid zip package: {exc})") from None
+        raise UnreadableDocument(f"not a Word file ({exc})") from None
     parts, sections, offset, titles = [], [], 0, []
     for style, raw_text in _blocks(document):
         text = clean_line(raw_text)

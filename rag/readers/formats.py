@@ -8,7 +8,7 @@ import re
 from pathlib import PurePath
 from typing import Callable, Mapping
 
-from rag.readers.base import DAMAGED_PACKAGE, DEFAULT_LIMITS, ExtractedText, ReadLimits, UnreadableDocument, check_package
+from rag.readers.base import DAMAGED_PACKAGE, DEFAULT_LIMITS, OLE_MAGIC, ExtractedText, ReadLimits, UnreadableDocument, check_package
 from rag.readers.docx import read_docx
 from rag.readers.html import read_html
 from rag.readers.ocr import read_image
@@ -29,12 +29,23 @@ FILE_READERS: dict[str, Reader] = {
     ".rst": read_rst,
     ".pdf": read_pdf,
     ".docx": read_docx,
+    ".docm": read_docx,
+    ".dotx": read_docx,
+    ".dotm": read_docx,
     ".doc": read_doc,
     ".rtf": read_rtf,
     ".html": read_html,
     ".htm": read_html,
     ".pptx": read_pptx,
+    ".pptm": read_pptx,
+    ".ppsx": read_pptx,
+    ".ppsm": read_pptx,
+    ".potx": read_pptx,
+    ".potm": read_pptx,
     ".xlsx": read_xlsx,
+    ".xlsm": read_xlsx,
+    ".xltx": read_xlsx,
+    ".xltm": read_xlsx,
     ".xls": read_xls,
     ".ppt": read_ppt,
     ".csv": read_csv,
@@ -53,10 +64,23 @@ IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 # hold before they are decoded.
 TEXT_SUFFIXES = (".txt", ".md", ".rst", ".eml", ".mbox", ".doc", ".rtf")
 
+# Office's packages by family: a document, its macro-enabled kind ("m") and its templates, and
+# a deck's slide shows (.ppsx), are the same XML with another main part's type, read alike.
+WORD_PACKAGES = (".docx", ".docm", ".dotx", ".dotm")
+EXCEL_PACKAGES = (".xlsx", ".xlsm", ".xltx", ".xltm")
+POWERPOINT_PACKAGES = (".pptx", ".pptm", ".ppsx", ".ppsm", ".potx", ".potm")
+OFFICE_VARIANTS = (*WORD_PACKAGES[1:], *EXCEL_PACKAGES[1:], *POWERPOINT_PACKAGES[1:])
 # Formats that are zip packages of XML parts, checked before parsing (what each is, for messages).
-ZIP_PACKAGES = {".docx": "a Word .docx file", ".pptx": "a PowerPoint .pptx file", ".xlsx": "an Excel .xlsx file",
-                ".epub": "an EPUB e-book", ".odt": "an OpenDocument .odt file",
-                ".ods": "an OpenDocument .ods spreadsheet", ".odp": "an OpenDocument .odp presentation"}
+ZIP_PACKAGES = {
+    **{suffix: f"a Word {suffix} file" for suffix in WORD_PACKAGES},
+    **{suffix: f"a PowerPoint {suffix} file" for suffix in POWERPOINT_PACKAGES},
+    **{suffix: f"an Excel {suffix} file" for suffix in EXCEL_PACKAGES},
+    ".epub": "an EPUB e-book", ".odt": "an OpenDocument .odt file",
+    ".ods": "an OpenDocument .ods spreadsheet", ".odp": "an OpenDocument .odp presentation"}
+# An Office 97-2003 file saved under a newer name (old files renamed, or saved by a program that
+# wrote the old format whatever the name said) is read by its own reader.
+_OLD_OFFICE = {**dict.fromkeys(WORD_PACKAGES, ".doc"), **dict.fromkeys(EXCEL_PACKAGES, ".xls"),
+               **dict.fromkeys(POWERPOINT_PACKAGES, ".ppt")}
 
 
 # How much of a file's beginning tells its format when its name does not.
@@ -144,6 +168,8 @@ def read_file(name: str, raw: bytes, limits: ReadLimits = DEFAULT_LIMITS,
     ``readers`` (or, when its suffix names none, its first bytes: ``format_of``), after the
     size and zip checks."""
     suffix = format_of(name, raw[:SNIFF_BYTES], readers) or PurePath(name).suffix.lower()
+    if suffix in _OLD_OFFICE and raw.startswith(OLE_MAGIC):
+        suffix = _OLD_OFFICE[suffix]
     reader = readers.get(suffix)
     if reader is None:
         raise UnreadableDocument(f"unsupported type {suffix or '(none)'}: only {', '.join(readers)}")

@@ -65,13 +65,19 @@ def add_sheets(out: TextBuilder, sheets: Iterable[tuple[str, Iterable[Sequence]]
 
 
 def read_pptx(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
-    from pptx import Presentation
     from pptx.exc import PackageNotFoundError
+    from pptx.package import Package
+    from pptx.parts.presentation import PresentationPart
 
     try:
-        deck = Presentation(io.BytesIO(raw))
+        # Not ``pptx.Presentation``, which refuses a slide show (.ppsx) and a template (.potx),
+        # decks of the same XML whose main parts python-pptx reads as presentations.
+        main = Package.open(io.BytesIO(raw)).main_document_part
+        if not isinstance(main, PresentationPart):
+            raise ValueError(f"its main part is {main.content_type}")
+        deck = main.presentation
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise UnreadableDocument(f"not a PowerPoint .pptx file ({exc})") from None
+        raise UnreadableDocument(f"not a PowerPoint file ({exc})") from None
     out = TextBuilder()
     for slide in deck.slides:
         out.page()
