@@ -106,7 +106,7 @@ def read_xlsx(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     try:
         book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise UnreadableDocument(f"not an Excel .xlsx file ({exc})") from None
+        raise UnreadableDocument(f"not an Excel workbook ({exc})") from None
     out = TextBuilder()
     try:
         notes = add_sheets(out, ((sheet.title, _stored_rows(sheet)) for sheet in book.worksheets))
