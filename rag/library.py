@@ -13,7 +13,7 @@ from rag.config import Settings
 from rag.errors import BadUploadError, RagError, UnknownDocumentError
 from rag.text import SURROGATE
 from rag.index import Index
-from rag.ingest.sources import ARCHIVE_SUFFIXES, UPLOAD_SUFFIXES, archive_documents, file_of
+from rag.ingest.sources import UPLOAD_SUFFIXES, archive_documents, file_of, packing_of, unpacked
 from rag.types import IngestReport, Progress
 
 # Letters of any script stay in an upload's name ("日本語.txt"); anything else becomes "_".
@@ -38,12 +38,17 @@ class Library:
                 f"{name} is {len(data):,} bytes; the limit is {self.settings.upload_max_bytes:,} (RAG_UPLOAD_MAX_BYTES)"
             )
         try:
-            if suffix in ARCHIVE_SUFFIXES:  # its documents are read when it is indexed; it must hold some
+            packing = packing_of(name)
+            if packing in ("zip", "tar"):  # its documents are read when it is indexed; it must hold some
                 documents, _ = archive_documents(name, data)
                 if not documents:
                     raise UnreadableDocument(f"no documents inside that can be read (only {', '.join(SUPPORTED_SUFFIXES)})")
+            elif packing == "compressed":  # "faq.txt.gz": read as the file it holds
+                self.index.file_reader.read(*unpacked(name, data))
             else:
                 self.index.file_reader.read(name, data)
+        except OSError as exc:
+            raise BadUploadError(f"{name} cannot be indexed: {exc.strerror or exc}") from None
         except (UnreadableDocument, ValueError) as exc:
             raise BadUploadError(f"{name} cannot be indexed: {exc}") from None
         target = self.settings.docs_dir / name

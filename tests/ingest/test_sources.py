@@ -58,3 +58,83 @@ def test_a_damaged_archive_is_skipped_saying_so(tmp_path):
     report = RAG(docs_dir=docs, index_dir=tmp_path / "index").ingest(show_progress=False)
     assert report.files_indexed == 1
     assert [(s.source, s.reason.split(" (")[0]) for s in report.skipped] == [("broken.zip", "not a zip archive, or a damaged one")]
+
+
+def _faq_tarball(path, compression="gz"):
+    """Debian's FAQ as a tarball, as documentation is passed around on Unix: in a folder, with
+    its suffix-less COPYRIGHT, a hidden editor's file and a stylesheet."""
+    import io
+    import tarfile
+
+    with tarfile.open(path, f"w:{compression}") as archive:
+        for page in sorted((FIXTURES / "debian-faq").iterdir(), reverse=True):  # not in name order
+            archive.add(page, f"./debian-faq/{page.name}")
+        for name, data in [("debian-faq/.index.en.html.swp", b"b0VIM 8.2"), ("debian-faq/faq.css", b"body { margin: 0 }")]:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_a_tarball_is_read_as_the_documents_in_it_in_the_order_it_holds_them(tmp_path):
+    from rag.ingest.sources import list_files
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    _faq_tarball(docs / "faq.tar.gz")
+    files, skipped = list_files(docs)
+    pages = sorted(p.name for p in (FIXTURES / "debian-faq").iterdir())
+    # Read in the archive's order: a compressed archive is read forward, never from its start again.
+    assert [source for source, _ in files] == [f"faq.tar.gz › debian-faq/{name}" for name in reversed(pages)]
+    assert [(s.source, s.reason.split(":")[0]) for s in skipped] == [("faq.tar.gz › debian-faq/faq.css", "unsupported type .css")]
+    engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
+    engine.ingest(show_progress=False)
+    answer = engine.ask("Will programs built for other Linux distributions run on Debian?")
+    assert not answer.abstained and answer.citations[0].source == "faq.tar.gz › debian-faq/compatibility.en.html", answer.text
+    assert engine.library.original_path(answer.citations[0].source) == (docs / "faq.tar.gz").resolve()
+
+
+def test_a_file_compressed_on_its_own_is_read_as_the_file_it_holds(tmp_path):
+    import gzip
+    import lzma
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    page = FIXTURES / "debian-faq" / "compatibility.en.html"
+    (docs / "compatibility.en.html.gz").write_bytes(gzip.compress(page.read_bytes()))  # as Debian ships its docs
+    (docs / "COPYRIGHT.xz").write_bytes(lzma.compress((FIXTURES / "debian-faq" / "COPYRIGHT").read_bytes()))
+    (docs / "changelog.Debian.gz").write_bytes(gzip.compress(b"aprx (2.9.0) unstable; urgency=low\n"))
+    (docs / "zeros.txt.gz").write_bytes(gzip.compress(b" " * 50_000_000))  # a bomb: 50 MB from 50 KB
+    (docs / "cut.txt.gz").write_bytes(gzip.compress(page.read_bytes())[:500])
+    engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
+    report = engine.ingest(show_progress=False)
+    assert sorted(d.source for d in engine.status().documents) == ["COPYRIGHT.xz", "compatibility.en.html.gz"]
+    reasons = {s.source: s.reason for s in report.skipped}
+    assert reasons["changelog.Debian.gz"].startswith("unsupported type .debian (compressed .gz)")
+    assert "refused as a possible bomb" in reasons["zeros.txt.gz"] and "damaged" in reasons["cut.txt.gz"], reasons
+    answer = engine.ask("Will programs built for other Linux distributions run on Debian?")
+    assert not answer.abstained and answer.citations[0].source == "compatibility.en.html.gz", answer.text
+    assert engine.source_text("compatibility.en.html.gz") == engine.source_text(answer.citations[0].source)
+
+
+def test_a_damaged_or_bomb_tarball_is_skipped_saying_so(tmp_path):
+    import gzip
+    import io
+    import tarfile
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    whole = _faq_tarball(tmp_path / "faq.tar.gz").read_bytes()
+    (docs / "cut.tar.gz").write_bytes(whole[: len(whole) // 2])  # its first pages whole, then cut
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        info = tarfile.TarInfo("spaces.txt")
+        info.size = 100_000_000  # spaces: a thousand times their packed size
+        archive.addfile(info, io.BytesIO(b" " * info.size))
+    (docs / "bomb.tgz").write_bytes(gzip.compress(buffer.getvalue()))
+    report = RAG(docs_dir=docs, index_dir=tmp_path / "index").ingest(show_progress=False)
+    reasons = {s.source: s.reason for s in report.skipped}
+    assert reasons["bomb.tgz"].startswith("it inflates past") and "refused as a possible bomb" in reasons["bomb.tgz"], reasons
+    cut = [s for s in reasons if s.startswith("cut.tar.gz")]
+    assert cut and all("damaged" in reasons[s] for s in cut), reasons
+    assert report.files_indexed >= 1  # the pages before the cut

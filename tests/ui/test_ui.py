@@ -318,3 +318,24 @@ def test_an_uploaded_zip_archive_is_indexed_as_its_documents_and_says_what_it_le
         archive.writestr("install.exe", b"MZ\x90\x00")
     message, *_ = handlers.upload([str(empty)], False)
     assert "Not added" in message and "no documents inside" in message
+
+
+def test_an_uploaded_tarball_and_a_compressed_page_are_indexed_as_their_documents(handlers, tmp_path):
+    import gzip
+    import tarfile
+
+    fixtures = Path(__file__).parents[1] / "fixtures"
+    tarball = tmp_path / "faq.tar.gz"
+    with tarfile.open(tarball, "w:gz") as archive:
+        archive.add(fixtures / "debian-faq" / "redistributing.en.html", "faq/redistributing.en.html")
+    page = tmp_path / "compatibility.en.html.gz"
+    page.write_bytes(gzip.compress((fixtures / "debian-faq" / "compatibility.en.html").read_bytes()))
+    message, status, remove_choices, _ = handlers.upload([str(tarball), str(page)], False)
+    assert "**Indexed** faq.tar.gz" in shown(message) and "compatibility.en.html.gz" in shown(message), message
+    assert {"faq.tar.gz › faq/redistributing.en.html", "compatibility.en.html.gz"} <= set(remove_choices["choices"])
+    _, _, answer, sources, *_ = handlers.respond("Will programs built for other Linux distributions run on Debian?", [])
+    assert answer["citations"][0]["source"] == "compatibility.en.html.gz" and "compatibility.en.html.gz" in sources
+    cut = tmp_path / "cut.txt.gz"
+    cut.write_bytes(gzip.compress(b"The ferry leaves at nine.\n" * 100)[:30])
+    message, *_ = handlers.upload([str(cut)], False)
+    assert "Not added" in message and "damaged" in message, message
