@@ -77,6 +77,11 @@ CORPORA = {  # package, folder of its English documents, the files asked (patter
              "usr/share/GNUstep/Lynkeos.app/en.lproj/*.rtf",
              "usr/share/SuperCollider/Extensions/SC3plugins/MCLDUGens/Help/*.rtf",
              "usr/share/SuperCollider/Extensions/SC3plugins/LoopBufUGens/help/*.rtf"), "rtf-questions.txt"),
+    # Files compressed on their own, as Debian ships text documentation: LaTeX's gzipped notes
+    # (the AMS licence notice and change history, amsmath's upgrade notes, the LPPL, hyperref's README).
+    "compressed": ("texlive-latex-base-doc", "usr/share/doc/texlive-doc/latex",
+                   ("amscls/00LICENSE.txt.gz", "amscls/diffs-c.txt.gz", "amsmath/diffs-m.txt.gz", "base/lppl.txt.gz",
+                    "hyperref/README.md.gz"), "compressed-questions.txt"),
     # PowerPoint 97-2003: SystemC's TLM example decks and a talk from Nyquist's demos.
     "powerpoint97": (("libsystemc-doc", "nyquist"), ".",
                      ("usr/share/doc/libsystemc/examples/tlm/*/docs/*.ppt", "usr/share/nyquist/demos/allewis/*.ppt"),

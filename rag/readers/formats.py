@@ -110,7 +110,7 @@ def sniffed_suffix(name: str, head: bytes) -> str:
     PDF by its signature; a message by its header block (From and one more field a message
     has: Date, Message-ID, Received, Subject …); a mailbox by its "From " line before such a
     block; a web page by its doctype or <html>; and a name without any suffix that holds
-    UTF-8 text, not a script ("#!"), as plain text. "" when it is none of them.
+    text (UTF-8, or Latin-1 and its kin), not a script ("#!"), as plain text. "" when it is none of them.
 
     >>> sniffed_suffix("1039434711.M12P99.host:2,S", b"From: Ann <ann@x.org>\nDate: Mon, 2 Dec 2002\n\nHi.")
     '.eml'
@@ -132,7 +132,7 @@ def sniffed_suffix(name: str, head: bytes) -> str:
         return ".eml"
     if _WEB_PAGE.match(text):
         return ".html"
-    if PurePath(name).suffix or text.startswith(b"#!") or not _utf8(text):
+    if PurePath(name).suffix or text.startswith(b"#!") or not _text(text):
         return ""
     return ".txt"
 
@@ -154,12 +154,20 @@ def _message_header(text: bytes) -> bool:
     return b"from" in fields and bool(fields & _MAIL_FIELDS)
 
 
-def _utf8(head: bytes) -> bool:
+def _text(head: bytes) -> bool:
+    """Whether a file's first bytes are text: UTF-8, or an older encoding's text of a few letters
+    past ASCII (a README in Latin-1, "Hellstr\\xf6m"), with no control characters of binary data."""
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return exc.start >= len(head) - 3 and len(head) >= SNIFF_BYTES  # a character cut at the end
+        if exc.start >= len(head) - 3 and len(head) >= SNIFF_BYTES:
+            return True  # a character cut at the end
+        return not _BINARY_CONTROLS.search(head) and sum(byte > 127 for byte in head) <= 0.1 * len(head)
     return True
+
+
+# Control characters that text (tabs, line and page breaks, escape sequences aside) does not hold.
+_BINARY_CONTROLS = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 
 
 def read_file(name: str, raw: bytes, limits: ReadLimits = DEFAULT_LIMITS,

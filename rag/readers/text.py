@@ -22,7 +22,8 @@ def decode_text(raw: bytes) -> str:
     """The bytes as text, or ``UnreadableDocument`` saying why they are not text.
 
     A byte-order mark decides the encoding (Windows tools save UTF-16 with one); otherwise
-    the file must be UTF-8. Newlines become ``\\n``, as Python's text mode reads them.
+    UTF-8, and a file that is not UTF-8 is in an older encoding (``legacy_encoding``).
+    Newlines become ``\\n``, as Python's text mode reads them.
     """
     encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), None)
     if encoding is None and b"\x00" in raw[:8192]:
@@ -30,13 +31,47 @@ def decode_text(raw: bytes) -> str:
     try:
         text = raw.decode(encoding or "utf-8")
     except UnicodeDecodeError:
-        raise UnreadableDocument(f"not {encoding or 'UTF-8'} text: save it as UTF-8") from None
+        if encoding:
+            raise UnreadableDocument(f"not {encoding} text, though it starts as such: a damaged file") from None
+        text = raw.decode(legacy_encoding(raw))
     # NUL and other C0 controls (but tab and newline) are not text: a NUL past the first 8 KB
     # would otherwise reach passages and answers. Removed, not replaced, as a text editor shows them.
     text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
         raise UnreadableDocument("empty")
     return text
+
+
+# Single-byte encodings of the Latin alphabet that a detector cannot tell apart in a file of a
+# few accented letters: read as Windows-1252, which text files in them nearly always are.
+_LATIN_SINGLE_BYTE = 0.1  # at most this share of bytes past ASCII
+
+
+def legacy_encoding(raw: bytes) -> str:
+    """The encoding of text that is not UTF-8 (``UnreadableDocument`` when it is none).
+
+    Mostly ASCII, a few letters past it ("Hellstr\\xf6m" in an English change log): Windows-1252,
+    a superset of Latin-1's letters, as such files nearly always are; a detector (charset-normalizer)
+    guesses wildly on them (Central European, Baltic, even Big5 for Debian's Latin-1 change logs).
+    Mostly past ASCII (Cyrillic, Greek, Japanese, Chinese in their own older encodings): the
+    detector's choice, which it makes well when it has many such characters to go on."""
+    past_ascii = sum(1 for byte in raw[:65536] if byte > 127)
+    if past_ascii <= _LATIN_SINGLE_BYTE * min(len(raw), 65536):
+        return "cp1252" if _decodes(raw, "cp1252") else "latin-1"  # five bytes cp1252 leaves undefined
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(raw[:1_000_000]).best()
+    if best is None or not _decodes(raw, best.encoding):
+        raise UnreadableDocument("not text in UTF-8 or any other encoding it could be read in: save it as UTF-8")
+    return best.encoding
+
+
+def _decodes(raw: bytes, encoding: str) -> bool:
+    try:
+        raw.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def read_text(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:

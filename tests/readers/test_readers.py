@@ -166,7 +166,7 @@ def test_a_word_table_of_contents_is_not_read_and_a_part_s_heading_is_not_the_ti
         ("blank.html", lambda: b"<html><head><script>x=1</script></head><body><nav>Home</nav></body></html>", "no text"),
         ("empty.txt", lambda: b"  \n", "empty"),
         ("image.txt", lambda: b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", "binary file"),
-        ("latin1.md", lambda: "Caf\xe9".encode("latin-1"), "not UTF-8"),
+        ("cut16.txt", lambda: b"\xff\xfe" + "Notes".encode("utf-16-le") + b"\x00\xd8", "not utf-16 text, though it starts as such"),
     ],
 )
 def test_a_bad_file_is_reported_with_its_reason_and_the_rest_is_indexed(tmp_path, name, data, reason):
@@ -179,6 +179,23 @@ def test_a_bad_file_is_reported_with_its_reason_and_the_rest_is_indexed(tmp_path
     assert report.files_indexed == FORMATS
     assert [(s.source, bool(re.search(reason, s.reason))) for s in report.skipped] == [(name, True)]
     assert f"skipped {name}" in report.summary()
+
+
+def test_text_in_an_older_encoding_is_read_as_its_author_wrote_it(tmp_path):
+    # A real README in Latin-1, named without a suffix: it was skipped as "unsupported type (none)",
+    # and a .txt in Latin-1 refused as "not UTF-8 text".
+    readme = ROOT / "tests" / "fixtures" / "ae-fonts" / "README"
+    docs = tmp_path / "docs"
+    (docs / "ae").mkdir(parents=True)
+    (docs / "ae" / "README").write_bytes(readme.read_bytes())
+    (docs / "russian.txt").write_bytes(
+        ("Министерство обороны России предложило Соединённым Штатам сотрудничество в восстановлении Сирии. " * 3).encode("cp1251"))
+    engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
+    report = engine.ingest(show_progress=False)
+    assert report.files_indexed == 2 and not report.skipped, report.summary()
+    answer = engine.ask("Who improved the placement of umlauts?")
+    assert not answer.abstained and "Matthias Köppe contributed" in answer.citations[0].quote, answer.text
+    assert "Министерство обороны России" in engine.source_text("russian.txt")
 
 
 def test_utf16_text_with_a_byte_order_mark_is_read():
