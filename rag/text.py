@@ -38,6 +38,10 @@ _BULLET = re.compile(r" *(?:[-*+•]|\d{1,3}[.)]) +(?=\S)")
 # PDF breaks a line after a footnote mark: "… the Objective Caml reference manual1" / ") from
 # an IDL description …"). A bracket alone, or before code, closes code: not matched.
 _GOES_ON = re.compile(r"[)\],;] +[a-z]")
+# A rule: a line of one mark repeated, or two in turn ("=======", "-----", "=-=-=-=", "* * *"),
+# which text files draw above and below headings and between parts. It is no sentence, and
+# never wrapped into the line before or after it.
+RULE = re.compile(r"[ \t]*[-=~*_#+^](?:[ \t]?[-=~*_#+^]){2,}[ \t]*")
 # A contents line's dot leader ("Overview . . . . . 3"): the line is an entry of its own,
 # never wrapped into the next, and its dots end no sentence.
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}")
@@ -110,6 +114,7 @@ def _join_wrapped(text: str, lines: list[tuple[int, int]]):
         under_item = hang > 0 and len(text[s:e]) - len(text[s:e].lstrip(" ")) == hang and not _BULLET.match(text, s)
         wrapped = (
             width >= MIN_WRAP_WIDTH
+            and not RULE.fullmatch(text, line_start, line_end) and not RULE.fullmatch(text, s, e)
             and line_end - line_start >= WRAP_SHARE * width
             and (under_item or not _STARTS_BLOCK.match(text, s))
             and not text[line_start:line_end].lstrip().startswith("#")  # a Markdown heading
@@ -149,6 +154,8 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     tokenizer = _punkt()
     for block_start, block_end in _wrapped_blocks(text, start, end):
         block = text[block_start:block_end]
+        if RULE.fullmatch(block):
+            continue
         if _MESSAGE_HEADER.match(block) and "\n" not in block:
             # One line that says who wrote to whom, when: a subject's "?" or ". " ends nothing.
             lead = len(block) - len(block.lstrip())

@@ -10,6 +10,7 @@ import codecs
 import re
 
 from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, UnreadableDocument, first_line
+from rag.text import RULE
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -76,14 +77,51 @@ def _decodes(raw: bytes, encoding: str) -> bool:
 
 def read_text(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     text = decode_text(raw)
-    return ExtractedText(text, first_line(text))
+    return ExtractedText(text, first_line(text), sections=ruled_headings(text))
 
 
 def read_markdown(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     text = decode_text(raw)
-    sections = headings(text)
+    sections = sorted(headings(text) + ruled_headings(text))
     title = sections[0][1] if sections else first_line(text)
     return ExtractedText(text, title[:200], sections=sections)
+
+
+# A heading a rule marks is a short line: a sentence's length or less.
+MAX_RULED_HEADING_WORDS = 12
+
+
+def ruled_headings(text: str) -> list[tuple[int, str]]:
+    r"""(offset, heading) of the headings a plain text file marks with rules: a line alone,
+    underlined ("PREAMBLE" / "========", Markdown's setext headings too) or between a rule and
+    an empty line ("=====" / "Differences in amsart 2.20.5 (May 2020)" / "", as the AMS's notes
+    have them). A paragraph's last line above a rule, or a sentence, is no heading.
+
+    >>> ruled_headings("PREAMBLE\n========\n\nText.\n\n=====\nChanges in 2.0\n\n---Fixed.")
+    [(0, 'PREAMBLE'), (32, 'Changes in 2.0')]
+    """
+    lines, offsets, at = text.split("\n"), [], 0
+    for line in lines:
+        offsets.append(at)
+        at += len(line) + 1
+
+    def blank(i: int) -> bool:  # before the first line or after the last counts as empty
+        return i < 0 or i >= len(lines) or not lines[i].strip()
+
+    def heading(i: int) -> bool:
+        line = lines[i].strip()
+        return (bool(line) and not RULE.fullmatch(line) and len(line.split()) <= MAX_RULED_HEADING_WORDS
+                and not line.endswith((".", ",", ";", ":")) and any(ch.isalpha() for ch in line))
+
+    found = []
+    for i, line in enumerate(lines):
+        if not RULE.fullmatch(line):
+            continue
+        if i > 0 and heading(i - 1) and (blank(i - 2) or RULE.fullmatch(lines[i - 2])):
+            found.append(i - 1)  # underlined, perhaps overlined too
+        elif i + 1 < len(lines) and heading(i + 1) and blank(i - 1) and (blank(i + 2) or RULE.fullmatch(lines[i + 2])):
+            found.append(i + 1)  # overlined
+    return [(offsets[i] + len(lines[i]) - len(lines[i].lstrip()), lines[i].strip()) for i in sorted(set(found))]
 
 
 def headings(text: str) -> list[tuple[int, str]]:

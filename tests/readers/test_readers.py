@@ -198,6 +198,18 @@ def test_text_in_an_older_encoding_is_read_as_its_author_wrote_it(tmp_path):
     assert "Министерство обороны России" in engine.source_text("russian.txt")
 
 
+def test_a_text_files_headings_marked_by_rules_are_its_sections_and_the_rules_no_sentences():
+    readme = read_document("README", (ROOT / "tests" / "fixtures" / "ae-fonts" / "README").read_bytes())
+    # "Version 1.4 of the AE fonts" / "~~~~~~~~~~~~~~~~~~~~~~~~~~~" and "Licensing terms" / "~~~~~~~~~~~~~~~"
+    assert [heading for _, heading in readme.sections] == ["Version 1.4 of the AE fonts", "Licensing terms"]
+    sentences = [readme.text[s:e] for s, e in sentence_spans(readme.text)]
+    assert "Version 1.4 of the AE fonts" in sentences and not any(set(s) <= set("~ \n") for s in sentences)
+    # A rule above a heading is not joined into it (the AMS's change notes: "=====…" / "Differences in …").
+    notes = "Copyright.\n\n" + "=" * 72 + "\nDifferences in amsart 2.20.5 (May 2020)\n\n---Added support for MSC 2020.\n"
+    assert [notes[s:e] for s, e in sentence_spans(notes)][1] == "Differences in amsart 2.20.5 (May 2020)"
+    assert read_document("diffs.txt", notes.encode()).sections == [(85, "Differences in amsart 2.20.5 (May 2020)")]
+
+
 def test_utf16_text_with_a_byte_order_mark_is_read():
     text = "Notes\n\nThe kiln reached 1,200 degrees.\n"
     assert read_document("kiln.txt", text.encode("utf-16")).text == text
