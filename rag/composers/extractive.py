@@ -141,6 +141,13 @@ MAX_POINTED_AT = 2  # a chosen sentence comes with at most this many sentences b
 # lines it introduces: the lines are what it says.
 MAX_INTRODUCED_LINES = 3
 MAX_INTRODUCED_WORDS = 40
+# A sentence ending on a colon before a list ("… there are various possible approaches,
+# including:" then "(a) Change …", "(b) Put a copy …") is quoted with the items it introduces,
+# prose as they are, whole items of at most this many lines and words in all.
+MAX_LISTED_LINES = 10
+MAX_LISTED_WORDS = 90
+# A list item's marker: "(a)", "b)", "1.", "2)", "-", "*", "•".
+_LIST_ITEM = re.compile(r"\s*(?:\(?[a-z]\)|\(?\d{1,2}[.)]|[-*•])\s+\S")
 
 
 @dataclass
@@ -592,15 +599,19 @@ def _shown(text: str, lead_in: Optional[int] = None) -> str:
     'The generator is invoked as follows:\\ncamlidl options file1.idl\\n$ make'
     >>> _shown("For larger fonts you can\\ntype\\n• letterpaper, mag=2000", lead_in=29)
     'For larger fonts you can type\\n• letterpaper, mag=2000'
+    >>> _shown("There are two approaches:\\n(a) Change the\\ndocument.\\n\\n(b) Downgrade.")
+    'There are two approaches:\\n(a) Change the document.\\n(b) Downgrade.'
     """
-    shown, in_block, offset = "", False, 0
+    shown, in_block, listed, offset = "", False, False, 0
     for raw in text.split("\n"):
         line, at, offset = raw.strip(), offset, offset + len(raw) + 1
         if not line:
             continue
         after_lead_in = shown.endswith(":") if lead_in is None else at >= lead_in
         in_block = in_block or (after_lead_in and _introduced(line))
-        shown += ("\n" if in_block else " " if shown else "") + line
+        listed = listed or (after_lead_in and bool(_LIST_ITEM.match(raw)))
+        starts_item = listed and bool(_LIST_ITEM.match(raw))  # each item of a list on a line of its own
+        shown += ("\n" if in_block or starts_item else " " if shown else "") + line
     return shown
 
 
@@ -623,6 +634,8 @@ def _with_what_it_introduces(s: Sentence, evidence: Evidence) -> Sentence:
     passage = next((p for p in evidence.passages if _holds(p, s) and s.end <= p.end), None)
     if passage is None:
         return s
+    if s.text.rstrip().endswith(":") and (listed := _list_end(passage, s.end, s.start)) > s.end:
+        return replace(s, text=passage.text[s.start - passage.start : listed - passage.start], end=listed)
     end, words, taken = s.end, 0, 0
     rest = passage.text[s.end - passage.start :]
     offset = s.end
@@ -640,6 +653,37 @@ def _with_what_it_introduces(s: Sentence, evidence: Evidence) -> Sentence:
     if not taken:
         return s
     return replace(s, text=passage.text[s.start - passage.start : end - passage.start], end=end)
+
+
+def _list_end(passage: Passage, start: int, lead_in: int) -> int:
+    """Where the list that follows ``start`` in ``passage`` ends: its whole items, as many as fit
+    in MAX_LISTED_LINES and MAX_LISTED_WORDS; ``start`` when no list follows, or its first item
+    alone does not fit. An item runs from its marker ("(a)", "1.", "-") to the next marker or an
+    empty line; a paragraph indented past the lead-in (which starts at ``lead_in``: a licence's
+    terms quoted under "the following license supersedes …:") is an item too."""
+    text = passage.text
+    line_start = text.rfind("\n", 0, lead_in - passage.start) + 1
+    indent = len(text[line_start:]) - len(text[line_start:].lstrip(" "))
+    end = item_end = offset = start
+    lines = words = 0
+    in_item = False
+    for line in text[start - passage.start :].split("\n"):
+        at, offset = offset, offset + len(line) + 1
+        stripped = line.strip()
+        if not stripped:
+            in_item = False
+            continue
+        indented = len(line) - len(line.lstrip(" ")) >= indent + 4
+        if _LIST_ITEM.match(line) or (indented and not in_item):
+            end = item_end  # the items before are whole
+            in_item = True
+        elif not in_item:
+            break  # prose after the list, or no list at all
+        lines, words = lines + 1, words + len(stripped.split())
+        if lines > MAX_LISTED_LINES or words > MAX_LISTED_WORDS:
+            return end
+        item_end = at + len(line.rstrip())
+    return item_end
 
 
 def _lead_in_end(s: Sentence, evidence: Evidence) -> int:
