@@ -288,6 +288,28 @@ def test_a_lead_in_without_a_colon_is_quoted_with_the_options_it_introduces(tmp_
     assert engine.source_text(cited.source)[cited.start : cited.end] == cited.quote
 
 
+def test_a_lead_in_ending_on_a_colon_is_quoted_with_the_list_it_introduces(tmp_path):
+    # The AMS's notes on upgrading amsmath, gzipped as Debian ships them (tests/fixtures/ams):
+    # "… there are various possible approaches, including:" then "(a) Change instances …" to
+    # "(d) Downgrade to version 1.2 again.", an item a paragraph. The answer was the lead-in alone.
+    engine = indexed_copies(tmp_path, [ROOT / "tests" / "fixtures" / "ams" / "diffs-m.txt.gz"])
+    answer = engine.ask("What can I do if my document gives errors after the amsmath upgrade?")
+    assert not answer.abstained, answer.text
+    cited = answer.citations[0]
+    assert cited.quote.startswith("For documents where error messages crop up") and "(d) Downgrade to version 1.2 again." in cited.quote
+    assert "including:\n(a) Change instances of incorrect usage (if applicable).\n(b) Put a copy" in answer.text  # an item a line
+    assert engine.source_text(cited.source)[cited.start : cited.end] == cited.quote
+
+
+def test_a_lead_in_ending_on_a_colon_is_quoted_with_the_paragraph_indented_under_it(tmp_path):
+    # The AMS's licence notice: "As of May 1, 2010, the following license supersedes any license
+    # found inside any LaTeX macro files …:" and, indented under it, the licence's terms.
+    engine = indexed_copies(tmp_path, [ROOT / "tests" / "fixtures" / "ams" / "00LICENSE.txt.gz"])
+    answer = engine.ask("Under what licence can I share the AMS LaTeX files?")
+    assert not answer.abstained, answer.text
+    assert "conditions of the LaTeX Project Public License, either version 1.3c" in answer.citations[0].quote, answer.text
+
+
 def test_a_sentence_pointing_back_at_one_that_points_back_comes_with_both(tmp_path):
     # Page 15 of ReportLab's user guide (tests/fixtures): "There are two similar-sounding ways
     # to draw images. The preferred one is the drawImage method. This implements a caching
