@@ -323,6 +323,7 @@ class HybridRetriever:
             query_terms=terms(query),
             idf=self.lexical.idf if self.lexical else {},
             unseen_idf=self.lexical.unseen_idf if self.lexical else 1.0,
+            context=[_passage(*known[pid], score=round(scores.get(pid, 0.0), 5)) for pid in known],
         )
 
     def document_sentences(self, sources: list[str], limit: int) -> list[Sentence]:

@@ -199,6 +199,9 @@ class Evidence:
     unseen_idf: float = 1.0  # weight of a term no passage contains
     # For a summary: every sentence of the documents in question, in reading order.
     documents: list[Sentence] = field(default_factory=list)
+    # Every passage retrieval read, the ranked ones among them: the text around any candidate
+    # sentence (what a lead-in introduces is quoted from it), not shown as evidence.
+    context: list[Passage] = field(default_factory=list)
     # A follow-up's own embedding, when the retrieval query also carried the earlier turn
     # ("How much will it cost? ... Who would it strengthen?"): what is asked now.
     asked_embedding: Any = None

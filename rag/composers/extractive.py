@@ -631,7 +631,9 @@ def _with_what_it_introduces(s: Sentence, evidence: Evidence) -> Sentence:
     of its own: the sentence is then kept as it is. A sentence already extended is kept."""
     if not _lead_in(s) or _lead_in_end(s, evidence) != s.end:
         return s
-    passage = next((p for p in evidence.passages if _holds(p, s) and s.end <= p.end), None)
+    # The passage it stands in: one of the evidence's, or one retrieval read for its other
+    # sentences (the sentence was found, its passage not ranked among the best).
+    passage = next((p for p in [*evidence.passages, *evidence.context] if _holds(p, s) and s.end <= p.end), None)
     if passage is None:
         return s
     if s.text.rstrip().endswith(":") and (listed := _list_end(passage, s.end, s.start)) > s.end:
