@@ -82,6 +82,11 @@ CORPORA = {  # package, folder of its English documents, the files asked (patter
     "compressed": ("texlive-latex-base-doc", "usr/share/doc/texlive-doc/latex",
                    ("amscls/00LICENSE.txt.gz", "amscls/diffs-c.txt.gz", "amsmath/diffs-m.txt.gz", "base/lppl.txt.gz",
                     "hyperref/README.md.gz"), "compressed-questions.txt"),
+    # Jupyter notebooks: nine of statsmodels' examples, most gzipped as Debian ships them.
+    "notebooks": ("python-statsmodels-doc", "usr/share/doc/python-statsmodels-doc/html/examples/notebooks/generated",
+                  tuple(f"{name}.ipynb*" for name in ("lowess", "stl_decomposition", "stationarity_detrending_adf_kpss",
+                                                      "statespace_sarimax_faq", "wls", "metaanalysis1", "theta-model",
+                                                      "quantile_regression", "robust_models_0")), "notebooks-questions.txt"),
     # PowerPoint 97-2003: SystemC's TLM example decks and a talk from Nyquist's demos.
     "powerpoint97": (("libsystemc-doc", "nyquist"), ".",
                      ("usr/share/doc/libsystemc/examples/tlm/*/docs/*.ppt", "usr/share/nyquist/demos/allewis/*.ppt"),

@@ -11,6 +11,7 @@ from typing import Callable, Mapping
 from rag.readers.base import DAMAGED_PACKAGE, DEFAULT_LIMITS, OLE_MAGIC, ExtractedText, ReadLimits, UnreadableDocument, check_package
 from rag.readers.docx import read_docx
 from rag.readers.html import read_html
+from rag.readers.notebook import read_ipynb
 from rag.readers.ocr import read_image
 from rag.readers.office import read_csv, read_epub, read_pptx, read_xlsx
 from rag.readers.office97 import read_doc, read_ppt, read_xls
@@ -49,6 +50,7 @@ FILE_READERS: dict[str, Reader] = {
     ".xls": read_xls,
     ".ppt": read_ppt,
     ".csv": read_csv,
+    ".ipynb": read_ipynb,
     ".epub": read_epub,
     ".odt": read_odt,
     ".ods": read_ods,
@@ -62,7 +64,7 @@ FILE_READERS: dict[str, Reader] = {
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 # Formats read whole into memory as text: refused past four times the text a document may
 # hold before they are decoded.
-TEXT_SUFFIXES = (".txt", ".md", ".rst", ".eml", ".mbox", ".doc", ".rtf")
+TEXT_SUFFIXES = (".txt", ".md", ".rst", ".eml", ".mbox", ".doc", ".rtf", ".ipynb")
 
 # Office's packages by family: a document, its macro-enabled kind ("m") and its templates, and
 # a deck's slide shows (.ppsx), are the same XML with another main part's type, read alike.
