@@ -60,8 +60,11 @@ FILE_READERS: dict[str, Reader] = {
     ".jpeg": read_image,
     ".tif": read_image,
     ".tiff": read_image,
+    ".webp": read_image,
+    ".bmp": read_image,
+    ".gif": read_image,
 }
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff"})
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp", ".gif"})
 # Formats read whole into memory as text: refused past four times the text a document may
 # hold before they are decoded.
 TEXT_SUFFIXES = (".txt", ".md", ".rst", ".eml", ".mbox", ".doc", ".rtf", ".ipynb")

@@ -90,7 +90,8 @@ def join_pages(pages: list[str]) -> tuple[str, list[int]]:
 
 
 def read_image(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
-    """A scanned page (PNG, JPEG, TIFF; a multi-page TIFF is one page a frame) through OCR."""
+    """A scanned page or a screenshot (PNG, JPEG, TIFF, WebP, BMP, GIF; a multi-page TIFF is one
+    page a frame, and so is an animated picture's) through OCR."""
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
     try:

@@ -263,6 +263,17 @@ def test_a_scanned_image_is_read_by_ocr():
     assert "The ferry timetable changes on 1 June." in doc.text and doc.page_starts == [0]
 
 
+@needs_tesseract
+@pytest.mark.parametrize("suffix, kind", [(".webp", "WEBP"), (".bmp", "BMP"), (".gif", "GIF")])
+def test_a_screenshot_or_a_scan_in_another_picture_format_is_read_by_ocr(suffix, kind):
+    # A phone's screenshot (WebP), an old scanner's bitmap: skipped as "unsupported type" before.
+    import io
+
+    picture = io.BytesIO()
+    scan_image(["The ferry timetable changes on 1 June."]).save(picture, format=kind, **({"lossless": True} if kind == "WEBP" else {}))
+    assert "The ferry timetable changes on 1 June." in read_document("timetable" + suffix, picture.getvalue()).text
+
+
 def test_without_tesseract_a_scan_says_how_to_install_it_and_a_text_pdf_is_unaffected(monkeypatch):
     import rag.readers.ocr
 
