@@ -241,9 +241,14 @@ def term_set(text: str) -> frozenset[str]:
     return frozenset(terms(text))
 
 
+# What a document calls itself, or the thing it documents: "This notebook illustrates the use
+# of STL …", "This package is used to emend cross-referencing commands …", "This software is
+# under the GNU GPL": such a sentence points at no sentence before it.
+_ITSELF = (r"note\s?book|document|chapter|section|manual|guide|tutorial|page|package|program|software|library|module|"
+           r"licen[cs]e|file|presentation|readme|faq")
 # A sentence that opens by pointing at the one before it.
 POINTS_BACK = re.compile(
-    r"\W*(?:this|that|these|those|it|its|they|their|them|he|she|his|her|such|but|however|also|and|or|so|then|"
+    rf"\W*(?:this(?!\s+(?:{_ITSELF})\b)|that|these|those|it|its|they|their|them|he|she|his|her|such|but|however|also|and|or|so|then|"
     r"thus|hence|therefore|moreover|furthermore|instead|otherwise|likewise|similarly|in addition|as a result|"
     r"for this reason|in this case|in that case|"
     # "The preferred one is the drawImage method.", "The latter gets its configuration from …"
@@ -279,6 +284,9 @@ def points_back(text: str) -> bool:
     >>> [points_back(t) for t in ("The preferred one is the drawImage method.", "The latter is Qt based.",
     ...  "The transition from one actor to another is written into the plot.", "The one ring rules them all.")]
     [True, True, False, False]
+    >>> [points_back(t) for t in ("This notebook illustrates the use of STL.", "This software is under the GPL.",
+    ...  "This makes the plan costly.", "This note book shows STL.")]
+    [False, False, True, False]
     """
     return POINTS_BACK.match(text) is not None
 
