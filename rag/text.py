@@ -172,8 +172,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             continue
         if _MESSAGE_HEADER.match(block) and "\n" not in block:
             # One line that says who wrote to whom, when: a subject's "?" or ". " ends nothing.
-            number = _ITEM_NUMBER.match(block)  # "7.   Open Firefox …": the number is no part of what it says
-            lead = number.end() if number else len(block) - len(block.lstrip())
+            lead = len(block) - len(block.lstrip())
             spans.append((block_start + lead, block_start + len(block.rstrip())))
             continue
         block_spans: list[tuple[int, int]] = []
