@@ -35,7 +35,6 @@ _STARTS_BLOCK = re.compile(r"\s{4}|\s*(?:[-*+•|>#]|\d{1,3}[.)])\s")
 _BULLET = re.compile(r" *(?:[-*+•]|\d{1,3}[.)]) +(?=\S)")
 # A list item of at most this many words is one sentence (``sentence_spans``).
 MAX_ITEM_WORDS = 40
-_ITEM_NUMBER = re.compile(r"\s*\d{1,3}[.)]\s+")
 # A line starting like this goes on from the line before, however short that one is: no
 # sentence or heading begins with a closing bracket or a comma and then a lowercase word (a
 # PDF breaks a line after a footnote mark: "… the Objective Caml reference manual1" / ") from
@@ -153,7 +152,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     ['- Can receive data from remote TCP stream serial ports over the internet.', '- Digipeats.']
     >>> text = '* `trend` - The length of the trend smoother.  Must be odd.\\n7.  Open Firefox. Click Connect.'
     >>> [text[s:e] for s, e in sentence_spans(text)]
-    ['* `trend` - The length of the trend smoother.  Must be odd.', 'Open Firefox. Click Connect.']
+    ['* `trend` - The length of the trend smoother.  Must be odd.', '7.  Open Firefox. Click Connect.']
     """
     end = len(text) if end is None else end
     spans = []
@@ -166,8 +165,9 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             # A short list item is one statement, whatever its full stops: "`trend` - The length of
             # the trend smoother, usually around 150% of `season`.  Must be odd …" cut in two left
             # "Must be odd …" about nothing.
-            number = _ITEM_NUMBER.match(block)  # "7.   Open Firefox …": the number is no part of what it says
-            lead = number.end() if number else len(block) - len(block.lstrip())
+            # A numbered one keeps its number, as the source reads ("7. Open Firefox …"): an entry
+            # of a table of contents ("14. Redistributing Debian GNU/Linux …") is known by it.
+            lead = len(block) - len(block.lstrip())
             spans.append((block_start + lead, block_start + len(block.rstrip())))
             continue
         if _MESSAGE_HEADER.match(block) and "\n" not in block:
