@@ -12,9 +12,11 @@ index) and are skipped otherwise.
 from __future__ import annotations
 
 import argparse
+import gzip
 import io
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -95,6 +97,19 @@ def zip_of(members) -> bytes:
     return out.getvalue()
 
 
+def tarball(members) -> bytes:
+    """A gzipped tar archive of (name, bytes) members."""
+    import tarfile
+
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as archive:
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
 def ods_repeated() -> bytes:
     """A spreadsheet whose one row of values is "repeated" a million times, each cell 16,384
     times across: what a sheet stores for its used area, stretched to its edges."""
@@ -150,6 +165,14 @@ CASES = {
     "2,000 notes in one archive (.zip)": lambda: ("notes.zip", zip_of((f"notes/{i}.txt", f"Note {i}: the ferry leaves at {i % 12 + 1}.\n".encode()) for i in range(2000))),
     "a member that inflates 1,000 times past 1 MB, beside a good one (.zip)": lambda: (
         "bomb.zip", zip_of([("bomb.txt", b" " * 50_000_000), ("note.txt", b"The ferry leaves at nine.\n")])),
+    "a file that inflates 1,000 times its size (.txt.gz)": lambda: ("bomb.txt.gz", gzip.compress(b" " * 50_000_000)),
+    "a tarball whose one member inflates 1,000 times (.tar.gz)": lambda: ("bomb.tar.gz", tarball([("spaces.txt", b" " * 100_000_000)])),
+    "a tarball of 2,000 notes (.tar.gz)": lambda: ("notes.tar.gz", tarball(
+        (f"notes/{i}.txt", f"Note {i}: the ferry leaves at {i % 12 + 1}.\n".encode()) for i in range(2000))),
+    "a notebook nested 100,000 deep (.ipynb)": lambda: ("deep.ipynb", b'{"cells": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
+    "a notebook of 50,000 cells (.ipynb)": lambda: ("cells.ipynb", json.dumps({"cells": [
+        {"cell_type": "markdown", "source": f"Note {i}: the ferry leaves at {i % 12 + 1}."} for i in range(50_000)]}).encode()),
+    "20 MB of random bytes past ASCII, no NUL (.txt)": lambda: ("noise.txt", bytes(b | 0x80 for b in random.Random(7).randbytes(20_000_000))),
     "a message's header of 100,000 fields, named as a Maildir names it": lambda: (
         "1039434711.M12P99.host:2,S", b"X-Spam: no\n" * 100_000 + b"From: Ann <ann@x.org>\nDate: Mon, 2 Dec 2002\n\nThe ferry leaves at nine.\n"),
 }

@@ -46,6 +46,8 @@ def decode_text(raw: bytes) -> str:
 # Single-byte encodings of the Latin alphabet that a detector cannot tell apart in a file of a
 # few accented letters: read as Windows-1252, which text files in them nearly always are.
 _LATIN_SINGLE_BYTE = 0.1  # at most this share of bytes past ASCII
+_CONTROL_BYTES = re.compile(rb"[\x01-\x08\x0b\x0e-\x1a\x1c-\x1f]")  # not tab, line ends, form feed, escape
+_LINE_END = re.compile(rb"[\n\r]")
 
 
 def legacy_encoding(raw: bytes) -> str:
@@ -56,12 +58,18 @@ def legacy_encoding(raw: bytes) -> str:
     guesses wildly on them (Central European, Baltic, even Big5 for Debian's Latin-1 change logs).
     Mostly past ASCII (Cyrillic, Greek, Japanese, Chinese in their own older encodings): the
     detector's choice, which it makes well when it has many such characters to go on."""
+    sample = raw[:1_000_000]
+    # Binary data is no text in any encoding, though every byte means a letter in some code page
+    # (the detector read 20 MB of random bytes as Thai): it holds control characters, or no line
+    # ends at all where text of its size has them.
+    if len(_CONTROL_BYTES.findall(sample)) > len(sample) // 1000 or (len(sample) > 10_000 and not _LINE_END.search(sample)):
+        raise UnreadableDocument("binary data, not text")
     past_ascii = sum(1 for byte in raw[:65536] if byte > 127)
     if past_ascii <= _LATIN_SINGLE_BYTE * min(len(raw), 65536):
         return "cp1252" if _decodes(raw, "cp1252") else "latin-1"  # five bytes cp1252 leaves undefined
     import charset_normalizer
 
-    best = charset_normalizer.from_bytes(raw[:1_000_000]).best()
+    best = charset_normalizer.from_bytes(sample).best()
     if best is None or not _decodes(raw, best.encoding):
         raise UnreadableDocument("not text in UTF-8 or any other encoding it could be read in: save it as UTF-8")
     return best.encoding

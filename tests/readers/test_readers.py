@@ -167,6 +167,9 @@ def test_a_word_table_of_contents_is_not_read_and_a_part_s_heading_is_not_the_ti
         ("empty.txt", lambda: b"  \n", "empty"),
         ("image.txt", lambda: b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", "binary file"),
         ("cut16.txt", lambda: b"\xff\xfe" + "Notes".encode("utf-16-le") + b"\x00\xd8", "not utf-16 text, though it starts as such"),
+        # Random bytes past ASCII: every one is a letter of Thai's code page, as the detector
+        # decided for 20 MB of them, which were then indexed as text.
+        ("noise.txt", lambda: bytes(b | 0x80 for b in __import__("random").Random(7).randbytes(200_000)), "binary data, not text"),
     ],
 )
 def test_a_bad_file_is_reported_with_its_reason_and_the_rest_is_indexed(tmp_path, name, data, reason):
