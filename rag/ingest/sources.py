@@ -129,17 +129,25 @@ def _sniffed(path: Path, name: str = "") -> str:
 
 
 @dataclass(frozen=True)
-class FilePart:
+class _InFile:
+    """A document that is not a whole file of the folder, but in one (``path``, named ``source``
+    in the folder). It reads as a file does: ``stat`` is the whole file's (if it changed, each
+    document in it is read again and compared by its bytes' hash), ``read_bytes`` its own."""
+
+    path: Path
+    source: str
+
+    def stat(self) -> os.stat_result:
+        return self.path.stat()
+
+
+@dataclass(frozen=True)
+class FilePart(_InFile):
     """Bytes ``start`` to ``end`` of a file too large to be one document (a mailbox of
     gigabytes), read as one."""
 
-    path: Path
-    source: str  # the whole file's
     start: int
     end: int
-
-    def stat(self) -> os.stat_result:
-        return self.path.stat()  # the whole file's: if it changed, each part is read again and compared
 
     def read_bytes(self) -> bytes:
         with self.path.open("rb") as file:
@@ -148,16 +156,11 @@ class FilePart:
 
 
 @dataclass(frozen=True)
-class ArchiveMember:
+class ArchiveMember(_InFile):
     """A document inside a zip archive, read as a file of its name."""
 
-    path: Path
-    source: str  # the archive's
     member: str
     size: int  # what the archive says it inflates to: no more is read
-
-    def stat(self) -> os.stat_result:
-        return self.path.stat()
 
     def read_bytes(self) -> bytes:
         try:
@@ -172,20 +175,15 @@ class ArchiveMember:
 
 
 @dataclass(frozen=True)
-class TarMember:
+class TarMember(_InFile):
     """A document inside a tar archive (compressed or not), read as a file of its name: its
     ``size`` bytes at ``offset`` of the archive's (uncompressed) stream. ``order``: its place in
     the archive, the order documents are read in (``list_files``)."""
 
-    path: Path
-    source: str  # the archive's
     member: str
     offset: int
     size: int
     order: int
-
-    def stat(self) -> os.stat_result:
-        return self.path.stat()
 
     def read_bytes(self) -> bytes:
         try:
@@ -201,15 +199,10 @@ class TarMember:
 
 
 @dataclass(frozen=True)
-class CompressedFile:
+class CompressedFile(_InFile):
     """A file compressed on its own (``faq.txt.gz``), read as the file it holds (``name``)."""
 
-    path: Path
-    source: str
     name: str
-
-    def stat(self) -> os.stat_result:
-        return self.path.stat()
 
     def read_bytes(self) -> bytes:
         with self.path.open("rb") as packed:
