@@ -19,7 +19,7 @@ from rag.readers.opendocument import read_odp, read_ods, read_odt
 from rag.readers.pdf import read_pdf
 from rag.readers.rst import read_rst
 from rag.readers.rtf import read_rtf
-from rag.readers.text import read_markdown, read_text
+from rag.readers.text import BINARY_CONTROLS, read_markdown, read_text
 
 Reader = Callable[[bytes, ReadLimits], ExtractedText]
 
@@ -167,12 +167,9 @@ def _text(head: bytes) -> bool:
     except UnicodeDecodeError as exc:
         if exc.start >= len(head) - 3 and len(head) >= SNIFF_BYTES:
             return True  # a character cut at the end
-        return not _BINARY_CONTROLS.search(head) and sum(byte > 127 for byte in head) <= 0.1 * len(head)
+        return not BINARY_CONTROLS.search(head) and sum(byte > 127 for byte in head) <= 0.1 * len(head)
     return True
 
-
-# Control characters that text (tabs, line and page breaks, escape sequences aside) does not hold.
-_BINARY_CONTROLS = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 
 
 def read_file(name: str, raw: bytes, limits: ReadLimits = DEFAULT_LIMITS,

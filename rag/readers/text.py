@@ -46,7 +46,8 @@ def decode_text(raw: bytes) -> str:
 # Single-byte encodings of the Latin alphabet that a detector cannot tell apart in a file of a
 # few accented letters: read as Windows-1252, which text files in them nearly always are.
 _LATIN_SINGLE_BYTE = 0.1  # at most this share of bytes past ASCII
-_CONTROL_BYTES = re.compile(rb"[\x01-\x08\x0b\x0e-\x1a\x1c-\x1f]")  # not tab, line ends, form feed, escape
+# Control characters text does not hold (tabs, line and page breaks and escape sequences aside).
+BINARY_CONTROLS = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
 _LINE_END = re.compile(rb"[\n\r]")
 
 
@@ -62,7 +63,7 @@ def legacy_encoding(raw: bytes) -> str:
     # Binary data is no text in any encoding, though every byte means a letter in some code page
     # (the detector read 20 MB of random bytes as Thai): it holds control characters, or no line
     # ends at all where text of its size has them.
-    if len(_CONTROL_BYTES.findall(sample)) > len(sample) // 1000 or (len(sample) > 10_000 and not _LINE_END.search(sample)):
+    if len(BINARY_CONTROLS.findall(sample)) > len(sample) // 1000 or (len(sample) > 10_000 and not _LINE_END.search(sample)):
         raise UnreadableDocument("binary data, not text")
     past_ascii = sum(1 for byte in raw[:65536] if byte > 127)
     if past_ascii <= _LATIN_SINGLE_BYTE * min(len(raw), 65536):
@@ -90,7 +91,7 @@ def read_text(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
 
 def read_markdown(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     text = decode_text(raw)
-    sections = sorted(headings(text) + ruled_headings(text))
+    sections = sorted(set(headings(text) + ruled_headings(text)))  # "# Title" above a rule is one heading
     title = sections[0][1] if sections else first_line(text)
     return ExtractedText(text, title[:200], sections=sections)
 
