@@ -335,6 +335,16 @@ def test_an_uploaded_tarball_and_a_compressed_page_are_indexed_as_their_document
     assert {"faq.tar.gz › faq/redistributing.en.html", "compatibility.en.html.gz"} <= set(remove_choices["choices"])
     _, _, answer, sources, *_ = handlers.respond("Will programs built for other Linux distributions run on Debian?", [])
     assert answer["citations"][0]["source"] == "compatibility.en.html.gz" and "compatibility.en.html.gz" in sources
+    # A project's tarball: its stylesheets left out are named, ten at most, without the list of
+    # formats read each reason ended with (350 characters a member).
+    site = tmp_path / "site.tar.gz"
+    with tarfile.open(site, "w:gz") as archive:
+        archive.add(fixtures / "debian-faq" / "index.en.html", "site/index.html")
+        for i in range(30):
+            archive.add(fixtures / "debian-faq" / "COPYRIGHT", f"site/style{i}.css")
+    message, *_ = handlers.upload([str(site)], False)
+    assert "style0.css: unsupported type .css" in shown(message) and "and 20 more left out" in shown(message)
+    assert "only .txt" not in shown(message) and "style29.css" not in shown(message)
     cut = tmp_path / "cut.txt.gz"
     cut.write_bytes(gzip.compress(b"The ferry leaves at nine.\n" * 100)[:30])
     message, *_ = handlers.upload([str(cut)], False)
