@@ -127,6 +127,10 @@ class IngestReport:
             f"{_size(self.bytes_read)} read in {self.seconds:.1f} s"
         ]
         lines += [f"skipped {s.source}: {s.reason}" for s in self.skipped]
+        from rag.ingest.sources import UNSUPPORTED, UPLOAD_SUFFIXES
+
+        if any(s.reason.startswith(UNSUPPORTED) for s in self.skipped):  # said once, not on each such line
+            lines.append(f"the formats read: {', '.join(UPLOAD_SUFFIXES)}")
         lines += [f"read in part {s.source}: {s.reason}" for s in self.partly_read]
         return "\n".join(lines)
 

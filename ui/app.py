@@ -25,8 +25,7 @@ from rag.readers.formats import OFFICE_VARIANTS  # noqa: E402
 from ui.safety import ContentSecurityPolicy, SlowLogin, answer_markdown, markdown_text  # noqa: E402
 
 CONTEXT_CHARS = 300  # shown either side of a cited sentence in the sources panel
-# An uploaded archive's members left out, named after "Indexed" (the list of formats read, which
-# each reason ends with, is the upload's label): at most this many, then how many more.
+# An uploaded archive's members left out, named after "Indexed": at most this many, then how many more.
 MAX_LEFT_OUT_SHOWN = 10
 # The upload's label names the main formats; Office's macro-enabled files, templates and slide
 # shows (.docm, .xltx, .ppsx …) are taken too, not named one by one.
@@ -469,7 +468,7 @@ class Handlers:
             try:
                 report = engine.add_document(path.name, path.read_bytes(), overwrite=overwrite, on_progress=follow)
                 # An archive's members not read are said, as a document read in part is.
-                left_out = [f"{s.source.partition(ARCHIVE_MARK)[2]}: {s.reason.split(': only ', 1)[0]}" for s in report.skipped
+                left_out = [f"{s.source.partition(ARCHIVE_MARK)[2]}: {s.reason}" for s in report.skipped
                             if s.source.startswith(upload_name(path.name) + ARCHIVE_MARK)]
                 if len(left_out) > MAX_LEFT_OUT_SHOWN:  # a project's tarball: its stylesheets and scripts by the hundred
                     left_out = left_out[:MAX_LEFT_OUT_SHOWN] + [f"and {len(left_out) - MAX_LEFT_OUT_SHOWN:,} more left out"]

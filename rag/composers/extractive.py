@@ -609,9 +609,9 @@ def _shown(text: str, lead_in: Optional[int] = None) -> str:
             continue
         after_lead_in = shown.endswith(":") if lead_in is None else at >= lead_in
         in_block = in_block or (after_lead_in and _introduced(line))
-        listed = listed or (after_lead_in and bool(_LIST_ITEM.match(raw)))
-        starts_item = listed and bool(_LIST_ITEM.match(raw))  # each item of a list on a line of its own
-        shown += ("\n" if in_block or starts_item else " " if shown else "") + line
+        item = bool(_LIST_ITEM.match(raw))
+        listed = listed or (after_lead_in and item)
+        shown += ("\n" if in_block or (listed and item) else " " if shown else "") + line  # an item a line
     return shown
 
 

@@ -48,6 +48,8 @@ ARCHIVE_MARK = " › "
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tgz", ".tbz2", ".txz")  # and ".tar.gz" …: COMPRESSED_SUFFIXES after ".tar"
 # A file compressed on its own, by its suffix: how to open it.
 COMPRESSED_SUFFIXES = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}  # each takes a path or a file object
+# What a file of no format read here is skipped as ("unsupported type .exe").
+UNSUPPORTED = "unsupported type"
 # What can be added to the folder: a document, an archive of them, or one compressed.
 UPLOAD_SUFFIXES = (*SUPPORTED_SUFFIXES, *ARCHIVE_SUFFIXES, *COMPRESSED_SUFFIXES)
 # What fails when a compressed stream is damaged (gzip's BadGzipFile and bz2's are OSErrors).
@@ -109,7 +111,7 @@ def list_files(docs_dir: Path) -> tuple[list[tuple[str, Any]], list[SkippedFile]
 
 
 def _unsupported(source: str, suffix: str) -> SkippedFile:
-    return SkippedFile(source, f"unsupported type {suffix or '(none)'}: only {', '.join(SUPPORTED_SUFFIXES)}")
+    return SkippedFile(source, f"{UNSUPPORTED} {suffix or '(none)'}")  # the report names the formats read, once
 
 
 def _sniffed(path: Path, name: str = "") -> str:
@@ -416,8 +418,7 @@ def _add_compressed(source: str, path: Path, files: list, skipped: list[SkippedF
     if suffix in SUPPORTED_SUFFIXES or _sniffed(path, name):
         files.append((source, CompressedFile(path, source, name)))
     else:
-        skipped.append(SkippedFile(source, f"unsupported type {suffix or '(none)'} (compressed {path.suffix}): "
-                                           f"only {', '.join(SUPPORTED_SUFFIXES)}"))
+        skipped.append(SkippedFile(source, f"{UNSUPPORTED} {suffix or '(none)'} (compressed {path.suffix})"))
 
 
 def archive_documents(source: str, data: bytes) -> tuple[list[str], list[SkippedFile]]:

@@ -36,7 +36,7 @@ def _heading(line: str) -> bool:
 def read_rtf(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     from striprtf.striprtf import rtf_to_text
 
-    if not raw.lstrip()[:5] == b"{\\rtf":
+    if raw.lstrip()[:5] != b"{\\rtf":
         raise UnreadableDocument("not an RTF file (it does not begin with {\\rtf)")
     try:
         source = raw.decode("utf-8")
