@@ -32,8 +32,10 @@ def cmd_collections(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from rag.ingest.sources import UPLOAD_SUFFIXES
+
     report = _engine(args).ingest(show_progress=not args.quiet)
-    print(report.summary())
+    print(report.summary(formats_read=UPLOAD_SUFFIXES))
     return 0
 
 

@@ -8,7 +8,7 @@ text ``RAG.source_text(source)`` returns (for ``.txt`` and ``.md`` the file's ow
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 
 # Follows an ingest: (files done, files, file being read, texts embedded so far).
@@ -119,7 +119,9 @@ class IngestReport:
     partly_read: list[SkippedFile] = field(default_factory=list)
     seconds: float = 0.0
 
-    def summary(self) -> str:
+    def summary(self, formats_read: Sequence[str] = ()) -> str:
+        """What the ingest did, a line each file skipped or read in part; ``formats_read`` named
+        once when a file was skipped as of no format read."""
         lines = [
             f"{self.files_indexed} files indexed, {self.files_unchanged} unchanged, {self.files_removed} removed: "
             f"{self.passages_added:,} passages added, {self.passages_removed:,} removed, "
@@ -127,10 +129,8 @@ class IngestReport:
             f"{_size(self.bytes_read)} read in {self.seconds:.1f} s"
         ]
         lines += [f"skipped {s.source}: {s.reason}" for s in self.skipped]
-        from rag.ingest.sources import UNSUPPORTED, UPLOAD_SUFFIXES
-
-        if any(s.reason.startswith(UNSUPPORTED) for s in self.skipped):  # said once, not on each such line
-            lines.append(f"the formats read: {', '.join(UPLOAD_SUFFIXES)}")
+        if formats_read and any(s.reason.startswith("unsupported type") for s in self.skipped):
+            lines.append(f"the formats read: {', '.join(formats_read)}")  # once, not on each such line
         lines += [f"read in part {s.source}: {s.reason}" for s in self.partly_read]
         return "\n".join(lines)
 

@@ -80,6 +80,19 @@ def test_ingest_on_an_empty_folder_explains_what_to_do(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_ingest_names_each_file_skipped_and_the_formats_read_once(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "note.txt").write_text("The ferry leaves at nine.\n")
+    for name in ("setup.exe", "style.css", "logo.svg"):
+        (docs / name).write_bytes(b"MZ\x90\x00")
+    result = run_rag("--docs-dir", str(docs), "--index-dir", str(tmp_path / "index"), "ingest", "-q")
+    assert result.returncode == 0, result.stderr
+    assert "skipped setup.exe: unsupported type .exe\n" in result.stdout
+    # Named once, below the three files skipped (it ended each of their lines, 350 characters a line).
+    assert result.stdout.count(".docx") == 1 and "the formats read: .txt, .md" in result.stdout
+
+
 def test_ask_names_the_page_of_a_pdf_citation(tmp_path):
     from documents import pdf_bytes
 

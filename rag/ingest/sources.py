@@ -111,7 +111,7 @@ def list_files(docs_dir: Path) -> tuple[list[tuple[str, Any]], list[SkippedFile]
 
 
 def _unsupported(source: str, suffix: str) -> SkippedFile:
-    return SkippedFile(source, f"{UNSUPPORTED} {suffix or '(none)'}")  # the report names the formats read, once
+    return SkippedFile(source, f"{UNSUPPORTED} {suffix or '(none)'}")  # `rag ingest` names the formats read, once
 
 
 def _sniffed(path: Path, name: str = "") -> str:

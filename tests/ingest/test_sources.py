@@ -34,7 +34,6 @@ def test_a_zip_archive_is_read_as_the_documents_in_it_each_cited_by_its_name(tmp
         "bundle.zip › manuals/camlidl.pdf", "bundle.zip › permission.eml", "bundle.zip › talks/cellular-automata.ppt"]
     reasons = {s.source: s.reason for s in report.skipped}
     assert reasons["bundle.zip › setup.exe"] == "unsupported type .exe"
-    assert report.summary().count(".docx") == 1  # the formats read, named once and not on every skipped line
     assert "refused as a possible zip bomb" in reasons["bundle.zip › bomb.txt"]
     assert not any("__MACOSX" in source for source in reasons)
     answer = engine.ask("Who gave the talk about cellular automata and Nyquist?")
