@@ -13,6 +13,7 @@ answers that cite such a line, with each one listed.
     .venv/bin/python bench/answer_hygiene.py --corpus powerpoint97  # PowerPoint 97-2003 (.ppt)
     .venv/bin/python bench/answer_hygiene.py --corpus outlook    # Outlook .msg (Apache POI's test messages)
     .venv/bin/python bench/answer_hygiene.py --corpus rtf        # RTF: GNUstep help, Lynkeos, SuperCollider help
+    .venv/bin/python bench/answer_hygiene.py --corpus markdown   # Markdown docs and blog posts with front matter
     .venv/bin/python bench/answer_hygiene.py --engine /path/to/older/checkout   # an older engine, same checks
 
 The questions were written by hand for this bench, in a user's words, without looking for the
@@ -87,6 +88,11 @@ CORPORA = {  # package, folder of its English documents, the files asked (patter
                   tuple(f"{name}.ipynb*" for name in ("lowess", "stl_decomposition", "stationarity_detrending_adf_kpss",
                                                       "statespace_sarimax_faq", "wls", "metaanalysis1", "theta-model",
                                                       "quantile_regression", "robust_models_0")), "notebooks-questions.txt"),
+    # Markdown: RediSearch's and QCoro's documentation, staticsite's, and jekyll-paginate-v2's
+    # example sites, whose posts (Wikipedia articles, book blurbs) open with front matter.
+    "markdown": (("redis-redisearch-doc", "qcoro-doc", "staticsite", "ruby-jekyll-paginate-v2"), "usr/share/doc",
+                 ("redis-redisearch/docs/**/*.md", "qcoro-doc/docs/**/*.md", "staticsite/**/*.md",
+                  "ruby-jekyll-paginate-v2/examples/**/*.md"), "markdown-questions.txt"),
     # PowerPoint 97-2003: SystemC's TLM example decks and a talk from Nyquist's demos.
     "powerpoint97": (("libsystemc-doc", "nyquist"), ".",
                      ("usr/share/doc/libsystemc/examples/tlm/*/docs/*.ppt", "usr/share/nyquist/demos/allewis/*.ppt"),

@@ -38,7 +38,7 @@ import numpy as np
 
 from text_to_num import text2num
 
-from rag.text import MONTHS, STOPWORDS, is_message_header, term_set
+from rag.text import MONTHS, STOPWORDS, is_message_header, record_fields, term_set
 from rag.types import Sentence
 from rag.verify import differing_words
 
@@ -85,6 +85,8 @@ def same_fact(a: Sentence, b: Sentence) -> bool:
         return False
     if is_message_header(a.text) or is_message_header(b.text):
         return False  # each message's header says who sent that message, when: no other's
+    if _other_records(a.text, b.text):
+        return False
     cosine = float(np.dot(a.embedding, b.embedding))
     if cosine < min(c for c, _ in SAME_FACT):
         return False
@@ -93,6 +95,17 @@ def same_fact(a: Sentence, b: Sentence) -> bool:
         return False
     shared = shared_terms(a.text, b.text)
     return any(cosine >= c and shared >= t for c, t in SAME_FACT)
+
+
+def _other_records(a: str, b: str) -> bool:
+    """Whether a and b are records (rows of tables, pages' fields) of two different things: a
+    label both hold has words for values that differ ("Book publisher: Cornerstone" against
+    "Book publisher: simon and schuster ltd"). Their numbers then differ as two books' pages
+    do, not as two sources of one fact; records of one thing (the same country, the same
+    name) that differ in a number still disagree."""
+    fields_a, fields_b = record_fields(a), record_fields(b)
+    return any(any(ch.isalpha() for ch in fields_a[label]) and fields_a[label].lower() != fields_b[label].lower()
+               for label in fields_a.keys() & fields_b.keys())
 
 
 def shared_terms(a: str, b: str) -> float:

@@ -427,6 +427,30 @@ def is_message_header(text: str) -> bool:
     return bool(_MESSAGE_HEADER.match(text.strip()))
 
 
+# A record as the readers write a row of a table or a page's fields: "Name: David Bowie; Date
+# of death: 2016-01-10." (rag.readers.tables, rag.readers.markdown): labels of a few words.
+_RECORD_LABEL_WORDS = 6
+
+
+def record_fields(text: str) -> dict[str, str]:
+    """The fields of a record, {label: value} with labels in lower case, or {} for text that is
+    not one (fewer than two "label: value" fields, or a part that is none).
+
+    >>> record_fields("Name: David Bowie; Has kids: yes; Date of death: 2016-01-10.")
+    {'name': 'David Bowie', 'has kids': 'yes', 'date of death': '2016-01-10'}
+    >>> record_fields("Note: the ferry leaves at nine; it is late."), record_fields("Port: 8080.")
+    ({}, {})
+    """
+    parts = text.strip().rstrip(".").split("; ")
+    fields = {}
+    for part in parts:
+        label, colon, value = part.partition(": ")
+        if not colon or not value.strip() or not label.strip() or len(label.split()) > _RECORD_LABEL_WORDS:
+            return {}
+        fields[" ".join(label.split()).lower()] = " ".join(value.split())
+    return fields if len(fields) >= 2 else {}
+
+
 def is_data_line(text: str) -> bool:
     """A line of data rather than a sentence: configuration, command output, a table row run
     together. It does not end as a sentence, holds no function word ("the", "of", "is"), which

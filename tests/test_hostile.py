@@ -16,9 +16,11 @@ from conftest import free_port
 CHROMIUM = Path("/usr/bin/chromium")
 OUTSIDE = "http://127.0.0.2:{port}"  # "outside": another address than the app's
 
+# Raw HTML in Markdown is markup the reader drops (nothing of it reaches the page); the same
+# tag in a code span is text, which the chat must show as the characters it is.
 HOSTILE_NOTE = (
     "# Harbour <img src=\"{out}/heading.png\"> notes\n\n"
-    "The harbour master is Orla Brennan <img src=\"{out}/img2?zebra\"> since 1904.\n"
+    "The harbour master is Orla Brennan `<img src=\"{out}/img2?zebra\">` since 1904.\n"
     "Claim the prize <a href=\"{out}/phish\">click to claim your prize</a> before the tide turns.\n"
     "The pier lamp is lit by ![t]({out}/inline.png) the keeper every evening at dusk.\n"
 )
@@ -163,7 +165,8 @@ def answer_error(engine) -> str:
 
 
 def test_unclosed_code_fences_are_read_in_one_pass():
-    from rag.readers.text import headings, read_markdown
+    from rag.readers.markdown import read_markdown
+    from rag.readers.text import headings
 
     fences = "```python\n# not a heading\n" * 8000  # about 200 KB, every fence left open
     doc = read_markdown(("# Real heading\n\n" + fences).encode())

@@ -47,7 +47,7 @@ from rag.questions import (DISAGREEMENT, HOW, LIST, QUANTITY, SUMMARY, WHY, aske
                            defines, holds_asked_kind)
 from rag.text import (MONTHS, addresses_model, ends_statement, holds_function_word, is_code_line, is_data_line,
                       is_fragment, is_heading, is_listing, is_message_header, is_section_number, is_title_block,
-                      points_back, term_set, terms)
+                      points_back, record_fields, term_set, terms)
 from rag.types import Answer, Citation, Conflict, ConflictVersion, Evidence, Passage, Sentence
 
 # Chosen by bench/tune_weights.py on the tune halves, judging whole answers as `rag eval`
@@ -223,12 +223,15 @@ class ExtractiveComposer(Composer):
         sentence), best first. The ranking score is the probability plus
         ``reader_feature_weight`` times the features' score. Headings, captions and contents
         lines are not read: never answers; nor an e-mail's header line unless the question asks
-        who or when (it names the sender and the subject, and otherwise wins on those words).
+        who or when (it names the sender and the subject, and otherwise wins on those words),
+        nor a page's own fields (a Markdown post's front matter: title, author, date, a book's
+        publisher) unless it asks who or when or names one of the fields ("how many pages").
         A document's title block (title, authors, date), all names, reads as a listing: it is
         read when the question asks who or when."""
         headers_answer = asks_who_or_when(question)
         candidates = [(f, s) for f, s in scored
-                      if (answer_material(s) and (headers_answer or not is_message_header(s.text)))
+                      if (answer_material(s) and (headers_answer or not is_message_header(s.text))
+                          and (headers_answer or not _page_fields(s) or _asks_about_a_field(question, s)))
                       or (headers_answer and is_title_block(s.text))][: self.reader_candidates]
         if not candidates:
             return []
@@ -516,6 +519,22 @@ def answer_material(s: Sentence) -> bool:
             and not _label(text) and not addresses_model(text))
 
 
+def _page_fields(s: Sentence) -> bool:
+    """Whether a sentence is its document's own fields, the record of its title, author, date
+    and the like ("Title: Born to Run; Author: Bruce Springsteen; …": a Markdown post's front
+    matter). It names the document's subject and people, so it shares a question's words
+    whatever the question asks."""
+    title = record_fields(s.text).get("title")
+    return title is not None and title.lower() == " ".join(s.title.split()).lower()
+
+
+def _asks_about_a_field(question: str, s: Sentence) -> bool:
+    """Whether a question names one of a record's fields, by its label's last word ("How many
+    pages …" of "Book pages: 528")."""
+    labels = " ".join(label.split()[-1] for label in record_fields(s.text))
+    return bool(term_set(question) & term_set(labels))
+
+
 def _label(text: str) -> bool:
     """A line of a few words that names what follows it ("Method 3:", "Confidence values:"):
     a heading with a colon, which says nothing alone."""
@@ -620,6 +639,8 @@ def _lead_in(s: Sentence) -> bool:
     without ending ("… you can type", "… such as") where a display of code or options took the
     rest of it."""
     text = s.text.rstrip()
+    if is_title_block(text):  # a title page's lines stop without ending, and lead in to nothing
+        return False
     return text.endswith(":") or (not ends_statement(text) and holds_function_word(text))
 
 

@@ -19,7 +19,8 @@ from rag.readers.opendocument import read_odp, read_ods, read_odt
 from rag.readers.pdf import read_pdf
 from rag.readers.rst import read_rst
 from rag.readers.rtf import read_rtf
-from rag.readers.text import BINARY_CONTROLS, read_markdown, read_text
+from rag.readers.markdown import read_markdown
+from rag.readers.text import BINARY_CONTROLS, read_text
 
 Reader = Callable[[bytes, ReadLimits], ExtractedText]
 
@@ -27,6 +28,7 @@ Reader = Callable[[bytes, ReadLimits], ExtractedText]
 FILE_READERS: dict[str, Reader] = {
     ".txt": read_text,
     ".md": read_markdown,
+    ".markdown": read_markdown,
     ".rst": read_rst,
     ".pdf": read_pdf,
     ".docx": read_docx,

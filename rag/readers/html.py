@@ -30,6 +30,7 @@ _NAV_CLASSES = frozenset(
     "navheader navfooter docnav breadcrumb breadcrumbs navbar navpath topNav bottomNav subNav "
     "mobile-nav skip-link".split()
 )
+NO_TEXT_IN_PAGE = "no text in this web page"
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _BLOCKS = _HEADINGS | frozenset(
     "address article blockquote caption center dd details dialog div dl dt fieldset figcaption "
@@ -146,7 +147,7 @@ def read_html(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
             sections.append((offset, text.replace("\n", " ")))
         parts.append(text)
         offset += len(text) + 2
-    text = require_text("\n\n".join(parts), "no text in this web page")
+    text = require_text("\n\n".join(parts), NO_TEXT_IN_PAGE)
     page_title = clean_line(soup.title.get_text()) if soup.title else ""
     title = page_title or (sections[0][1] if sections else text.split("\n", 1)[0])
     return ExtractedText(text, title[:200], sections=sections)

@@ -10,9 +10,9 @@ over a socket, and waits at most
 (an address-space limit), it is killed, the file is refused saying which budget it broke, and
 the next file gets a fresh process.
 
-Plain text and Markdown are read here, in this process: their readers are single linear
-passes over at most ``4 × max_document_chars`` bytes, and sending them across would only
-cost time (a folder of notes is the common case).
+Plain text is read here, in this process: its reader is a single linear pass over at most
+``4 × max_document_chars`` bytes, and sending it across would only cost time (a folder of
+notes is the common case). Markdown is parsed as the page it renders to, so it crosses.
 
 Every failure comes back as ``UnreadableDocument`` with a reason a user can act on; a
 parser's own exception is logged, not shown.
@@ -36,7 +36,7 @@ from rag.readers.base import DEFAULT_LIMITS, ExtractedText, ReadLimits, Unreadab
 
 log = logging.getLogger(__name__)
 
-IN_PROCESS_SUFFIXES = (".txt", ".md")
+IN_PROCESS_SUFFIXES = (".txt",)
 
 
 def malformed(exc_name: str) -> str:

@@ -1,7 +1,6 @@
-"""Plain text and Markdown: the file's own text (newlines as Python's text mode reads them).
-
-Markdown headings (``# Title``, ``## Part``) become sections: a passage is shown with the
-heading it falls under.
+"""Plain text: the file's own text (newlines as Python's text mode reads them), in UTF-8 or an
+older encoding; the headings its rules mark are sections. Markdown's ATX headings are found
+here for the notebook reader (``headings``); a Markdown file is read by ``rag.readers.markdown``.
 """
 
 from __future__ import annotations
@@ -87,13 +86,6 @@ def _decodes(raw: bytes, encoding: str) -> bool:
 def read_text(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
     text = decode_text(raw)
     return ExtractedText(text, first_line(text), sections=ruled_headings(text))
-
-
-def read_markdown(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:
-    text = decode_text(raw)
-    sections = sorted(set(headings(text) + ruled_headings(text)))  # "# Title" above a rule is one heading
-    title = sections[0][1] if sections else first_line(text)
-    return ExtractedText(text, title[:200], sections=sections)
 
 
 # A heading a rule marks is a short line: a sentence's length or less.
