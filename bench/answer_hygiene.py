@@ -15,6 +15,7 @@ answers that cite such a line, with each one listed.
     .venv/bin/python bench/answer_hygiene.py --corpus rtf        # RTF: GNUstep help, Lynkeos, SuperCollider help
     .venv/bin/python bench/answer_hygiene.py --corpus markdown   # Markdown docs and blog posts with front matter
     .venv/bin/python bench/answer_hygiene.py --engine /path/to/older/checkout   # an older engine, same checks
+    .venv/bin/python bench/answer_hygiene.py --corpus latex --answers          # every answer printed too
 
 The questions were written by hand for this bench, in a user's words, without looking for the
 sentences that answer them. The checks that judge a citation are the engine's own
@@ -136,6 +137,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", choices=sorted(CORPORA), default="handbook")
     parser.add_argument("--engine", type=Path, help="a checkout whose engine is asked (default: this one)")
+    parser.add_argument("--answers", action="store_true", help="print every answer too (to compare two engines)")
     args = parser.parse_args()
     if args.engine:
         sys.path.insert(0, str(args.engine.resolve()))
@@ -164,6 +166,8 @@ def main() -> None:
         for question in questions:
             answer = engine.ask(question)
             answered += not answer.abstained
+            if args.answers:
+                print(f"Q: {question}\nA: {' '.join(answer.text.split())[:400]}")
             found = [(kind, c.quote) for c in answer.citations for kind in kinds_of(c.quote, c.section)]
             showing += bool(found)
             for kind, quote in found:

@@ -135,6 +135,10 @@ CASES = {
     "unclosed fences, 200 KB (.md)": lambda: ("fences200.md", b"```python\n# x = 1\n" * 11_200),
     "headings x fences, 200 KB (.md)": lambda: ("headings.md", b"# heading\n```\n" * 15_000),
     "headings x fences, 2 MB (.md)": lambda: ("headings.md", b"# heading\n```\n" * 150_000),
+    "a table of 200,000 rows, 2 MB (.md)": lambda: ("table.md", b"| a | b |\n|---|---|\n" + b"| x | y |\n" * 200_000),
+    "front matter of a million aliases (.md)": lambda: ("aliases.md", b"---\nbase: &a [x, x, x, x, x, x, x, x, x, x]\n" + b"".join(
+        b"l%d: &l%d [*%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s]\n" % ((i, i) + (b"a" if i == 0 else b"l%d" % (i - 1),) * 10)
+        for i in range(6)) + b"title: *l5\n---\nThe keeper lights the lamp.\n"),
     # Not hostile: what the same sizes of ordinary prose cost, for the two above.
     "prose, 200 KB (.txt)": lambda: ("prose.txt", (ROOT / "seeds" / "russia-seeks-us-help-rebuild-syria.txt").read_bytes() * 42),
     "prose, 2 MB (.txt)": lambda: ("prose.txt", (ROOT / "seeds" / "russia-seeks-us-help-rebuild-syria.txt").read_bytes() * 420),

@@ -72,6 +72,8 @@ class _TextBuilder:
         self.in_main = in_main  # walking the page's marked main content, not the whole body
         self.blocks: list[tuple[bool, str]] = []
         self._buffer: list[str] = []
+        self._markers: dict[int, str] = {}  # id(<li>) -> its bullet or number, as a browser shows it
+        self._marker = ""  # the mark of the item begun, written before its first text
 
     def flush(self, heading: bool = False) -> None:
         raw = "".join(self._buffer)
@@ -93,10 +95,15 @@ class _TextBuilder:
             node, in_pre, closing = stack.pop()
             if closing:  # the end of a block element
                 self.flush(heading=node.name in _HEADINGS)
+                if node.name == "li":
+                    self._marker = ""  # an empty item marks nothing after it
                 continue
             if isinstance(node, NavigableString):
                 if not isinstance(node, (Comment, Declaration, Doctype, ProcessingInstruction)):
                     text = str(node)
+                    if self._marker and text.strip():  # the item's first text, in a paragraph of it or not
+                        self._buffer.append(self._marker + " ")
+                        self._marker = ""
                     self._buffer.append(text.replace("\n", _LINE_BREAK) if in_pre else text.replace("\n", " "))
                 continue
             if node is not root and _hidden(node, self.in_main):
@@ -113,12 +120,30 @@ class _TextBuilder:
                         for row in node.find_all("tr") if not _hidden(row, self.in_main)]
                 self.blocks.extend((False, line) for line in map(clean_line, table_lines(rows)) if line)
                 continue
+            if node.name in ("ul", "ol") and not in_pre:
+                self._markers.update(_list_markers(node))
             if node.name in _BLOCKS:
                 self.flush()
                 stack.append((node, in_pre, True))
+                if node.name == "li":
+                    # "• " or "3. ": a list item reads as one, and a lead-in's list is known by it.
+                    self._marker = self._markers.get(id(node), "")
             elif node.name in ("td", "th"):
                 self._buffer.append(" ")
             stack.extend((child, in_pre, False) for child in reversed(list(node.children)))
+
+
+def _list_markers(node) -> dict[int, str]:
+    """The marks a browser puts before a list's items: numbers from the list's ``start`` for
+    ``<ol>``, a bullet for ``<ul>``."""
+    items = node.find_all("li", recursive=False)
+    if node.name == "ul":
+        return {id(item): "•" for item in items}
+    try:
+        start = int(node.get("start", 1))
+    except (TypeError, ValueError):
+        start = 1
+    return {id(item): f"{start + i}." for i, item in enumerate(items)}
 
 
 def read_html(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedText:

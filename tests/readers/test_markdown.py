@@ -84,3 +84,15 @@ def test_who_wrote_a_post_and_what_its_front_matter_says_are_answered(tmp_path):
     assert author.citations[0].source == BOOK
     publisher = engine.ask("Who publishes When Breath Becomes Air?")
     assert "Vintage Publishing" in publisher.text
+
+
+def test_a_numbered_step_is_cited_whole_with_its_number(tmp_path):
+    # hyperref's README (gzipped, as Debian ships it): " 1. Download the hyperref files from CTAN or
+    # the TUG server. If necessary, unpack them." Read without the item's mark, the step was cut
+    # at its full stop and "If necessary, unpack them." stood alone.
+    from conftest import indexed_copies
+
+    engine = indexed_copies(tmp_path, [FIXTURES / "hyperref-README.md.gz"])
+    answer = engine.ask("Where can I download hyperref?")
+    assert not answer.abstained, answer.text
+    assert answer.citations[0].quote == "1. Download the hyperref files from CTAN or the TUG server. If necessary, unpack them."

@@ -113,6 +113,17 @@ def test_an_articles_own_header_is_kept_while_the_sites_is_dropped():
     assert doc.title == "Tide report"
 
 
+def test_list_items_keep_the_bullet_or_number_a_browser_shows():
+    # Each item is a line with its mark: "1. Download …" read as one item, not "Download …" then
+    # "If necessary, unpack them." about nothing; a lead-in's list is known by its marks.
+    page = (b"<html><body><p>To install:</p><ol start='2'><li>Download the files. If necessary, unpack them.</li>"
+            b"<li><p>Run the installer.</p></li><li></li></ol><ul><li>Fast<ul><li>really fast</li></ul></li></ul>"
+            b"<p>Done.</p></body></html>")
+    doc = read_document("install.html", page)
+    assert doc.text.split("\n\n") == ["To install:", "2. Download the files. If necessary, unpack them.",
+                                        "3. Run the installer.", "\u2022 Fast", "\u2022 really fast", "Done."]
+
+
 def test_markdown_headings_become_the_section_shown_with_a_citation(formats_engine):
     answer = formats_engine.ask("When does a colony swarm?")
     assert answer.citations[0].source == "bees.md"
