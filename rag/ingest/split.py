@@ -12,7 +12,7 @@ its nodes.
 >>> from rag.readers import read_document
 >>> doc = read_document("a.md", b"# Tides\n\nThe tide rose. The boats lifted.\n")
 >>> [n.text for g in Splitter(Settings()).groups(doc, "a.md", "a.md@1") for n in g.nodes]
-['# Tides\n\nThe tide rose. The boats lifted.', 'The tide rose.', 'The boats lifted.']
+['Tides\n\nThe tide rose. The boats lifted.', 'The tide rose.', 'The boats lifted.']
 """
 
 from __future__ import annotations
