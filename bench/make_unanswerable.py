@@ -1,7 +1,8 @@
 """On-topic unanswerable questions on the SQuAD articles, as SQuAD 2.0 makes them.
 
-    .venv/bin/python bench/make_unanswerable.py     # writes bench/squad-unanswerable.json
+    .venv/bin/python bench/make_unanswerable.py     # writes the articles the set is asked on
     .venv/bin/rag eval bench/squad-unanswerable.json --split test
+    .venv/bin/python bench/make_unanswerable.py --questions   # makes the questions again (changes the set)
 
 Each sampled SQuAD question is kept as it is (kind "fact", its gold answers) and asked again
 with one of its names or numbers replaced by another that its article uses but the
@@ -10,7 +11,10 @@ kind "unanswerable". The article discusses the subject, yet no sentence answers 
 question. The swap is made by rule, so a few changed questions may still be answered
 somewhere else in the article; the figures are a floor for the abstention rate.
 
-The articles go to ``bench-data/squad-articles/`` (the set's documents folder); the split
+The articles go to ``bench-data/squad-articles/`` (the set's documents folder: a fresh machine
+needs them, and ``bench/run_evals.sh`` writes them); the committed questions are rewritten only
+with ``--questions``: made again on another machine, the swaps came out otherwise (a third of
+the swapped questions changed, 2026-12-06), and figures on two sets do not compare. The split
 follows ``rag.eval.squad.split_titles`` (tune and test articles alternate), so the test half
 is on articles the reading model never saw in training.
 """
@@ -36,6 +40,11 @@ DOCS = ROOT / "bench-data" / "squad-articles"
 
 
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--questions", action="store_true", help=f"make the questions again into {OUT.name}")
+    args = parser.parse_args()
     rng = random.Random(2026)
     data = json.loads(SQUAD.read_text())["data"]
     titles = [a["title"] for a in data]
@@ -44,6 +53,9 @@ def main() -> None:
     DOCS.mkdir(parents=True, exist_ok=True)
     for title in titles:
         (DOCS / document_name(title)).write_text(dataset.articles[title], encoding="utf-8")
+    if not args.questions:
+        print(f"{DOCS}: {len(titles)} articles ({OUT.name} kept as committed; --questions makes it again)")
+        return
     questions = []
     for article in data:
         doc = [(flat(s), "") for p in article["paragraphs"] for _, _, s in sentences_of(p["context"])]
