@@ -110,6 +110,21 @@ def test_numbers_that_are_not_the_same_slot_are_not_a_disagreement(tmp_path):
     assert answer.conflicts == [], answer.text
 
 
+def test_rows_about_two_different_things_are_not_a_disagreement(tmp_path):
+    # Two tide tables, one station each: Porthcawl's row and Mumbles' row read alike ("Station:
+    # …; Date: 2024-03-02; High water: …"), and were shown as one fact in disagreement
+    # ("Porthcawl" vs "Mumbles", "06:12" vs "06:04").
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "porthcawl.csv").write_text("Station,Date,High water,Height\nPorthcawl,2024-03-02,06:12,8.9 m\nPorthcawl,2024-03-03,06:51,8.6 m\n")
+    (docs / "mumbles.csv").write_text("Station,Date,High water,Height\nMumbles,2024-03-02,06:04,8.7 m\nMumbles,2024-03-03,06:40,8.5 m\n")
+    engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
+    engine.ingest(show_progress=False)
+    answer = engine.ask("What time is high water at Porthcawl?")
+    assert not answer.abstained and "06:12" in answer.citations[0].quote, answer.text
+    assert answer.conflicts == [] and "disagree" not in answer.text, answer.text
+
+
 def test_asked_whether_the_articles_disagree_the_answer_lists_each_difference_cited_on_both_sides(seeded_engine):
     answer = seeded_engine.ask("Is there any disagreement between the two articles?")
     assert not answer.abstained

@@ -34,7 +34,7 @@ from rag.readers.text import decode_text
 # the same line ("..." also ends YAML), within this many characters.
 MAX_FRONT_MATTER_CHARS = 64_000
 _FRONT_MATTER = re.compile(r"\A(---|\+\+\+)[ \t]*\n(.*?\n)?(?:\1|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
-# Fields of the title block, in the order a page shows them.
+# The fields the record opens with, in the order a page shows them (title, byline, date).
 _TITLE_KEYS = ("title",)
 _SUBTITLE_KEYS = ("subtitle",)
 _AUTHOR_KEYS = ("author", "authors")

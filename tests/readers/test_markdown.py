@@ -11,6 +11,8 @@ from rag.readers.markdown import front_matter
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "markdown"
 BOOK = "when-breath-becomes-air.md"
+OTHER_BOOK = "born-to-run.md"
+THIRD_BOOK = "not-dead-yet.md"
 CAR = "2016-10-25-rolls-royce-silver-ghost.md"
 RELEASE = "2021-08-16-qcoro-0.1.0-announcement.md"
 
@@ -75,7 +77,7 @@ def test_who_wrote_a_post_and_what_its_front_matter_says_are_answered(tmp_path):
 
     docs = tmp_path / "docs"
     docs.mkdir()
-    for name in (BOOK, CAR, RELEASE):
+    for name in (BOOK, OTHER_BOOK, CAR, RELEASE):
         (docs / name).write_bytes((FIXTURES / name).read_bytes())
     engine = RAG(docs_dir=docs, index_dir=tmp_path / "index")
     engine.ingest(show_progress=False)
@@ -96,3 +98,16 @@ def test_a_numbered_step_is_cited_whole_with_its_number(tmp_path):
     answer = engine.ask("Where can I download hyperref?")
     assert not answer.abstained, answer.text
     assert answer.citations[0].quote == "1. Download the hyperref files from CTAN or the TUG server. If necessary, unpack them."
+
+
+def test_two_pages_fields_are_not_one_fact_stated_twice(tmp_path):
+    # Books' front matter: "Book pages: 528" and "Book pages: 464" are two books, not two
+    # sources that disagree (records of two things: tests/test_real_questions.py's tide tables
+    # are the case that failed; here each record opens with its own title and author).
+    from conftest import indexed_copies
+
+    engine = indexed_copies(tmp_path, [FIXTURES / BOOK, FIXTURES / OTHER_BOOK, FIXTURES / THIRD_BOOK])
+    answer = engine.ask("How many pages does the hardback of Born to Run have?")
+    assert not answer.abstained and "Book pages: 528" in answer.citations[0].quote, answer.text
+    assert answer.conflicts == [] and "disagree" not in answer.text
+    assert {c.source for c in answer.citations} == {OTHER_BOOK}
