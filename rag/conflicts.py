@@ -85,7 +85,7 @@ def same_fact(a: Sentence, b: Sentence) -> bool:
         return False
     if is_message_header(a.text) or is_message_header(b.text):
         return False  # each message's header says who sent that message, when: no other's
-    if _other_records(a.text, b.text):
+    if _other_records(a.text, b.text) or refers_elsewhere(a.text) or refers_elsewhere(b.text):
         return False
     cosine = float(np.dot(a.embedding, b.embedding))
     if cosine < min(c for c, _ in SAME_FACT):
@@ -95,6 +95,29 @@ def same_fact(a: Sentence, b: Sentence) -> bool:
         return False
     shared = shared_terms(a.text, b.text)
     return any(cosine >= c and shared >= t for c, t in SAME_FACT)
+
+
+# A sentence that only sends the reader elsewhere: "See the QCoro documentation for more
+# details.", "Read the documentation for QCoro::QmlTask for more details.", "Refer to chapter 4
+# for details.", "See below."
+_REFERS_ELSEWHERE = re.compile(
+    r"(?:please )?(?:see|refer to|consult|check|read)\b(?: also)?\s+(?:\S+\s+){0,8}?"
+    r"(?:for|to learn)\s+(?:(?:more|further|full|the|all)\s+)?(?:details|information|info|more|a list|an example|examples)\b.{0,20}|"
+    r"(?:please )?see(?: also)?\s+(?:\S+\s*){1,6}",
+    re.I)
+
+
+def refers_elsewhere(text: str) -> bool:
+    """Whether a sentence only points the reader to another text, stating no fact of its own:
+    two of them that point to different places ("See the QCoro documentation for more
+    details." / "See QCoroIODevice documentation for details.") do not disagree.
+
+    >>> refers_elsewhere("See the QCoro documentation for more details."), refers_elsewhere("See below.")
+    (True, True)
+    >>> refers_elsewhere("Seeing the results, we stopped."), refers_elsewhere("See how the tide rose in 1953 when the dykes failed.")
+    (False, False)
+    """
+    return _REFERS_ELSEWHERE.fullmatch(text.strip().rstrip(".!")) is not None
 
 
 def _other_records(a: str, b: str) -> bool:

@@ -111,3 +111,14 @@ def test_two_pages_fields_are_not_one_fact_stated_twice(tmp_path):
     assert not answer.abstained and "Book pages: 528" in answer.citations[0].quote, answer.text
     assert answer.conflicts == [] and "disagree" not in answer.text
     assert {c.source for c in answer.citations} == {OTHER_BOOK}
+
+
+def test_two_sentences_sending_the_reader_elsewhere_do_not_disagree(tmp_path):
+    # QCoro's pages: "See the QCoro documentation for more details." and "See QCoroIODevice
+    # documentation for details." were one fact in disagreement ("QCoro" vs "See QCoroIODevice").
+    from conftest import indexed_copies
+
+    engine = indexed_copies(tmp_path, [FIXTURES / "2022-11-17-qcoro-0.7.0-announcement.md", FIXTURES / "qprocess.md"])
+    answer = engine.ask("What is QCoro for?")
+    assert not answer.abstained, answer.text
+    assert answer.conflicts == [] and "disagree" not in answer.text, answer.text
