@@ -98,6 +98,11 @@ class Answer:
         return asdict(self)
 
 
+# What a file of no format read here is skipped as ("unsupported type .exe"; rag.ingest.sources):
+# the ingest's report names the formats read once below such lines.
+UNSUPPORTED = "unsupported type"
+
+
 @dataclass
 class SkippedFile:
     source: str
@@ -129,7 +134,7 @@ class IngestReport:
             f"{_size(self.bytes_read)} read in {self.seconds:.1f} s"
         ]
         lines += [f"skipped {s.source}: {s.reason}" for s in self.skipped]
-        if formats_read and any(s.reason.startswith("unsupported type") for s in self.skipped):
+        if formats_read and any(s.reason.startswith(UNSUPPORTED) for s in self.skipped):
             lines.append(f"the formats read: {', '.join(formats_read)}")  # once, not on each such line
         lines += [f"read in part {s.source}: {s.reason}" for s in self.partly_read]
         return "\n".join(lines)

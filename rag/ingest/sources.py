@@ -39,7 +39,7 @@ from rag.errors import NoDocumentsError
 from rag.readers import READERS, SUPPORTED_SUFFIXES
 from rag.readers.base import DEFAULT_LIMITS, MAX_PACKING_RATIO
 from rag.readers.formats import SNIFF_BYTES, format_of
-from rag.types import SkippedFile
+from rag.types import UNSUPPORTED, SkippedFile
 
 # What names a part of a file read in parts ("Inbox · part 2"), and a document in an archive
 # ("reports.zip › 2019/q3.pdf").
@@ -48,8 +48,6 @@ ARCHIVE_MARK = " › "
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tgz", ".tbz2", ".txz")  # and ".tar.gz" …: COMPRESSED_SUFFIXES after ".tar"
 # A file compressed on its own, by its suffix: how to open it.
 COMPRESSED_SUFFIXES = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}  # each takes a path or a file object
-# What a file of no format read here is skipped as ("unsupported type .exe").
-UNSUPPORTED = "unsupported type"
 # What can be added to the folder: a document, an archive of them, or one compressed.
 UPLOAD_SUFFIXES = (*SUPPORTED_SUFFIXES, *ARCHIVE_SUFFIXES, *COMPRESSED_SUFFIXES)
 # What fails when a compressed stream is damaged (gzip's BadGzipFile and bz2's are OSErrors).

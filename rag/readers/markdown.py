@@ -60,7 +60,7 @@ def read_markdown(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> ExtractedT
     text = decode_text(raw)
     fields, body = front_matter(text)
     renderer = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-    title = _one_line(fields.get("title"))
+    title = _one_line(_first(fields, _TITLE_KEYS))
     page = (f"<html><head><title>{html.escape(title)}</title></head><body>" if title else "<html><body>") + \
         _front_html(fields, body) + renderer.render(body) + "</body></html>"
     try:
